@@ -1,0 +1,43 @@
+package io.genrtl.core;
+
+/**
+ * Stable machine codes for every failure a client can see. The {@link Category} tells a host which transport
+ * status to use; the code string never changes once published (listed in {@code docs/errors.md}).
+ */
+public enum ErrorCode {
+  VALIDATION_FAILED("validation_failed", Category.INVALID_REQUEST),
+  MALFORMED_JSON("malformed_json", Category.INVALID_REQUEST),
+  UNAUTHENTICATED("unauthenticated", Category.UNAUTHENTICATED),
+  FORBIDDEN("forbidden", Category.FORBIDDEN),
+  NOT_FOUND("not_found", Category.NOT_FOUND),
+  CONFLICT("conflict", Category.CONFLICT),
+  EMAIL_TAKEN("email_taken", Category.CONFLICT),
+  PAYLOAD_TOO_LARGE("payload_too_large", Category.TOO_LARGE),
+  UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", Category.UNSUPPORTED_MEDIA_TYPE),
+  METHOD_NOT_ALLOWED("method_not_allowed", Category.METHOD_NOT_ALLOWED),
+  UNPROCESSABLE("unprocessable", Category.UNPROCESSABLE),
+  UNAVAILABLE("unavailable", Category.UNAVAILABLE),
+  INTERNAL("internal_error", Category.INTERNAL);
+
+  /** Transport-neutral failure classes. */
+  public enum Category {
+    INVALID_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
+    METHOD_NOT_ALLOWED, UNPROCESSABLE, PAYMENT_REQUIRED, UNAVAILABLE, INTERNAL
+  }
+
+  private final String code;
+  private final Category category;
+
+  ErrorCode(String code, Category category) {
+    this.code = code;
+    this.category = category;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public Category category() {
+    return category;
+  }
+}

@@ -1,0 +1,102 @@
+package io.genrtl.core;
+
+import io.genrtl.core.account.AccountService;
+import io.genrtl.core.account.ApiKeyService;
+import io.genrtl.core.plan.PlanCatalog;
+import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.port.Stores;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The embeddable genRTL facade. Every adapter is passed in explicitly:
+ *
+ * <pre>{@code
+ * GenRtl genrtl = GenRtl.builder()
+ *     .stores(SqliteStores.create(dataSource))
+ *     .clock(Clock.systemUTC())
+ *     .build();
+ * }</pre>
+ */
+public final class GenRtl {
+  private final Stores stores;
+  private final Clock clock;
+  private final IdGenerator ids;
+  private final PlanCatalog plans;
+  private final ApiKeyService apiKeys;
+  private final AccountService accounts;
+
+  private GenRtl(Builder b) {
+    this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
+    this.clock = b.clock;
+    this.ids = b.ids != null ? b.ids : IdGenerator.ulid(clock);
+    this.plans = b.plans;
+    this.apiKeys = new ApiKeyService(stores, clock, ids);
+    this.accounts = new AccountService(stores, clock, ids, plans, apiKeys);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public AccountService accounts() {
+    return accounts;
+  }
+
+  public ApiKeyService apiKeys() {
+    return apiKeys;
+  }
+
+  public PlanCatalog plans() {
+    return plans;
+  }
+
+  public Stores stores() {
+    return stores;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public IdGenerator ids() {
+    return ids;
+  }
+
+  public static final class Builder {
+    private Stores stores;
+    private Clock clock = Clock.systemUTC();
+    private IdGenerator ids;
+    private PlanCatalog plans = PlanCatalog.defaults();
+
+    private Builder() {}
+
+    /** The stores adapter (required): {@code InMemoryStores}, {@code SqliteStores} or {@code PostgresStores}. */
+    public Builder stores(Stores stores) {
+      this.stores = Objects.requireNonNull(stores, "stores");
+      return this;
+    }
+
+    /** The clock every expiry, period and timestamp is computed from (default: system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The id generator (default: monotonic ULIDs from the clock). */
+    public Builder ids(IdGenerator ids) {
+      this.ids = Objects.requireNonNull(ids, "ids");
+      return this;
+    }
+
+    /** The plans on offer (default: {@link PlanCatalog#defaults()}). */
+    public Builder plans(PlanCatalog plans) {
+      this.plans = Objects.requireNonNull(plans, "plans");
+      return this;
+    }
+
+    public GenRtl build() {
+      return new GenRtl(this);
+    }
+  }
+}

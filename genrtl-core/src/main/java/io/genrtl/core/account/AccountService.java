@@ -1,0 +1,160 @@
+package io.genrtl.core.account;
+
+import io.genrtl.core.ErrorCode;
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.Page;
+import io.genrtl.core.PageRequest;
+import io.genrtl.core.plan.Plan;
+import io.genrtl.core.plan.PlanCatalog;
+import io.genrtl.core.port.DuplicateKeyException;
+import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.port.Stores;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Tenants, users, workspaces and the super-admin bootstrap. */
+public final class AccountService {
+  public static final int MAX_NAME_LENGTH = 100;
+  public static final int MAX_EMAIL_LENGTH = 254;
+  /** The marker {@link #bootstrapSuperAdmin} claims so that only one host ever creates the first admin. */
+  public static final String BOOTSTRAP_MARKER = "super_admin_bootstrap";
+  private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}]+$");
+
+  private final Stores stores;
+  private final Clock clock;
+  private final IdGenerator ids;
+  private final PlanCatalog plans;
+  private final ApiKeyService keys;
+
+  public AccountService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, ApiKeyService keys) {
+    this.stores = stores;
+    this.clock = clock;
+    this.ids = ids;
+    this.plans = plans;
+    this.keys = keys;
+  }
+
+  /** Creates a user (and their tenant when it does not exist yet) in one transaction. */
+  public CreatedUser createUser(NewUser request) {
+    String email = normaliseEmail(request.email());
+    Plan plan = request.planId() == null ? plans.free()
+        : plans.find(request.planId()).orElseThrow(() -> GenRtlException.invalid("plan", "unknown plan: " + request.planId()));
+    String tenantName = request.tenantName() == null ? email : checkName("tenant", request.tenantName());
+    long now = clock.millis();
+    return stores.transactor().inTransaction(() -> {
+      Tenant tenant = stores.tenants().findByName(tenantName).orElseGet(() -> {
+        Tenant t = new Tenant(ids.newId(), tenantName, now);
+        stores.tenants().insert(t);
+        return t;
+      });
+      User user = new User(ids.newId(), tenant.tenantId(), email, request.role(), now);
+      try {
+        stores.users().insert(user);
+      } catch (DuplicateKeyException e) {
+        throw new GenRtlException(ErrorCode.EMAIL_TAKEN, "a user with this email already exists", Map.of("field", "email"));
+      }
+      Optional<Subscription> sub = Optional.empty();
+      if (!plan.isFree()) {
+        Subscription s = new Subscription(ids.newId(), user.userId(), plan.planId(), Subscription.PROVIDER_MANUAL,
+            SubscriptionStatus.ACTIVE, now, addMonth(now), now);
+        stores.subscriptions().insert(s);
+        sub = Optional.of(s);
+      }
+      return new CreatedUser(user, tenant, sub);
+    });
+  }
+
+  /**
+   * On a database without any super admin, creates one (tenant {@code admin}) with a key, exactly once even when
+   * several hosts start at the same time. Returns the new admin's key, or empty when nothing was done.
+   */
+  public Optional<IssuedKey> bootstrapSuperAdmin(String email) {
+    return stores.transactor().inTransaction(() -> {
+      if (stores.users().countByRole(Role.SUPER_ADMIN) > 0) return Optional.<IssuedKey>empty();
+      if (!stores.meta().claimOnce(BOOTSTRAP_MARKER, clock.millis())) return Optional.<IssuedKey>empty();
+      CreatedUser admin = createUser(new NewUser(email, "admin", Role.SUPER_ADMIN, null));
+      return Optional.of(keys.issue(admin.user().userId(), "bootstrap admin key", null));
+    });
+  }
+
+  public Optional<User> findUser(String userId) {
+    return stores.users().find(userId);
+  }
+
+  public Me me(Principal principal) {
+    User user = stores.users().find(principal.userId()).orElseThrow(() -> GenRtlException.notFound("user"));
+    Tenant tenant = stores.tenants().find(user.tenantId()).orElseThrow(() -> GenRtlException.notFound("tenant"));
+    Optional<Subscription> sub = stores.subscriptions().latestForUser(user.userId());
+    Plan plan = sub.filter(s -> s.status() != SubscriptionStatus.ENDED)
+        .flatMap(s -> plans.find(s.planId()))
+        .orElse(plans.free());
+    Page<Workspace> ws = stores.workspaces().listForMember(user.userId(), PageRequest.first(PageRequest.MAX_LIMIT));
+    return new Me(user, tenant, plan, sub, ws.items());
+  }
+
+  /** Creates a workspace in the caller's tenant with the caller as its first member. */
+  public Workspace createWorkspace(Principal principal, String name) {
+    String n = checkName("name", name);
+    long now = clock.millis();
+    return stores.transactor().inTransaction(() -> {
+      Workspace w = new Workspace(ids.newId(), principal.tenantId(), n, principal.userId(), now);
+      stores.workspaces().insert(w);
+      stores.workspaces().addMember(w.workspaceId(), principal.userId(), now);
+      return w;
+    });
+  }
+
+  /** A workspace the caller may see (member; tenant admin of its tenant; super admin), else not found. */
+  public Workspace getWorkspace(Principal principal, String workspaceId) {
+    Workspace w = stores.workspaces().find(workspaceId).orElseThrow(() -> GenRtlException.notFound("workspace"));
+    if (!canSee(principal, w)) throw GenRtlException.notFound("workspace");
+    return w;
+  }
+
+  public Page<Workspace> listWorkspaces(Principal principal, PageRequest page) {
+    return switch (principal.role()) {
+      case SUPER_ADMIN -> stores.workspaces().listAll(page);
+      case TENANT_ADMIN -> stores.workspaces().listForTenant(principal.tenantId(), page);
+      case USER -> stores.workspaces().listForMember(principal.userId(), page);
+    };
+  }
+
+  private boolean canSee(Principal p, Workspace w) {
+    return switch (p.role()) {
+      case SUPER_ADMIN -> true;
+      case TENANT_ADMIN -> p.tenantId().equals(w.tenantId());
+      case USER -> p.tenantId().equals(w.tenantId()) && stores.workspaces().isMember(w.workspaceId(), p.userId());
+    };
+  }
+
+  static String normaliseEmail(String email) {
+    if (email == null || email.isBlank()) throw GenRtlException.invalid("email", "email is required");
+    String e = email.strip().toLowerCase(Locale.ROOT);
+    if (e.length() > MAX_EMAIL_LENGTH || !EMAIL.matcher(e).matches()) {
+      throw GenRtlException.invalid("email", "email is not a valid address");
+    }
+    return e;
+  }
+
+  private static String checkName(String field, String name) {
+    if (name == null || name.isBlank()) throw GenRtlException.invalid(field, field + " is required");
+    String n = name.strip();
+    if (n.length() > MAX_NAME_LENGTH) {
+      throw GenRtlException.invalid(field, field + " must be at most " + MAX_NAME_LENGTH + " characters");
+    }
+    for (int i = 0; i < n.length(); i++) {
+      if (Character.isISOControl(n.charAt(i))) throw GenRtlException.invalid(field, field + " must not contain control characters");
+    }
+    return n;
+  }
+
+  /** The same instant one calendar month later, in UTC (Jan 31 + 1 month = Feb 28/29). */
+  public static long addMonth(long epochMillis) {
+    return Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).plusMonths(1).toInstant().toEpochMilli();
+  }
+}

@@ -1,0 +1,313 @@
+package io.genrtl.core.memory;
+
+import io.genrtl.core.Page;
+import io.genrtl.core.PageRequest;
+import io.genrtl.core.account.ApiKey;
+import io.genrtl.core.account.Role;
+import io.genrtl.core.account.Subscription;
+import io.genrtl.core.account.Tenant;
+import io.genrtl.core.account.User;
+import io.genrtl.core.account.Workspace;
+import io.genrtl.core.port.ApiKeyStore;
+import io.genrtl.core.port.DuplicateKeyException;
+import io.genrtl.core.port.MetaStore;
+import io.genrtl.core.port.Stores;
+import io.genrtl.core.port.SubscriptionStore;
+import io.genrtl.core.port.TenantStore;
+import io.genrtl.core.port.Transactor;
+import io.genrtl.core.port.UserStore;
+import io.genrtl.core.port.WorkspaceStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * All stores in memory, for tests and embedding without a database. Every operation runs under one lock, so
+ * transactions are serialisable; a transaction works on the live state and restores a snapshot taken at its start
+ * if it fails (copying the state costs O(size) per transaction: fine for tests and small embedded uses).
+ */
+public final class InMemoryStores implements Stores {
+  private final ReentrantLock lock = new ReentrantLock();
+  private State state = new State();
+
+  private static final class State {
+    TreeMap<String, Tenant> tenants = new TreeMap<>();
+    TreeMap<String, User> users = new TreeMap<>();
+    TreeMap<String, Workspace> workspaces = new TreeMap<>();
+    Set<String> members = new HashSet<>(); // workspaceId + '/' + userId
+    TreeMap<String, ApiKey> keys = new TreeMap<>();
+    List<Subscription> subscriptions = new ArrayList<>();
+    Map<String, Long> meta = new HashMap<>();
+
+    State copy() {
+      State s = new State();
+      s.tenants = new TreeMap<>(tenants);
+      s.users = new TreeMap<>(users);
+      s.workspaces = new TreeMap<>(workspaces);
+      s.members = new HashSet<>(members);
+      s.keys = new TreeMap<>(keys);
+      s.subscriptions = new ArrayList<>(subscriptions);
+      s.meta = new HashMap<>(meta);
+      return s;
+    }
+  }
+
+  private final Transactor transactor = new Transactor() {
+    @Override
+    public <T> T inTransaction(Supplier<T> work) {
+      lock.lock();
+      try {
+        if (lock.getHoldCount() > 1) return work.get(); // nested: join the outer transaction
+        State snapshot = state.copy();
+        try {
+          return work.get();
+        } catch (RuntimeException | Error e) {
+          state = snapshot;
+          throw e;
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  };
+
+  private <T> T locked(Supplier<T> s) {
+    lock.lock();
+    try {
+      return s.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void lockedRun(Runnable r) {
+    locked(() -> {
+      r.run();
+      return null;
+    });
+  }
+
+  private static <T> Page<T> page(TreeMap<String, T> map, PageRequest req, Predicate<T> filter, Function<T, String> key) {
+    var tail = req.after() == null ? map : map.tailMap(req.after(), false);
+    List<T> rows = new ArrayList<>();
+    for (Map.Entry<String, T> e : tail.entrySet()) {
+      if (!filter.test(e.getValue())) continue;
+      rows.add(e.getValue());
+      if (rows.size() > req.limit()) break;
+    }
+    return Page.fromOverfetch(rows, req, key);
+  }
+
+  private final TenantStore tenants = new TenantStore() {
+    @Override
+    public void insert(Tenant t) {
+      lockedRun(() -> {
+        if (state.tenants.containsKey(t.tenantId())
+            || state.tenants.values().stream().anyMatch(x -> x.name().equals(t.name()))) {
+          throw new DuplicateKeyException("tenant exists: " + t.name(), null);
+        }
+        state.tenants.put(t.tenantId(), t);
+      });
+    }
+
+    @Override
+    public Optional<Tenant> find(String id) {
+      return locked(() -> Optional.ofNullable(state.tenants.get(id)));
+    }
+
+    @Override
+    public Optional<Tenant> findByName(String name) {
+      return locked(() -> state.tenants.values().stream().filter(t -> t.name().equals(name)).findFirst());
+    }
+  };
+
+  private final UserStore users = new UserStore() {
+    @Override
+    public void insert(User u) {
+      lockedRun(() -> {
+        if (!state.tenants.containsKey(u.tenantId())) throw new IllegalStateException("no such tenant: " + u.tenantId());
+        if (state.users.containsKey(u.userId())
+            || state.users.values().stream().anyMatch(x -> x.email().equals(u.email()))) {
+          throw new DuplicateKeyException("user exists: " + u.userId(), null);
+        }
+        state.users.put(u.userId(), u);
+      });
+    }
+
+    @Override
+    public Optional<User> find(String id) {
+      return locked(() -> Optional.ofNullable(state.users.get(id)));
+    }
+
+    @Override
+    public Optional<User> findByEmail(String email) {
+      return locked(() -> state.users.values().stream().filter(u -> u.email().equals(email)).findFirst());
+    }
+
+    @Override
+    public long countByRole(Role role) {
+      return locked(() -> state.users.values().stream().filter(u -> u.role() == role).count());
+    }
+  };
+
+  private final WorkspaceStore workspaces = new WorkspaceStore() {
+    @Override
+    public void insert(Workspace w) {
+      lockedRun(() -> {
+        if (!state.tenants.containsKey(w.tenantId())) throw new IllegalStateException("no such tenant: " + w.tenantId());
+        if (state.workspaces.putIfAbsent(w.workspaceId(), w) != null) {
+          throw new DuplicateKeyException("workspace exists: " + w.workspaceId(), null);
+        }
+      });
+    }
+
+    @Override
+    public Optional<Workspace> find(String id) {
+      return locked(() -> Optional.ofNullable(state.workspaces.get(id)));
+    }
+
+    @Override
+    public void addMember(String workspaceId, String userId, long at) {
+      lockedRun(() -> {
+        if (!state.workspaces.containsKey(workspaceId) || !state.users.containsKey(userId)) {
+          throw new IllegalStateException("no such workspace or user");
+        }
+        state.members.add(workspaceId + "/" + userId);
+      });
+    }
+
+    @Override
+    public boolean isMember(String workspaceId, String userId) {
+      return locked(() -> state.members.contains(workspaceId + "/" + userId));
+    }
+
+    @Override
+    public Page<Workspace> listForMember(String userId, PageRequest req) {
+      return locked(() -> page(state.workspaces, req, w -> state.members.contains(w.workspaceId() + "/" + userId), Workspace::workspaceId));
+    }
+
+    @Override
+    public Page<Workspace> listForTenant(String tenantId, PageRequest req) {
+      return locked(() -> page(state.workspaces, req, w -> w.tenantId().equals(tenantId), Workspace::workspaceId));
+    }
+
+    @Override
+    public Page<Workspace> listAll(PageRequest req) {
+      return locked(() -> page(state.workspaces, req, w -> true, Workspace::workspaceId));
+    }
+  };
+
+  private final ApiKeyStore keys = new ApiKeyStore() {
+    @Override
+    public void insert(ApiKey k) {
+      lockedRun(() -> {
+        if (!state.users.containsKey(k.userId())) throw new IllegalStateException("no such user: " + k.userId());
+        if (state.keys.putIfAbsent(k.keyId(), k) != null) throw new DuplicateKeyException("key exists", null);
+      });
+    }
+
+    @Override
+    public Optional<ApiKey> find(String id) {
+      return locked(() -> Optional.ofNullable(state.keys.get(id)));
+    }
+
+    @Override
+    public Page<ApiKey> listForUser(String userId, PageRequest req) {
+      return locked(() -> page(state.keys, req, k -> k.userId().equals(userId), ApiKey::keyId));
+    }
+
+    @Override
+    public boolean revoke(String keyId, long at) {
+      return locked(() -> {
+        ApiKey k = state.keys.get(keyId);
+        if (k == null || k.revokedAt() != null) return false;
+        state.keys.put(keyId, new ApiKey(k.keyId(), k.userId(), k.name(), k.secretHash(), k.createdAt(),
+            k.expiresAt(), at, k.lastUsedAt()));
+        return true;
+      });
+    }
+
+    @Override
+    public boolean touchLastUsed(String keyId, long now, long minInterval) {
+      return locked(() -> {
+        ApiKey k = state.keys.get(keyId);
+        if (k == null || (k.lastUsedAt() != null && k.lastUsedAt() > now - minInterval)) return false;
+        state.keys.put(keyId, new ApiKey(k.keyId(), k.userId(), k.name(), k.secretHash(), k.createdAt(),
+            k.expiresAt(), k.revokedAt(), now));
+        return true;
+      });
+    }
+  };
+
+  private final SubscriptionStore subscriptions = new SubscriptionStore() {
+    @Override
+    public void insert(Subscription s) {
+      lockedRun(() -> {
+        if (!state.users.containsKey(s.userId())) throw new IllegalStateException("no such user: " + s.userId());
+        if (state.subscriptions.stream().anyMatch(x -> x.subscriptionId().equals(s.subscriptionId()))) {
+          throw new DuplicateKeyException("subscription exists", null);
+        }
+        state.subscriptions.add(s);
+      });
+    }
+
+    @Override
+    public Optional<Subscription> latestForUser(String userId) {
+      return locked(() -> state.subscriptions.stream()
+          .filter(s -> s.userId().equals(userId))
+          .max(Comparator.comparingLong(Subscription::createdAt).thenComparing(Subscription::subscriptionId)));
+    }
+  };
+
+  private final MetaStore meta = (name, at) -> locked(() -> state.meta.putIfAbsent(name, at) == null);
+
+  @Override
+  public Transactor transactor() {
+    return transactor;
+  }
+
+  @Override
+  public TenantStore tenants() {
+    return tenants;
+  }
+
+  @Override
+  public UserStore users() {
+    return users;
+  }
+
+  @Override
+  public WorkspaceStore workspaces() {
+    return workspaces;
+  }
+
+  @Override
+  public ApiKeyStore apiKeys() {
+    return keys;
+  }
+
+  @Override
+  public SubscriptionStore subscriptions() {
+    return subscriptions;
+  }
+
+  @Override
+  public MetaStore meta() {
+    return meta;
+  }
+
+  @Override
+  public boolean ping() {
+    return true;
+  }
+}

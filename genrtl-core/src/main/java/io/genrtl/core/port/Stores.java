@@ -1,0 +1,24 @@
+package io.genrtl.core.port;
+
+/**
+ * Every store port of one backing database, and its transaction boundary. Adapters: {@code InMemoryStores}
+ * (core), {@code SqliteStores} and {@code PostgresStores}. The caller owns the database connection pool.
+ */
+public interface Stores {
+  Transactor transactor();
+
+  TenantStore tenants();
+
+  UserStore users();
+
+  WorkspaceStore workspaces();
+
+  ApiKeyStore apiKeys();
+
+  SubscriptionStore subscriptions();
+
+  MetaStore meta();
+
+  /** Whether the database answers; used for readiness checks. */
+  boolean ping();
+}

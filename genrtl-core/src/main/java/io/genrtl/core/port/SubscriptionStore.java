@@ -1,0 +1,11 @@
+package io.genrtl.core.port;
+
+import io.genrtl.core.account.Subscription;
+import java.util.Optional;
+
+public interface SubscriptionStore {
+  void insert(Subscription subscription);
+
+  /** The user's most recently created subscription, whatever its status. */
+  Optional<Subscription> latestForUser(String userId);
+}

@@ -1,0 +1,13 @@
+package io.genrtl.core.port;
+
+import io.genrtl.core.account.Tenant;
+import java.util.Optional;
+
+public interface TenantStore {
+  /** Inserts a tenant; a taken name throws {@link DuplicateKeyException}. */
+  void insert(Tenant tenant);
+
+  Optional<Tenant> find(String tenantId);
+
+  Optional<Tenant> findByName(String name);
+}

@@ -1,0 +1,16 @@
+package io.genrtl.core.port;
+
+import io.genrtl.core.account.Role;
+import io.genrtl.core.account.User;
+import java.util.Optional;
+
+public interface UserStore {
+  /** Inserts a user; a taken email throws {@link DuplicateKeyException}. Emails are stored as given (lower-case). */
+  void insert(User user);
+
+  Optional<User> find(String userId);
+
+  Optional<User> findByEmail(String email);
+
+  long countByRole(Role role);
+}
