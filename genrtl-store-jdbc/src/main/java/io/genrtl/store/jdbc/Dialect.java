@@ -1,0 +1,26 @@
+package io.genrtl.store.jdbc;
+
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * What differs between the databases genRTL runs on. Implemented by the dialect modules
+ * ({@code genrtl-store-sqlite}, {@code genrtl-store-postgres}); the SQL itself is shared.
+ */
+public interface Dialect {
+  /** A short name: {@code sqlite} or {@code postgres}. */
+  String name();
+
+  /** Classpath location of this dialect's Flyway migrations, e.g. {@code classpath:db/genrtl/sqlite}. */
+  String migrationsLocation();
+
+  /** Whether the exception reports a unique or primary-key violation. */
+  boolean isUniqueViolation(SQLException e);
+
+  /**
+   * Checks that a caller-supplied data source is configured the way this dialect needs (for SQLite: WAL,
+   * synchronous=FULL, foreign keys, IMMEDIATE transactions) and throws {@link IllegalArgumentException} saying
+   * what is wrong otherwise.
+   */
+  default void checkDataSource(DataSource dataSource) {}
+}

@@ -1,0 +1,86 @@
+package io.genrtl.store.jdbc;
+
+import io.genrtl.core.port.ApiKeyStore;
+import io.genrtl.core.port.MetaStore;
+import io.genrtl.core.port.Stores;
+import io.genrtl.core.port.SubscriptionStore;
+import io.genrtl.core.port.TenantStore;
+import io.genrtl.core.port.Transactor;
+import io.genrtl.core.port.UserStore;
+import io.genrtl.core.port.WorkspaceStore;
+import io.genrtl.store.jdbc.internal.AccountsJdbc;
+import io.genrtl.store.jdbc.internal.Db;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The {@link Stores} of one relational database, over Jdbi. The data source belongs to the caller: closing it is
+ * the caller's job. Construct through a dialect module ({@code SqliteStores}, {@code PostgresStores}).
+ */
+public final class JdbcStores implements Stores {
+  private final Db db;
+  private final AccountsJdbc accounts;
+
+  private JdbcStores(DataSource dataSource, Dialect dialect) {
+    this.db = new Db(Jdbi.create(dataSource), dialect);
+    this.accounts = new AccountsJdbc(db);
+  }
+
+  /** Checks the data source, migrates it, and returns its stores. */
+  public static JdbcStores create(DataSource dataSource, Dialect dialect) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(dialect, "dialect");
+    dialect.checkDataSource(dataSource);
+    Migrations.migrate(dataSource, dialect);
+    return new JdbcStores(dataSource, dialect);
+  }
+
+  public Dialect dialect() {
+    return db.dialect();
+  }
+
+  @Override
+  public Transactor transactor() {
+    return db;
+  }
+
+  @Override
+  public TenantStore tenants() {
+    return accounts.tenants();
+  }
+
+  @Override
+  public UserStore users() {
+    return accounts.users();
+  }
+
+  @Override
+  public WorkspaceStore workspaces() {
+    return accounts.workspaces();
+  }
+
+  @Override
+  public ApiKeyStore apiKeys() {
+    return accounts.apiKeys();
+  }
+
+  @Override
+  public SubscriptionStore subscriptions() {
+    return accounts.subscriptions();
+  }
+
+  @Override
+  public MetaStore meta() {
+    return accounts.meta();
+  }
+
+  @Override
+  public boolean ping() {
+    try {
+      return db.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+}

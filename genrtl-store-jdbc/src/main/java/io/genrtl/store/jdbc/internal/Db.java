@@ -1,0 +1,64 @@
+package io.genrtl.store.jdbc.internal;
+
+import io.genrtl.core.port.DuplicateKeyException;
+import io.genrtl.core.port.Transactor;
+import io.genrtl.store.jdbc.Dialect;
+import java.sql.SQLException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * Jdbi plus the thread's current transaction. Store code calls {@link #withHandle}; inside
+ * {@link #inTransaction} that is the transaction's handle, outside it a short-lived one (autocommit).
+ * Not API.
+ */
+public final class Db implements Transactor {
+  private final Jdbi jdbi;
+  private final Dialect dialect;
+  private final ThreadLocal<Handle> current = new ThreadLocal<>();
+
+  public Db(Jdbi jdbi, Dialect dialect) {
+    this.jdbi = jdbi;
+    this.dialect = dialect;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  @Override
+  public <T> T inTransaction(Supplier<T> work) {
+    if (current.get() != null) return work.get();
+    try (Handle h = jdbi.open()) {
+      current.set(h);
+      try {
+        return h.inTransaction(x -> work.get());
+      } finally {
+        current.remove();
+      }
+    }
+  }
+
+  public <T> T withHandle(Function<Handle, T> f) {
+    Handle h = current.get();
+    if (h != null) return f.apply(h);
+    try (Handle fresh = jdbi.open()) {
+      return f.apply(fresh);
+    }
+  }
+
+  /** Runs an insert, translating a unique-key violation into the core's {@link DuplicateKeyException}. */
+  public int insert(String what, Function<Handle, Integer> f) {
+    try {
+      return withHandle(f);
+    } catch (JdbiException e) {
+      if (e.getCause() instanceof SQLException sql && dialect.isUniqueViolation(sql)) {
+        throw new DuplicateKeyException(what + " already exists", e);
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.genrtl.store.postgres;
+
+import io.genrtl.store.jdbc.Dialect;
+import java.sql.SQLException;
+
+final class PostgresDialect implements Dialect {
+  static final PostgresDialect INSTANCE = new PostgresDialect();
+
+  @Override
+  public String name() {
+    return "postgres";
+  }
+
+  @Override
+  public String migrationsLocation() {
+    return "classpath:db/genrtl/postgres";
+  }
+
+  @Override
+  public boolean isUniqueViolation(SQLException e) {
+    return "23505".equals(e.getSQLState());
+  }
+}
