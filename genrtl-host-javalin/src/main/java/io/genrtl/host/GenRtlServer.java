@@ -1,0 +1,98 @@
+package io.genrtl.host;
+
+import io.genrtl.core.account.IssuedKey;
+import io.genrtl.host.http.GenRtlApp;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running host: runtime (database + library) and the HTTP server. */
+public final class GenRtlServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GenRtlServer.class);
+  public static final String ADMIN_KEY_FILE = "admin.key";
+
+  private final HostRuntime runtime;
+  private final Javalin app;
+
+  private GenRtlServer(HostRuntime runtime, Javalin app) {
+    this.runtime = runtime;
+    this.app = app;
+  }
+
+  /**
+   * Opens the database (migrating it), creates the first super admin if there is none (printing
+   * {@code GENRTL_ADMIN_KEY=<key>} once on {@code out} and writing it to {@code admin.key}, mode 0600, in the data
+   * dir), and starts serving.
+   */
+  public static GenRtlServer start(HostConfig config, Clock clock, PrintStream out) {
+    createDataDir(config.dataDir());
+    HostRuntime runtime = HostRuntime.open(config, clock);
+    try {
+      Optional<IssuedKey> admin = runtime.genrtl().accounts().bootstrapSuperAdmin(config.adminEmail());
+      admin.ifPresent(k -> {
+        Path file = writeAdminKey(config.dataDir(), k.apiKey());
+        out.println("GENRTL_ADMIN_KEY=" + k.apiKey());
+        out.flush();
+        LOG.info("created the first super admin ({}); its key was printed once and saved to {}", config.adminEmail(), file);
+      });
+      Javalin app = GenRtlApp.create(runtime.genrtl(), new GenRtlApp.Settings(config.maxBodyBytes(), config.publicUrl()));
+      app.start(config.bindHost(), config.port());
+      LOG.info("genRTL listening on {}:{} ({})", config.bindHost(), app.port(), config);
+      return new GenRtlServer(runtime, app);
+    } catch (RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  public HostRuntime runtime() {
+    return runtime;
+  }
+
+  @Override
+  public void close() {
+    try {
+      app.stop();
+    } finally {
+      runtime.close();
+    }
+  }
+
+  static void createDataDir(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the data directory " + dir, e);
+    }
+  }
+
+  static Path writeAdminKey(Path dataDir, String key) {
+    Path file = dataDir.resolve(ADMIN_KEY_FILE);
+    try {
+      Files.deleteIfExists(file);
+      try {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException e) {
+        Files.createFile(file); // not a POSIX file system
+      }
+      Files.writeString(file, key + "\n", StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

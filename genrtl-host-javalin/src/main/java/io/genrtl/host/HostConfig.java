@@ -1,0 +1,135 @@
+package io.genrtl.host;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The host's whole configuration, read once from the environment and an optional properties file (same keys;
+ * the environment wins) and validated before anything starts. Every variable is documented in README.md.
+ */
+public record HostConfig(
+    String bindHost,
+    int port,
+    Path dataDir,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    int dbPoolSize,
+    long maxBodyBytes,
+    String publicUrl,
+    String adminEmail,
+    String logLevel) {
+
+  public static final String CONFIG_FILE_VAR = "GENRTL_CONFIG_FILE";
+
+  /** Thrown with every problem found, one per line, so an operator can fix them all at once. */
+  public static final class InvalidConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidConfigException(List<String> problems) {
+      super("invalid configuration:\n  - " + String.join("\n  - ", problems));
+    }
+  }
+
+  public boolean isPostgres() {
+    return dbUrl.startsWith("jdbc:postgresql:");
+  }
+
+  /** Loads from the process environment (and {@code GENRTL_CONFIG_FILE} if set). */
+  public static HostConfig fromEnvironment() {
+    return load(System.getenv());
+  }
+
+  public static HostConfig load(Map<String, String> env) {
+    Map<String, String> values = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    String file = env.get(CONFIG_FILE_VAR);
+    if (file != null && !file.isBlank()) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
+        p.load(r);
+        for (String k : p.stringPropertyNames()) values.put(k, p.getProperty(k).trim());
+      } catch (IOException e) {
+        problems.add(CONFIG_FILE_VAR + ": cannot read " + file + ": " + e.getMessage());
+      }
+    }
+    env.forEach((k, v) -> {
+      if (k.startsWith("GENRTL_") && v != null && !v.isBlank()) values.put(k, v.trim());
+    });
+    for (String k : values.keySet()) {
+      if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")) {
+        problems.add(k + ": unknown setting (see README.md, Configuration)");
+      }
+    }
+
+    String bindHost = values.getOrDefault("GENRTL_BIND", "0.0.0.0");
+    int port = intValue(values, "GENRTL_PORT", 8080, 0, 65535, problems);
+    Path dataDir = Path.of(values.getOrDefault("GENRTL_DATA_DIR", "./genrtl-data")).toAbsolutePath().normalize();
+    String dbUrl = values.getOrDefault("GENRTL_DB_URL", "jdbc:sqlite:" + dataDir.resolve("genrtl.db"));
+    if (!dbUrl.startsWith("jdbc:sqlite:") && !dbUrl.startsWith("jdbc:postgresql:")) {
+      problems.add("GENRTL_DB_URL: must start with jdbc:sqlite: or jdbc:postgresql:");
+    }
+    boolean pg = dbUrl.startsWith("jdbc:postgresql:");
+    int pool = intValue(values, "GENRTL_DB_POOL_SIZE", pg ? 10 : 4, 1, 200, problems);
+    long maxBody = longValue(values, "GENRTL_MAX_BODY_BYTES", 1L << 20, 1024, 64L << 20, problems);
+    String publicUrl = values.getOrDefault("GENRTL_PUBLIC_URL", "http://localhost:" + port);
+    try {
+      URI u = new URI(publicUrl);
+      if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+        problems.add("GENRTL_PUBLIC_URL: must be an absolute http(s) URL");
+      }
+    } catch (Exception e) {
+      problems.add("GENRTL_PUBLIC_URL: not a URL: " + e.getMessage());
+    }
+    if (publicUrl.endsWith("/")) publicUrl = publicUrl.substring(0, publicUrl.length() - 1);
+    String adminEmail = values.getOrDefault("GENRTL_ADMIN_EMAIL", "admin@localhost");
+    String logLevel = values.getOrDefault("GENRTL_LOG_LEVEL", "info").toLowerCase(Locale.ROOT);
+    if (!List.of("trace", "debug", "info", "warn", "error", "off").contains(logLevel)) {
+      problems.add("GENRTL_LOG_LEVEL: one of trace, debug, info, warn, error, off");
+    }
+    if (!problems.isEmpty()) throw new InvalidConfigException(problems);
+    return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
+        values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel);
+  }
+
+  static final List<String> KNOWN = List.of("GENRTL_BIND", "GENRTL_PORT", "GENRTL_DATA_DIR", "GENRTL_DB_URL",
+      "GENRTL_DB_USER", "GENRTL_DB_PASSWORD", "GENRTL_DB_POOL_SIZE", "GENRTL_MAX_BODY_BYTES", "GENRTL_PUBLIC_URL",
+      "GENRTL_ADMIN_EMAIL", "GENRTL_LOG_LEVEL", CONFIG_FILE_VAR);
+
+  private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
+    return (int) longValue(v, key, def, min, max, problems);
+  }
+
+  private static long longValue(Map<String, String> v, String key, long def, long min, long max, List<String> problems) {
+    String s = v.get(key);
+    if (s == null) return def;
+    try {
+      long n = Long.parseLong(s);
+      if (n < min || n > max) {
+        problems.add(key + ": must be between " + min + " and " + max + " (got " + s + ")");
+        return def;
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      problems.add(key + ": not a whole number: '" + s + "'");
+      return def;
+    }
+  }
+
+  /** Never prints the database password. */
+  @Override
+  public String toString() {
+    return "HostConfig[bind=" + bindHost + ":" + port + ", dataDir=" + dataDir + ", db=" + (isPostgres() ? "postgresql" : "sqlite")
+        + ", pool=" + dbPoolSize + ", maxBodyBytes=" + maxBodyBytes + ", publicUrl=" + publicUrl + "]";
+  }
+}

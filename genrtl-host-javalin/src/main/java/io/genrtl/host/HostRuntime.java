@@ -1,0 +1,68 @@
+package io.genrtl.host;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.genrtl.core.GenRtl;
+import io.genrtl.core.port.Stores;
+import io.genrtl.store.postgres.PostgresDataSources;
+import io.genrtl.store.postgres.PostgresStores;
+import io.genrtl.store.sqlite.SqliteDataSources;
+import io.genrtl.store.sqlite.SqliteStores;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** The database pool and the {@link GenRtl} built on it, from a {@link HostConfig}. Closing it closes the pool. */
+public final class HostRuntime implements AutoCloseable {
+  private final HostConfig config;
+  private final HikariDataSource dataSource;
+  private final GenRtl genrtl;
+
+  private HostRuntime(HostConfig config, HikariDataSource dataSource, GenRtl genrtl) {
+    this.config = config;
+    this.dataSource = dataSource;
+    this.genrtl = genrtl;
+  }
+
+  /** Opens the pool, migrates the schema and wires the library. */
+  public static HostRuntime open(HostConfig config, Clock clock) {
+    HikariDataSource ds = dataSource(config);
+    try {
+      Stores stores = config.isPostgres() ? PostgresStores.create(ds) : SqliteStores.create(ds);
+      GenRtl genrtl = GenRtl.builder().stores(stores).clock(clock).build();
+      return new HostRuntime(config, ds, genrtl);
+    } catch (RuntimeException e) {
+      ds.close();
+      throw e;
+    }
+  }
+
+  /** Only migrates; returns the number of migrations applied. */
+  public static int migrate(HostConfig config) {
+    try (HikariDataSource ds = dataSource(config)) {
+      return config.isPostgres() ? PostgresStores.migrate(ds) : SqliteStores.migrate(ds);
+    }
+  }
+
+  static HikariDataSource dataSource(HostConfig config) {
+    if (config.isPostgres()) {
+      return PostgresDataSources.create(config.dbUrl(), config.dbUser(), config.dbPassword(), null, config.dbPoolSize());
+    }
+    String file = config.dbUrl().substring("jdbc:sqlite:".length());
+    if (!file.isEmpty() && !file.startsWith(":") && !file.startsWith("file:") && !file.contains("?")) {
+      return SqliteDataSources.file(Path.of(file), config.dbPoolSize()); // creates the directory
+    }
+    return SqliteDataSources.url(config.dbUrl(), config.dbPoolSize());
+  }
+
+  public HostConfig config() {
+    return config;
+  }
+
+  public GenRtl genrtl() {
+    return genrtl;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

@@ -1,0 +1,178 @@
+package io.genrtl.host;
+
+import io.genrtl.core.GenRtl;
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.account.CreatedUser;
+import io.genrtl.core.account.IssuedKey;
+import io.genrtl.core.account.NewUser;
+import io.genrtl.core.account.Role;
+import io.genrtl.host.http.Json;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** The {@code genrtl} command line: {@code serve}, {@code migrate}, {@code admin ...}. */
+public final class Main {
+  static final String USAGE = String.join("\n",
+      "usage: genrtl <command> [options]",
+      "",
+      "  serve                                   run the server (configuration: GENRTL_* environment variables)",
+      "  migrate                                 bring the database schema up to date and exit",
+      "  admin create-user --email E [--tenant NAME] [--role user|tenant_admin|super_admin] [--plan PLAN]",
+      "                                          create a user and a first API key; prints one JSON object",
+      "  admin create-key --user USER_ID [--name NAME]",
+      "                                          create another API key for a user; prints one JSON object",
+      "  help                                    show this text",
+      "");
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args, System.getenv(), System.out, System.err);
+    if (code != 0) System.exit(code);
+  }
+
+  /** Runs one command; returns the process exit code (0 ok, 1 failure, 2 usage or configuration error). */
+  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
+      (args.length == 0 ? err : out).print(USAGE);
+      return args.length == 0 ? 2 : 0;
+    }
+    HostConfig config;
+    try {
+      config = HostConfig.load(env);
+    } catch (HostConfig.InvalidConfigException e) {
+      err.println(e.getMessage());
+      return 2;
+    }
+    Logging.configure(args[0].equals("serve") ? config.logLevel() : "warn");
+    try {
+      switch (args[0]) {
+        case "serve":
+          return serve(config, out);
+        case "migrate": {
+          GenRtlServer.createDataDir(config.dataDir());
+          int n = HostRuntime.migrate(config);
+          out.println(Json.write(Map.of("migrations_applied", n)));
+          return 0;
+        }
+        case "admin":
+          return admin(args, config, out, err);
+        default:
+          err.println("unknown command: " + args[0] + "\n");
+          err.print(USAGE);
+          return 2;
+      }
+    } catch (UsageException e) {
+      err.println(e.getMessage() + "\n");
+      err.print(USAGE);
+      return 2;
+    } catch (GenRtlException e) {
+      err.println("error: " + e.getMessage() + " (" + e.code().code() + ")");
+      return 1;
+    } catch (RuntimeException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static int serve(HostConfig config, PrintStream out) {
+    GenRtlServer server = GenRtlServer.start(config, Clock.systemUTC(), out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "genrtl-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static int admin(String[] args, HostConfig config, PrintStream out, PrintStream err) {
+    if (args.length < 2) throw new UsageException("admin needs a subcommand");
+    Map<String, String> opts = options(args, 2);
+    GenRtlServer.createDataDir(config.dataDir());
+    try (HostRuntime rt = HostRuntime.open(config, Clock.systemUTC())) {
+      GenRtl g = rt.genrtl();
+      switch (args[1]) {
+        case "create-user": {
+          allow(opts, "email", "tenant", "role", "plan");
+          String email = required(opts, "email");
+          Role role = opts.containsKey("role")
+              ? Role.parse(opts.get("role")).orElseThrow(() -> new UsageException("--role must be user, tenant_admin or super_admin"))
+              : Role.USER;
+          CreatedUser c = g.accounts().createUser(new NewUser(email, opts.get("tenant"), role, opts.get("plan")));
+          IssuedKey k = g.apiKeys().issue(c.user().userId(), "cli", null);
+          Map<String, Object> o = new LinkedHashMap<>();
+          o.put("user_id", c.user().userId());
+          o.put("tenant_id", c.tenant().tenantId());
+          o.put("email", c.user().email());
+          o.put("role", c.user().role().wire());
+          o.put("plan", c.subscription().map(s -> s.planId()).orElse("free"));
+          o.put("key_id", k.key().keyId());
+          o.put("api_key", k.apiKey());
+          out.println(Json.write(o));
+          return 0;
+        }
+        case "create-key": {
+          allow(opts, "user", "name");
+          IssuedKey k = g.apiKeys().issue(required(opts, "user"), opts.getOrDefault("name", "cli"), null);
+          Map<String, Object> o = new LinkedHashMap<>();
+          o.put("key_id", k.key().keyId());
+          o.put("user_id", k.key().userId());
+          o.put("api_key", k.apiKey());
+          out.println(Json.write(o));
+          return 0;
+        }
+        default:
+          throw new UsageException("unknown admin subcommand: " + args[1]);
+      }
+    }
+  }
+
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  static Map<String, String> options(String[] args, int from) {
+    Map<String, String> m = new HashMap<>();
+    for (int i = from; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--") || a.length() < 3) throw new UsageException("unexpected argument: " + a);
+      String name = a.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else {
+        if (i + 1 >= args.length) throw new UsageException("--" + name + " needs a value");
+        value = args[++i];
+      }
+      if (m.put(name, value) != null) throw new UsageException("--" + name + " given twice");
+    }
+    return m;
+  }
+
+  private static void allow(Map<String, String> opts, String... names) {
+    List<String> ok = List.of(names);
+    for (String k : opts.keySet()) if (!ok.contains(k)) throw new UsageException("unknown option --" + k);
+  }
+
+  private static String required(Map<String, String> opts, String name) {
+    String v = opts.get(name);
+    if (v == null || v.isBlank()) throw new UsageException("--" + name + " is required");
+    return v;
+  }
+}

@@ -1,0 +1,53 @@
+package io.genrtl.host.http;
+
+import io.genrtl.core.ErrorCode;
+import io.genrtl.core.GenRtlException;
+import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.Map;
+
+/** Reads request bodies with a hard cap, whether or not the client sent a Content-Length. */
+final class Bodies {
+  private Bodies() {}
+
+  static byte[] read(Context ctx, long maxBytes) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBytes) throw tooLarge(maxBytes);
+    try (InputStream in = ctx.req().getInputStream()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), maxBytes));
+      byte[] buf = new byte[8192];
+      long total = 0;
+      int n;
+      while ((n = in.read(buf)) != -1) {
+        total += n;
+        if (total > maxBytes) throw tooLarge(maxBytes);
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the request body could not be read", Map.of("field", "$"));
+    }
+  }
+
+  /** Reads a JSON object body; an empty body is an empty object. A non-JSON content type is 415. */
+  static JsonBody json(Context ctx, long maxBytes) {
+    String type = ctx.header("Content-Type");
+    if (type != null && !type.isBlank()) {
+      String t = type.toLowerCase(Locale.ROOT);
+      if (!t.startsWith("application/json") && !(t.contains("+json"))) {
+        throw new GenRtlException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send JSON with Content-Type: application/json");
+      }
+    }
+    byte[] bytes = read(ctx, maxBytes);
+    if (bytes.length == 0) return JsonBody.empty();
+    return JsonBody.of(Json.parse(bytes));
+  }
+
+  private static GenRtlException tooLarge(long max) {
+    return new GenRtlException(ErrorCode.PAYLOAD_TOO_LARGE, "the request body exceeds " + max + " bytes",
+        Map.of("max_bytes", max));
+  }
+}

@@ -1,0 +1,94 @@
+package io.genrtl.host.http;
+
+import io.genrtl.core.ErrorCode;
+import io.genrtl.core.GenRtl;
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.account.Principal;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the Javalin app serving genRTL's REST contract on a {@link GenRtl}. */
+public final class GenRtlApp {
+  private static final Logger LOG = LoggerFactory.getLogger(GenRtlApp.class);
+  static final String PRINCIPAL = "genrtl.principal";
+
+  /** Paths under {@code /api/} that authenticate another way (signatures, device flow, signed URLs). */
+  static final List<String> PUBLIC_API_PREFIXES = List.of();
+
+  /** Settings the HTTP layer needs. */
+  public record Settings(long maxBodyBytes, String publicUrl) {}
+
+  private GenRtlApp() {}
+
+  public static Javalin create(GenRtl genrtl, Settings settings) {
+    AccountRoutes accounts = new AccountRoutes(genrtl, settings);
+    return Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.startup.showOldJavalinVersionWarning = false;
+      cfg.http.prefer405over404 = true;
+      // the JSON routes enforce settings.maxBodyBytes themselves; this is only Jetty's outer bound
+      cfg.http.maxRequestSize = Math.max(settings.maxBodyBytes(), 1L << 20);
+      cfg.jsonMapper(new Json());
+
+      cfg.routes.before(RequestIds::assign);
+      cfg.routes.before("/api/*", ctx -> authenticate(genrtl, ctx));
+
+      cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
+      cfg.routes.get("/readyz", ctx -> {
+        if (!genrtl.stores().ping()) throw new GenRtlException(ErrorCode.UNAVAILABLE, "the database does not answer");
+        ctx.json(Map.of("status", "ready", "database", "ok"));
+      });
+      accounts.register(cfg.routes);
+
+      cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
+      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeHttpError(ctx, e.getStatus(), e.getMessage()));
+      cfg.routes.exception(Exception.class, (e, ctx) -> {
+        LOG.error("unhandled error on {} {} (request {})", ctx.method(), ctx.path(), ctx.attribute(RequestIds.ATTRIBUTE), e);
+        Problems.write(ctx, 500, ErrorCode.INTERNAL.code(),
+            "an unexpected error occurred; quote the request id when reporting it", Map.of());
+      });
+      for (int status : new int[] {400, 404, 405, 413, 500}) {
+        cfg.routes.error(status, "*", ctx -> {
+          if (ctx.attribute(Problems.WRITTEN) == null) writeHttpError(ctx, status, null);
+        });
+      }
+    });
+  }
+
+  private static void writeHttpError(Context ctx, int status, String message) {
+    switch (status) {
+      case 404 -> Problems.write(ctx, 404, ErrorCode.NOT_FOUND.code(), "no such route: " + ctx.method() + " " + ctx.path(), Map.of());
+      case 405 -> Problems.write(ctx, 405, ErrorCode.METHOD_NOT_ALLOWED.code(), ctx.method() + " is not allowed on " + ctx.path(), Map.of());
+      case 413 -> Problems.write(ctx, 413, ErrorCode.PAYLOAD_TOO_LARGE.code(), "the request body is too large", Map.of());
+      case 400 -> Problems.write(ctx, 400, ErrorCode.VALIDATION_FAILED.code(), message == null ? "bad request" : message, Map.of());
+      default -> Problems.write(ctx, status, status >= 500 ? ErrorCode.INTERNAL.code() : "http_" + status,
+          status >= 500 ? "an unexpected error occurred" : (message == null ? "error" : message), Map.of());
+    }
+  }
+
+  private static void authenticate(GenRtl genrtl, Context ctx) {
+    String path = ctx.path();
+    for (String p : PUBLIC_API_PREFIXES) if (path.startsWith(p)) return;
+    if ("OPTIONS".equals(ctx.method().name())) return;
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      throw new GenRtlException(ErrorCode.UNAUTHENTICATED, "send your API key as Authorization: Bearer <api key>");
+    }
+    if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw new GenRtlException(ErrorCode.UNAUTHENTICATED, "the Authorization header must be 'Bearer <api key>'");
+    }
+    Principal p = genrtl.apiKeys().authenticate(header.substring(7).trim());
+    ctx.attribute(PRINCIPAL, p);
+  }
+
+  static Principal principal(Context ctx) {
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (p == null) throw new GenRtlException(ErrorCode.UNAUTHENTICATED, "not authenticated");
+    return p;
+  }
+}

@@ -1,0 +1,75 @@
+package io.genrtl.host.http;
+
+import io.genrtl.core.ErrorCode;
+import io.genrtl.core.GenRtlException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A JSON request object with typed, validating accessors. A {@code null} value counts as absent. A value of the
+ * wrong type is a 400 {@code validation_failed} naming the field.
+ */
+public final class JsonBody {
+  private final Map<String, Object> fields;
+
+  private JsonBody(Map<String, Object> fields) {
+    this.fields = fields;
+  }
+
+  @SuppressWarnings("unchecked")
+  public static JsonBody of(Object parsed) {
+    if (!(parsed instanceof Map)) {
+      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the request body must be a JSON object", Map.of("field", "$"));
+    }
+    return new JsonBody((Map<String, Object>) parsed);
+  }
+
+  public static JsonBody empty() {
+    return new JsonBody(Map.of());
+  }
+
+  public boolean has(String field) {
+    return fields.get(field) != null;
+  }
+
+  public Optional<String> optString(String field, int maxLength) {
+    Object v = fields.get(field);
+    if (v == null) return Optional.empty();
+    if (!(v instanceof String s)) throw GenRtlException.invalid(field, field + " must be a string");
+    if (s.length() > maxLength) throw GenRtlException.invalid(field, field + " must be at most " + maxLength + " characters");
+    return Optional.of(s);
+  }
+
+  public String string(String field, int maxLength) {
+    return optString(field, maxLength).orElseThrow(() -> GenRtlException.invalid(field, field + " is required"));
+  }
+
+  public Optional<BigDecimal> optNumber(String field) {
+    Object v = fields.get(field);
+    if (v == null) return Optional.empty();
+    if (!(v instanceof BigDecimal n)) throw GenRtlException.invalid(field, field + " must be a number");
+    return Optional.of(n);
+  }
+
+  public Optional<Boolean> optBoolean(String field) {
+    Object v = fields.get(field);
+    if (v == null) return Optional.empty();
+    if (!(v instanceof Boolean b)) throw GenRtlException.invalid(field, field + " must be true or false");
+    return Optional.of(b);
+  }
+
+  /** An RFC 3339 timestamp with an offset, e.g. {@code 2026-01-31T12:00:00Z}. */
+  public Optional<Instant> optTime(String field) {
+    return optString(field, 64).map(s -> {
+      try {
+        return OffsetDateTime.parse(s).toInstant();
+      } catch (DateTimeParseException e) {
+        throw GenRtlException.invalid(field, field + " must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z");
+      }
+    });
+  }
+}

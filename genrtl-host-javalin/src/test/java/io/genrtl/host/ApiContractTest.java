@@ -1,0 +1,316 @@
+package io.genrtl.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genrtl.core.GenRtl;
+import io.genrtl.core.account.CreatedUser;
+import io.genrtl.core.account.NewUser;
+import io.genrtl.core.account.Role;
+import io.genrtl.core.port.Stores;
+import io.genrtl.core.testing.MutableClock;
+import io.genrtl.host.http.GenRtlApp;
+import io.javalin.Javalin;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The foundation's REST contract over real HTTP, against real stores. Subclasses pick the database. */
+abstract class ApiContractTest {
+  static final long MAX_BODY = 64 * 1024;
+
+  protected MutableClock clock;
+  protected GenRtl genrtl;
+  private Javalin app;
+  protected TestHttp http;
+
+  protected abstract Stores openStores();
+
+  protected void closeStores() {}
+
+  // two tenants: acme (ann = user, bob = user, adm = tenant admin) and evil (eve = user)
+  protected CreatedUser ann;
+  protected CreatedUser bob;
+  protected CreatedUser adm;
+  protected CreatedUser eve;
+  protected String annKey;
+  protected String bobKey;
+  protected String admKey;
+  protected String eveKey;
+
+  @BeforeEach
+  void start() {
+    clock = MutableClock.at("2026-05-01T00:00:00Z");
+    genrtl = GenRtl.builder().stores(openStores()).clock(clock).build();
+    app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(MAX_BODY, "http://localhost"));
+    app.start("127.0.0.1", 0);
+    http = new TestHttp(app.port());
+    ann = genrtl.accounts().createUser(new NewUser("ann@acme.test", "acme", Role.USER, "pro"));
+    bob = genrtl.accounts().createUser(new NewUser("bob@acme.test", "acme", Role.USER, null));
+    adm = genrtl.accounts().createUser(new NewUser("adm@acme.test", "acme", Role.TENANT_ADMIN, null));
+    eve = genrtl.accounts().createUser(new NewUser("eve@evil.test", "evil", Role.USER, null));
+    annKey = genrtl.apiKeys().issue(ann.user().userId(), "t", null).apiKey();
+    bobKey = genrtl.apiKeys().issue(bob.user().userId(), "t", null).apiKey();
+    admKey = genrtl.apiKeys().issue(adm.user().userId(), "t", null).apiKey();
+    eveKey = genrtl.apiKeys().issue(eve.user().userId(), "t", null).apiKey();
+  }
+
+  @AfterEach
+  void stop() {
+    app.stop();
+    closeStores();
+  }
+
+  static void assertProblem(TestHttp.Response r, int status, String code) {
+    assertThat(r.status()).as(r.body()).isEqualTo(status);
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    Map<String, Object> p = r.json();
+    assertThat(p.get("code")).isEqualTo(code);
+    assertThat(((Number) p.get("status")).intValue()).isEqualTo(status);
+    assertThat(p.get("title")).isNotNull();
+    assertThat(p.get("type")).isEqualTo("urn:genrtl:problem:" + code);
+    assertThat(p.get("request_id")).isEqualTo(r.header("X-Request-Id"));
+    assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  // ------------------------------------------------------------------ health
+
+  @Test
+  void healthAndReadinessNeedNoKey() {
+    TestHttp.Response h = http.get("/healthz", null);
+    assertThat(h.status()).isEqualTo(200);
+    assertThat(h.json()).containsEntry("status", "ok");
+    TestHttp.Response r = http.get("/readyz", null);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json()).containsEntry("database", "ok");
+  }
+
+  // ------------------------------------------------------------------ authentication
+
+  @Test
+  void missingMalformedUnknownRevokedAndExpiredKeysAre401() {
+    assertProblem(http.get("/api/me", null), 401, "unauthenticated");
+    assertProblem(http.send("GET", "/api/me", null, null, "Authorization", "Basic YTpi"), 401, "unauthenticated");
+    assertProblem(http.send("GET", "/api/me", null, null, "Authorization", "Bearer"), 401, "unauthenticated");
+    assertProblem(http.get("/api/me", "not-a-key"), 401, "unauthenticated");
+    assertProblem(http.get("/api/me", "grtl_01ABCDEFGHJKMNPQRSTVWXYZ0_" + "a".repeat(32)), 401, "unauthenticated");
+    assertProblem(http.get("/api/me", annKey.substring(0, annKey.length() - 1) + "Z"), 401, "unauthenticated");
+    assertThat(http.get("/api/me", null).header("WWW-Authenticate")).startsWith("Bearer");
+
+    String expiring = created(http.post("/api/keys", annKey,
+        "{\"name\":\"short\",\"expires_at\":\"2026-05-01T01:00:00Z\"}")).get("api_key").toString();
+    assertThat(http.get("/api/me", expiring).status()).isEqualTo(200);
+    clock.advance(Duration.ofHours(1));
+    TestHttp.Response expired = http.get("/api/me", expiring);
+    assertProblem(expired, 401, "unauthenticated");
+    assertThat(expired.json().get("detail")).isEqualTo("API key expired");
+
+    String k = created(http.post("/api/keys", annKey, "{\"name\":\"doomed\"}")).get("api_key").toString();
+    String keyId = k.split("_")[1];
+    assertThat(http.delete("/api/keys/" + keyId, annKey).status()).isEqualTo(204);
+    TestHttp.Response revoked = http.get("/api/me", k);
+    assertProblem(revoked, 401, "unauthenticated");
+    assertThat(revoked.json().get("detail")).isEqualTo("API key revoked");
+  }
+
+  @Test
+  void unknownApiRoutesAre401WithoutAKeyAnd404WithOne() {
+    assertProblem(http.get("/api/nope", null), 401, "unauthenticated");
+    assertProblem(http.get("/api/nope", annKey), 404, "not_found");
+    assertProblem(http.get("/nope", null), 404, "not_found");
+    assertProblem(http.send("PUT", "/api/me", annKey, "{}"), 405, "method_not_allowed");
+  }
+
+  @Test
+  void logoutRevokesOnlyThePresentedKey() {
+    String second = created(http.post("/api/keys", annKey, "{}")).get("api_key").toString();
+    assertThat(http.post("/api/auth/logout", second, null).status()).isEqualTo(204);
+    assertProblem(http.get("/api/me", second), 401, "unauthenticated");
+    assertThat(http.get("/api/me", annKey).status()).isEqualTo(200);
+  }
+
+  // ------------------------------------------------------------------ me
+
+  @Test
+  void meShowsUserTenantRolePlanSubscriptionAndWorkspaces() {
+    created(http.post("/api/workspaces", annKey, "{\"name\":\"soc\"}"));
+    Map<String, Object> me = ok(http.get("/api/me", annKey));
+    @SuppressWarnings("unchecked") Map<String, Object> user = (Map<String, Object>) me.get("user");
+    assertThat(user).containsEntry("user_id", ann.user().userId()).containsEntry("email", "ann@acme.test");
+    @SuppressWarnings("unchecked") Map<String, Object> tenant = (Map<String, Object>) me.get("tenant");
+    assertThat(tenant).containsEntry("tenant_id", ann.tenant().tenantId()).containsEntry("name", "acme");
+    assertThat(me).containsEntry("role", "user").containsEntry("plan", "pro").containsEntry("subscription_status", "active");
+    @SuppressWarnings("unchecked") Map<String, Object> sub = (Map<String, Object>) me.get("subscription");
+    assertThat(sub).containsEntry("provider", "manual").containsEntry("period_start", "2026-05-01T00:00:00Z")
+        .containsEntry("period_end", "2026-06-01T00:00:00Z");
+    assertThat((List<?>) me.get("workspaces")).hasSize(1);
+
+    Map<String, Object> bobMe = ok(http.get("/api/me", bobKey));
+    assertThat(bobMe).containsEntry("plan", "free").containsEntry("subscription_status", null);
+  }
+
+  // ------------------------------------------------------------------ keys
+
+  @Test
+  void keysAreShownOnceListedAndRevocable() {
+    TestHttp.Response r = http.post("/api/keys", annKey, "{\"name\":\"laptop\"}");
+    Map<String, Object> k = created(r);
+    assertThat(k.keySet()).contains("key_id", "name", "api_key", "created_at", "expires_at");
+    assertThat(k.get("api_key").toString()).matches("grtl_[0-9A-Za-z]+_[0-9A-Za-z]{32}");
+    assertThat(k.get("created_at")).isEqualTo("2026-05-01T00:00:00Z");
+    assertThat(r.header("Cache-Control")).isEqualTo("no-store");
+    assertThat(ok(http.get("/api/me", k.get("api_key").toString())).get("role")).isEqualTo("user");
+
+    Map<String, Object> list = ok(http.get("/api/keys", annKey));
+    @SuppressWarnings("unchecked") List<Map<String, Object>> items = (List<Map<String, Object>>) list.get("items");
+    assertThat(items).hasSize(2).allSatisfy(i -> assertThat(i).doesNotContainKey("api_key"));
+    assertThat(list.get("next_cursor")).isNull();
+    assertThat(http.get("/api/keys", annKey).body()).doesNotContain(k.get("api_key").toString().substring(40));
+    Map<String, Object> laptop = items.stream().filter(i -> i.get("key_id").equals(k.get("key_id"))).findFirst().orElseThrow();
+    assertThat(laptop).containsEntry("status", "active").containsEntry("name", "laptop").containsEntry("revoked_at", null);
+
+    assertThat(http.delete("/api/keys/" + k.get("key_id"), annKey).status()).isEqualTo(204);
+    @SuppressWarnings("unchecked") List<Map<String, Object>> after = (List<Map<String, Object>>) ok(http.get("/api/keys", annKey)).get("items");
+    assertThat(after).filteredOn(i -> i.get("key_id").equals(k.get("key_id"))).singleElement()
+        .satisfies(i -> assertThat(i).containsEntry("status", "revoked"));
+  }
+
+  @Test
+  void othersKeysAre404AndTenantAdminsMayRevokeTheirTenantsKeys() {
+    String annKeyId = annKey.split("_")[1];
+    assertProblem(http.delete("/api/keys/" + annKeyId, bobKey), 404, "not_found");
+    assertProblem(http.delete("/api/keys/" + annKeyId, eveKey), 404, "not_found");
+    assertProblem(http.delete("/api/keys/NOSUCHKEY", annKey), 404, "not_found");
+    assertThat(http.get("/api/me", annKey).status()).isEqualTo(200);
+    assertThat(http.delete("/api/keys/" + annKeyId, admKey).status()).isEqualTo(204);
+    assertProblem(http.get("/api/me", annKey), 401, "unauthenticated");
+  }
+
+  @Test
+  void keyCreationValidatesItsInput() {
+    assertProblem(http.post("/api/keys", annKey, "{\"expires_at\":\"tomorrow\"}"), 400, "validation_failed");
+    assertProblem(http.post("/api/keys", annKey, "{\"expires_at\":\"2020-01-01T00:00:00Z\"}"), 400, "validation_failed");
+    assertProblem(http.post("/api/keys", annKey, "{\"name\":[1,2]}"), 400, "validation_failed");
+    assertProblem(http.post("/api/keys", annKey, "{\"name\":\"" + "n".repeat(101) + "\"}"), 400, "validation_failed");
+    TestHttp.Response other = http.post("/api/keys", annKey, "{\"user_id\":\"" + bob.user().userId() + "\"}");
+    assertProblem(other, 403, "forbidden");
+    assertThat(created(http.post("/api/keys", annKey, "{\"user_id\":\"" + ann.user().userId() + "\"}"))).containsKey("api_key");
+    assertThat(created(http.post("/api/keys", annKey, null))).containsEntry("name", "default");
+  }
+
+  // ------------------------------------------------------------------ workspaces
+
+  @Test
+  void workspacesFollowTheOwnershipRule() {
+    Map<String, Object> w = created(http.post("/api/workspaces", annKey, "{\"name\":\"riscv-core\"}"));
+    String id = w.get("workspace_id").toString();
+    assertThat(w).containsEntry("tenant_id", ann.tenant().tenantId()).containsEntry("name", "riscv-core")
+        .containsEntry("created_by", ann.user().userId()).containsEntry("created_at", "2026-05-01T00:00:00Z");
+    assertThat(ok(http.get("/api/workspaces/" + id, annKey))).isEqualTo(w);
+    assertThat(ok(http.get("/api/workspaces/" + id, admKey))).isEqualTo(w);
+    assertProblem(http.get("/api/workspaces/" + id, eveKey), 404, "not_found");
+    assertProblem(http.get("/api/workspaces/" + id, bobKey), 404, "not_found");
+    assertProblem(http.get("/api/workspaces/NOPE", annKey), 404, "not_found");
+    // the answer for another tenant's workspace is the same as for one that does not exist
+    TestHttp.Response theirs = http.get("/api/workspaces/" + id, eveKey);
+    TestHttp.Response none = http.get("/api/workspaces/01NOSUCHWORKSPACE000000000", eveKey);
+    assertThat(theirs.json().get("detail")).isEqualTo(none.json().get("detail"));
+
+    assertThat((List<?>) ok(http.get("/api/workspaces", eveKey)).get("items")).isEmpty();
+    assertThat((List<?>) ok(http.get("/api/workspaces", admKey)).get("items")).hasSize(1);
+    assertProblem(http.post("/api/workspaces", annKey, "{\"name\":\"x\",\"user_id\":\"" + eve.user().userId() + "\"}"), 403, "forbidden");
+  }
+
+  @Test
+  void listsPaginateWithOpaqueCursors() {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) ids.add(created(http.post("/api/workspaces", annKey, "{\"name\":\"w" + i + "\"}")).get("workspace_id").toString());
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      Map<String, Object> page = ok(http.get("/api/workspaces?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), annKey));
+      pages++;
+      @SuppressWarnings("unchecked") List<Map<String, Object>> items = (List<Map<String, Object>>) page.get("items");
+      items.forEach(i -> seen.add(i.get("workspace_id").toString()));
+      cursor = (String) page.get("next_cursor");
+    } while (cursor != null);
+    assertThat(seen).containsExactlyElementsOf(ids);
+    assertThat(pages).isEqualTo(3);
+    assertProblem(http.get("/api/workspaces?limit=0", annKey), 400, "validation_failed");
+    assertProblem(http.get("/api/workspaces?limit=201", annKey), 400, "validation_failed");
+    assertProblem(http.get("/api/workspaces?limit=ten", annKey), 400, "validation_failed");
+    assertProblem(http.get("/api/workspaces?cursor=%25%25%25", annKey), 400, "validation_failed");
+    assertProblem(http.get("/api/workspaces?cursor=bm9wZQ", annKey), 400, "validation_failed");
+  }
+
+  // ------------------------------------------------------------------ bad input
+
+  @Test
+  void malformedJsonAndWrongTypesAre400() {
+    for (String bad : List.of("{", "{\"name\": }", "[1,2", "{\"name\":\"a\"} trailing", "nul", "{'name':'a'}",
+        "{\"name\":\"a\",\"name\":\"b\"}", "\u0000")) {
+      assertProblem(http.post("/api/workspaces", annKey, bad), 400, "malformed_json");
+    }
+    assertProblem(http.post("/api/workspaces", annKey, "[\"name\"]"), 400, "validation_failed");
+    assertProblem(http.post("/api/workspaces", annKey, "\"name\""), 400, "validation_failed");
+    assertProblem(http.post("/api/workspaces", annKey, "{\"name\": 42}"), 400, "validation_failed");
+    assertProblem(http.post("/api/workspaces", annKey, "{\"name\": {\"x\":1}}"), 400, "validation_failed");
+    assertProblem(http.post("/api/workspaces", annKey, "{\"name\": true}"), 400, "validation_failed");
+    assertProblem(http.post("/api/workspaces", annKey, "{}"), 400, "validation_failed");
+    assertProblem(http.post("/api/workspaces", annKey, "{\"name\": null}"), 400, "validation_failed");
+    assertProblem(http.post("/api/workspaces", annKey, "{\"name\": \"   \"}"), 400, "validation_failed");
+    TestHttp.Response wrongType = http.post("/api/workspaces", annKey, "{\"name\": 42}");
+    assertThat(wrongType.json()).containsEntry("field", "name");
+    String deep = "[".repeat(5000) + "]".repeat(5000);
+    assertProblem(http.post("/api/workspaces", annKey, deep), 400, "malformed_json");
+    assertProblem(http.send("POST", "/api/workspaces", annKey, "name=x", "Content-Type", "application/x-www-form-urlencoded"),
+        415, "unsupported_media_type");
+    assertThat((List<?>) ok(http.get("/api/workspaces", annKey)).get("items")).as("nothing was created").isEmpty();
+  }
+
+  @Test
+  void oversizedBodiesAre413WithOrWithoutContentLength() {
+    String big = "{\"name\":\"" + "x".repeat((int) MAX_BODY) + "\"}";
+    assertProblem(http.post("/api/workspaces", annKey, big), 413, "payload_too_large");
+    InputStream chunked = new ByteArrayInputStream(big.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertProblem(http.sendStream("POST", "/api/workspaces", annKey, chunked), 413, "payload_too_large");
+    String huge = "{\"name\":\"" + "x".repeat(4 << 20) + "\"}";
+    TestHttp.Response r = http.post("/api/workspaces", annKey, huge);
+    assertThat(r.status()).isEqualTo(413);
+    assertThat((List<?>) ok(http.get("/api/workspaces", annKey)).get("items")).isEmpty();
+  }
+
+  @Test
+  void everyResponseCarriesARequestIdAndEchoesASaneOne() {
+    TestHttp.Response r = http.send("GET", "/healthz", null, null, "X-Request-Id", "client-abc.123");
+    assertThat(r.header("X-Request-Id")).isEqualTo("client-abc.123");
+    TestHttp.Response insane = http.send("GET", "/healthz", null, null, "X-Request-Id", "bad id with spaces");
+    assertThat(insane.header("X-Request-Id")).startsWith("req_");
+    assertThat(http.get("/api/me", null).header("X-Request-Id")).startsWith("req_");
+    assertThat(http.get("/api/me", annKey).header("X-Request-Id")).startsWith("req_");
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static Map<String, Object> ok(TestHttp.Response r) {
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.contentType()).startsWith("application/json");
+    return r.json();
+  }
+
+  static Map<String, Object> created(TestHttp.Response r) {
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.json();
+  }
+
+  static Instant instant(Object rfc3339) {
+    return Instant.parse(rfc3339.toString());
+  }
+}

@@ -1,0 +1,60 @@
+package io.genrtl.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HostConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsRunOnSqliteInTheDataDir() {
+    HostConfig c = HostConfig.load(Map.of());
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.dataDir()).isEqualTo(Path.of("./genrtl-data").toAbsolutePath().normalize());
+    assertThat(c.dbUrl()).isEqualTo("jdbc:sqlite:" + c.dataDir().resolve("genrtl.db"));
+    assertThat(c.isPostgres()).isFalse();
+    assertThat(c.maxBodyBytes()).isEqualTo(1L << 20);
+    assertThat(c.publicUrl()).isEqualTo("http://localhost:8080");
+    assertThat(c.dbPoolSize()).isEqualTo(4);
+  }
+
+  @Test
+  void aPostgresUrlSwitchesDialectAndPoolDefault() {
+    HostConfig c = HostConfig.load(Map.of("GENRTL_DB_URL", "jdbc:postgresql://db:5432/genrtl", "GENRTL_DB_PASSWORD", "s3cret"));
+    assertThat(c.isPostgres()).isTrue();
+    assertThat(c.dbPoolSize()).isEqualTo(10);
+    assertThat(c.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void theEnvironmentOverridesTheFile() throws Exception {
+    Path f = dir.resolve("genrtl.properties");
+    Files.writeString(f, "GENRTL_PORT=9000\nGENRTL_PUBLIC_URL=https://rtl.example.com/\nGENRTL_MAX_BODY_BYTES=2048\n");
+    HostConfig c = HostConfig.load(Map.of("GENRTL_CONFIG_FILE", f.toString(), "GENRTL_PORT", "9100"));
+    assertThat(c.port()).isEqualTo(9100);
+    assertThat(c.publicUrl()).isEqualTo("https://rtl.example.com");
+    assertThat(c.maxBodyBytes()).isEqualTo(2048);
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    assertThatThrownBy(() -> HostConfig.load(Map.of(
+        "GENRTL_PORT", "70000", "GENRTL_DB_URL", "mysql://x", "GENRTL_PUBLIC_URL", "ftp://x",
+        "GENRTL_MAX_BODY_BYTES", "lots", "GENRTL_LOG_LEVEL", "loud", "GENRTL_PROT", "1",
+        "GENRTL_CONFIG_FILE", dir.resolve("missing.properties").toString())))
+        .isInstanceOf(HostConfig.InvalidConfigException.class)
+        .hasMessageContaining("GENRTL_PORT")
+        .hasMessageContaining("GENRTL_DB_URL")
+        .hasMessageContaining("GENRTL_PUBLIC_URL")
+        .hasMessageContaining("GENRTL_MAX_BODY_BYTES")
+        .hasMessageContaining("GENRTL_LOG_LEVEL")
+        .hasMessageContaining("GENRTL_PROT: unknown setting")
+        .hasMessageContaining("cannot read");
+  }
+}

@@ -1,0 +1,142 @@
+package io.genrtl.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.genrtl.core.testing.PgTestSupport;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The jar's entry points as an operator meets them: {@code serve} on SQLite and PostgreSQL, {@code migrate}, {@code admin}. */
+class ServerAndCliTest {
+  @TempDir Path dir;
+
+  private Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("GENRTL_DATA_DIR", dir.resolve("data").toString());
+    env.put("GENRTL_PORT", "0");
+    env.put("GENRTL_BIND", "127.0.0.1");
+    return env;
+  }
+
+  @Test
+  void firstStartOnSqliteCreatesOneSuperAdminAndServes() throws Exception {
+    firstStartCreatesOneSuperAdminAndServes(env());
+    assertThat(dir.resolve("data/genrtl.db")).exists();
+  }
+
+  @Test
+  void firstStartOnPostgresCreatesOneSuperAdminAndServes() throws Exception {
+    String url = PgTestSupport.urlOrSkip();
+    String schema = PgTestSupport.createSchema(url);
+    try {
+      Map<String, String> env = env();
+      env.put("GENRTL_DB_URL", url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+      firstStartCreatesOneSuperAdminAndServes(env);
+      assertThat(dir.resolve("data/genrtl.db")).doesNotExist();
+    } finally {
+      PgTestSupport.dropSchema(url, schema);
+    }
+  }
+
+  private void firstStartCreatesOneSuperAdminAndServes(Map<String, String> env) throws Exception {
+    HostConfig config = HostConfig.load(env);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    String key;
+    try (GenRtlServer server = GenRtlServer.start(config, Clock.systemUTC(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+      String printed = out.toString(StandardCharsets.UTF_8);
+      assertThat(printed).matches("(?s)GENRTL_ADMIN_KEY=grtl_[0-9A-Za-z]+_[0-9A-Za-z]{32}\\R");
+      key = printed.trim().substring("GENRTL_ADMIN_KEY=".length());
+      Path file = config.dataDir().resolve("admin.key");
+      assertThat(Files.readString(file).trim()).isEqualTo(key);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+
+      TestHttp http = new TestHttp(server.port());
+      assertThat(http.get("/healthz", null).status()).isEqualTo(200);
+      assertThat(http.get("/readyz", null).status()).isEqualTo(200);
+      TestHttp.Response me = http.get("/api/me", key);
+      assertThat(me.status()).isEqualTo(200);
+      assertThat(me.json()).containsEntry("role", "super_admin");
+    }
+    // the second start finds the admin and prints nothing
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    try (GenRtlServer server = GenRtlServer.start(config, Clock.systemUTC(), new PrintStream(again, true, StandardCharsets.UTF_8))) {
+      assertThat(again.toString(StandardCharsets.UTF_8)).isEmpty();
+      assertThat(new TestHttp(server.port()).get("/api/me", key).status()).isEqualTo(200);
+    }
+  }
+
+  record Run(int code, String out, String err) {}
+
+  private Run run(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void adminCreateUserAndCreateKeyPrintJsonWhoseKeysWork() throws Exception {
+    Map<String, String> env = env();
+    Run migrate = run(env, "migrate");
+    assertThat(migrate.code()).as(migrate.err()).isZero();
+    assertThat(migrate.out()).contains("\"migrations_applied\":1");
+    assertThat(run(env, "migrate").out()).contains("\"migrations_applied\":0");
+
+    Run user = run(env, "admin", "create-user", "--email", "Dev@Chip.test", "--tenant", "chipco", "--role", "tenant_admin", "--plan", "pro");
+    assertThat(user.code()).as(user.err()).isZero();
+    Map<String, Object> u = new TestHttp.Response(200, Map.of(), user.out()).json();
+    assertThat(u).containsKeys("user_id", "tenant_id", "api_key").containsEntry("email", "dev@chip.test")
+        .containsEntry("role", "tenant_admin").containsEntry("plan", "pro");
+
+    Run key = run(env, "admin", "create-key", "--user", u.get("user_id").toString(), "--name", "ci");
+    assertThat(key.code()).as(key.err()).isZero();
+    Map<String, Object> k = new TestHttp.Response(200, Map.of(), key.out()).json();
+    assertThat(k).containsEntry("user_id", u.get("user_id")).containsKey("api_key");
+
+    try (GenRtlServer server = GenRtlServer.start(HostConfig.load(env), Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream()))) {
+      TestHttp http = new TestHttp(server.port());
+      for (Object apiKey : new Object[] {u.get("api_key"), k.get("api_key")}) {
+        TestHttp.Response me = http.get("/api/me", apiKey.toString());
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(me.json()).containsEntry("plan", "pro").containsEntry("subscription_status", "active");
+      }
+    }
+  }
+
+  @Test
+  void badCommandsAndBadInputGiveClearErrorsAndExitCodes() {
+    Map<String, String> env = env();
+    assertThat(run(env).code()).isEqualTo(2);
+    assertThat(run(env, "help").code()).isZero();
+    assertThat(run(env, "frobnicate").err()).contains("unknown command");
+    assertThat(run(env, "admin").code()).isEqualTo(2);
+    assertThat(run(env, "admin", "create-user").err()).contains("--email is required");
+    assertThat(run(env, "admin", "create-user", "--email").err()).contains("needs a value");
+    assertThat(run(env, "admin", "create-user", "--email", "a@b.c", "--colour", "red").err()).contains("unknown option --colour");
+    assertThat(run(env, "admin", "create-user", "--email", "a@b.c", "--role", "god").code()).isEqualTo(2);
+    Run plan = run(env, "admin", "create-user", "--email", "a@b.c", "--plan", "platinum");
+    assertThat(plan.code()).isEqualTo(1);
+    assertThat(plan.err()).contains("unknown plan").contains("validation_failed");
+    assertThat(run(env, "admin", "create-user", "--email", "a@b.c").code()).isZero();
+    Run dup = run(env, "admin", "create-user", "--email", "A@b.c");
+    assertThat(dup.code()).isEqualTo(1);
+    assertThat(dup.err()).contains("email_taken");
+    assertThat(run(env, "admin", "create-key", "--user", "NOSUCHUSER").err()).contains("not found");
+
+    Map<String, String> badEnv = env();
+    badEnv.put("GENRTL_PORT", "eighty");
+    badEnv.put("GENRTL_DB_URL", "mysql://x");
+    Run bad = run(badEnv, "serve");
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("GENRTL_PORT").contains("GENRTL_DB_URL");
+  }
+}
