@@ -9,27 +9,47 @@ import java.io.InputStream;
 import java.util.Locale;
 import java.util.Map;
 
-/** Reads request bodies with a hard cap, whether or not the client sent a Content-Length. */
+/**
+ * Reads request bodies with a hard cap, whether or not the client sent a Content-Length. A body over the cap is
+ * refused with 413; up to {@link #DRAIN_LIMIT} bytes of it are read and discarded first, so that a client still
+ * sending gets the 413 instead of a connection reset. Beyond that the connection is closed after the answer.
+ */
 final class Bodies {
+  static final long DRAIN_LIMIT = 16L << 20;
+
   private Bodies() {}
 
   static byte[] read(Context ctx, long maxBytes) {
     long declared = ctx.req().getContentLengthLong();
-    if (declared > maxBytes) throw tooLarge(maxBytes);
     try (InputStream in = ctx.req().getInputStream()) {
+      if (declared > maxBytes) {
+        drainOrClose(ctx, in, 0);
+        throw tooLarge(maxBytes);
+      }
       ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), maxBytes));
       byte[] buf = new byte[8192];
       long total = 0;
       int n;
       while ((n = in.read(buf)) != -1) {
         total += n;
-        if (total > maxBytes) throw tooLarge(maxBytes);
+        if (total > maxBytes) {
+          drainOrClose(ctx, in, total);
+          throw tooLarge(maxBytes);
+        }
         out.write(buf, 0, n);
       }
       return out.toByteArray();
     } catch (IOException e) {
       throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the request body could not be read", Map.of("field", "$"));
     }
+  }
+
+  private static void drainOrClose(Context ctx, InputStream in, long alreadyRead) throws IOException {
+    byte[] buf = new byte[16384];
+    long total = alreadyRead;
+    int n;
+    while (total <= DRAIN_LIMIT && (n = in.read(buf)) != -1) total += n;
+    if (total > DRAIN_LIMIT) ctx.header("Connection", "close");
   }
 
   /** Reads a JSON object body; an empty body is an empty object. A non-JSON content type is 415. */
