@@ -1,0 +1,1 @@
+rtl/apb_regfile.sv

@@ -1,0 +1,1 @@
+tb/tb_apb_regfile.sv

@@ -1,0 +1,2 @@
+rtl/async_fifo_sync.sv
+rtl/async_fifo.sv

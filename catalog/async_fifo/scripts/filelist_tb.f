@@ -1,0 +1,1 @@
+tb/tb_async_fifo.sv

@@ -1,0 +1,9 @@
+# ModelSim / Questa template for async_fifo.
+# Run from the package root:   vsim -c -do scripts/questa.do
+if {[file exists build/work]} { vdel -lib build/work -all }
+file mkdir build
+vlib build/work
+vlog -sv -work build/work -f scripts/filelist_rtl.f -f scripts/filelist_tb.f
+vsim -c -lib build/work -onfinish stop tb_async_fifo
+run -all
+quit -f

@@ -1,0 +1,1 @@
+rtl/crc32.sv

@@ -1,0 +1,1 @@
+tb/tb_crc32.sv

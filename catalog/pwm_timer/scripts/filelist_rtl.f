@@ -1,0 +1,1 @@
+rtl/pwm_timer.sv

@@ -1,0 +1,1 @@
+tb/tb_pwm_timer.sv

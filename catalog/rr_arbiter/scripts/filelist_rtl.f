@@ -1,0 +1,1 @@
+rtl/rr_arbiter.sv

@@ -1,0 +1,1 @@
+tb/tb_rr_arbiter.sv

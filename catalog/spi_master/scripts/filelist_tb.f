@@ -1,0 +1,1 @@
+tb/tb_spi_master.sv

@@ -1,0 +1,1 @@
+tb/tb_sync_fifo.sv

@@ -1,0 +1,3 @@
+rtl/uart_tx.sv
+rtl/uart_rx.sv
+rtl/uart.sv
