@@ -16,6 +16,11 @@ public enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", Category.UNSUPPORTED_MEDIA_TYPE),
   METHOD_NOT_ALLOWED("method_not_allowed", Category.METHOD_NOT_ALLOWED),
   UNPROCESSABLE("unprocessable", Category.UNPROCESSABLE),
+  INSUFFICIENT_FUNDS("insufficient_funds", Category.PAYMENT_REQUIRED),
+  SPEND_LIMIT_REACHED("spend_limit_reached", Category.PAYMENT_REQUIRED),
+  SPEND_LIMIT_ABOVE_PLAN_MAXIMUM("spend_limit_above_plan_maximum", Category.UNPROCESSABLE),
+  IDEMPOTENCY_KEY_REUSED("idempotency_key_reused", Category.UNPROCESSABLE),
+  HOLD_NOT_ACTIVE("hold_not_active", Category.CONFLICT),
   UNAVAILABLE("unavailable", Category.UNAVAILABLE),
   INTERNAL("internal_error", Category.INTERNAL);
 

@@ -3,6 +3,8 @@ package io.genrtl.core;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.ApiKeyService;
 import io.genrtl.core.plan.PlanCatalog;
+import io.genrtl.core.pool.PoolService;
+import io.genrtl.core.pool.SpendAlertListener;
 import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
 import java.time.Clock;
@@ -25,6 +27,7 @@ public final class GenRtl {
   private final PlanCatalog plans;
   private final ApiKeyService apiKeys;
   private final AccountService accounts;
+  private final PoolService pool;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -32,7 +35,8 @@ public final class GenRtl {
     this.ids = b.ids != null ? b.ids : IdGenerator.ulid(clock);
     this.plans = b.plans;
     this.apiKeys = new ApiKeyService(stores, clock, ids);
-    this.accounts = new AccountService(stores, clock, ids, plans, apiKeys);
+    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener);
+    this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
   }
 
   public static Builder builder() {
@@ -45,6 +49,10 @@ public final class GenRtl {
 
   public ApiKeyService apiKeys() {
     return apiKeys;
+  }
+
+  public PoolService pool() {
+    return pool;
   }
 
   public PlanCatalog plans() {
@@ -68,6 +76,7 @@ public final class GenRtl {
     private Clock clock = Clock.systemUTC();
     private IdGenerator ids;
     private PlanCatalog plans = PlanCatalog.defaults();
+    private SpendAlertListener alertListener = SpendAlertListener.NONE;
 
     private Builder() {}
 
@@ -92,6 +101,12 @@ public final class GenRtl {
     /** The plans on offer (default: {@link PlanCatalog#defaults()}). */
     public Builder plans(PlanCatalog plans) {
       this.plans = Objects.requireNonNull(plans, "plans");
+      return this;
+    }
+
+    /** Told of spend alerts (50/80/100 % of included or of the on-demand limit, overruns) after they commit. */
+    public Builder alertListener(SpendAlertListener listener) {
+      this.alertListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -6,6 +6,7 @@ import io.genrtl.core.Page;
 import io.genrtl.core.PageRequest;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
+import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.port.DuplicateKeyException;
 import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
@@ -30,13 +31,15 @@ public final class AccountService {
   private final IdGenerator ids;
   private final PlanCatalog plans;
   private final ApiKeyService keys;
+  private final PoolService pool;
 
-  public AccountService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, ApiKeyService keys) {
+  public AccountService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, ApiKeyService keys, PoolService pool) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
     this.plans = plans;
     this.keys = keys;
+    this.pool = pool;
   }
 
   /** Creates a user (and their tenant when it does not exist yet) in one transaction. */
@@ -49,7 +52,11 @@ public final class AccountService {
     return stores.transactor().inTransaction(() -> {
       Tenant tenant = stores.tenants().findByName(tenantName).orElseGet(() -> {
         Tenant t = new Tenant(ids.newId(), tenantName, now);
-        stores.tenants().insert(t);
+        try {
+          stores.tenants().insert(t);
+        } catch (DuplicateKeyException e) {
+          throw new GenRtlException(ErrorCode.CONFLICT, "tenant '" + tenantName + "' was created concurrently; retry");
+        }
         return t;
       });
       User user = new User(ids.newId(), tenant.tenantId(), email, request.role(), now);
@@ -65,6 +72,7 @@ public final class AccountService {
         stores.subscriptions().insert(s);
         sub = Optional.of(s);
       }
+      pool.openAccount(user, sub);
       return new CreatedUser(user, tenant, sub);
     });
   }

@@ -8,7 +8,13 @@ import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.Tenant;
 import io.genrtl.core.account.User;
 import io.genrtl.core.account.Workspace;
+import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.ApiKeyStore;
+import io.genrtl.core.port.GrantStore;
+import io.genrtl.core.port.HoldStore;
+import io.genrtl.core.port.IdempotencyStore;
+import io.genrtl.core.port.LedgerStore;
+import io.genrtl.core.port.PoolStore;
 import io.genrtl.core.port.DuplicateKeyException;
 import io.genrtl.core.port.MetaStore;
 import io.genrtl.core.port.Stores;
@@ -48,6 +54,7 @@ public final class InMemoryStores implements Stores {
     TreeMap<String, ApiKey> keys = new TreeMap<>();
     List<Subscription> subscriptions = new ArrayList<>();
     Map<String, Long> meta = new HashMap<>();
+    InMemoryPool.Data pool = new InMemoryPool.Data();
 
     State copy() {
       State s = new State();
@@ -58,6 +65,7 @@ public final class InMemoryStores implements Stores {
       s.keys = new TreeMap<>(keys);
       s.subscriptions = new ArrayList<>(subscriptions);
       s.meta = new HashMap<>(meta);
+      s.pool = pool.copy();
       return s;
     }
   }
@@ -262,6 +270,21 @@ public final class InMemoryStores implements Stores {
     }
 
     @Override
+    public boolean updatePeriod(String subscriptionId, long expectedStart, long newStart, long newEnd) {
+      return locked(() -> {
+        for (int i = 0; i < state.subscriptions.size(); i++) {
+          Subscription s = state.subscriptions.get(i);
+          if (s.subscriptionId().equals(subscriptionId) && s.periodStart() == expectedStart) {
+            state.subscriptions.set(i, new Subscription(s.subscriptionId(), s.userId(), s.planId(), s.provider(), s.status(),
+                newStart, newEnd, s.createdAt()));
+            return true;
+          }
+        }
+        return false;
+      });
+    }
+
+    @Override
     public Optional<Subscription> latestForUser(String userId) {
       return locked(() -> state.subscriptions.stream()
           .filter(s -> s.userId().equals(userId))
@@ -270,6 +293,24 @@ public final class InMemoryStores implements Stores {
   };
 
   private final MetaStore meta = (name, at) -> locked(() -> state.meta.putIfAbsent(name, at) == null);
+
+  private final InMemoryPool poolStores = new InMemoryPool(new InMemoryPool.Access() {
+    @Override
+    public <T> T locked(Supplier<T> s) {
+      return InMemoryStores.this.locked(s);
+    }
+
+    @Override
+    public InMemoryPool.Data data() {
+      return state.pool;
+    }
+  });
+  private final PoolStore pool = poolStores.pool();
+  private final LedgerStore ledger = poolStores.ledger();
+  private final GrantStore grants = poolStores.grants();
+  private final HoldStore holds = poolStores.holds();
+  private final IdempotencyStore idempotency = poolStores.idempotency();
+  private final AlertStore alerts = poolStores.alerts();
 
   @Override
   public Transactor transactor() {
@@ -304,6 +345,36 @@ public final class InMemoryStores implements Stores {
   @Override
   public MetaStore meta() {
     return meta;
+  }
+
+  @Override
+  public PoolStore pool() {
+    return pool;
+  }
+
+  @Override
+  public LedgerStore ledger() {
+    return ledger;
+  }
+
+  @Override
+  public GrantStore grants() {
+    return grants;
+  }
+
+  @Override
+  public HoldStore holds() {
+    return holds;
+  }
+
+  @Override
+  public IdempotencyStore idempotency() {
+    return idempotency;
+  }
+
+  @Override
+  public AlertStore alerts() {
+    return alerts;
   }
 
   @Override

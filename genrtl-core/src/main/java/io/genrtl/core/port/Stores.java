@@ -19,6 +19,18 @@ public interface Stores {
 
   MetaStore meta();
 
+  PoolStore pool();
+
+  LedgerStore ledger();
+
+  GrantStore grants();
+
+  HoldStore holds();
+
+  IdempotencyStore idempotency();
+
+  AlertStore alerts();
+
   /** Whether the database answers; used for readiness checks. */
   boolean ping();
 }

@@ -8,4 +8,7 @@ public interface SubscriptionStore {
 
   /** The user's most recently created subscription, whatever its status. */
   Optional<Subscription> latestForUser(String userId);
+
+  /** Moves a subscription to a new period only if it is still in {@code expectedStart}. */
+  boolean updatePeriod(String subscriptionId, long expectedStart, long newStart, long newEnd);
 }

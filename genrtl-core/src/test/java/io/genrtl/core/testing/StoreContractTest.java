@@ -438,7 +438,7 @@ public abstract class StoreContractTest {
   }
 
   /** Runs {@code task} on {@code threads} real threads released at the same moment; returns every result. */
-  protected static <T> List<T> hammer(int threads, Callable<T> task) throws Exception {
+  public static <T> List<T> hammer(int threads, Callable<T> task) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       CountDownLatch start = new CountDownLatch(1);

@@ -14,6 +14,11 @@ public interface Dialect {
   /** Classpath location of this dialect's Flyway migrations, e.g. {@code classpath:db/genrtl/sqlite}. */
   String migrationsLocation();
 
+  /** The SQL function returning the smaller of two values: {@code LEAST} (PostgreSQL) or {@code MIN} (SQLite). */
+  default String least() {
+    return "LEAST";
+  }
+
   /** Whether the exception reports a unique or primary-key violation. */
   boolean isUniqueViolation(SQLException e);
 

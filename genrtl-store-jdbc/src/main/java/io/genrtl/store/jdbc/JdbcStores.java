@@ -1,6 +1,12 @@
 package io.genrtl.store.jdbc;
 
+import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.ApiKeyStore;
+import io.genrtl.core.port.GrantStore;
+import io.genrtl.core.port.HoldStore;
+import io.genrtl.core.port.IdempotencyStore;
+import io.genrtl.core.port.LedgerStore;
+import io.genrtl.core.port.PoolStore;
 import io.genrtl.core.port.MetaStore;
 import io.genrtl.core.port.Stores;
 import io.genrtl.core.port.SubscriptionStore;
@@ -10,6 +16,7 @@ import io.genrtl.core.port.UserStore;
 import io.genrtl.core.port.WorkspaceStore;
 import io.genrtl.store.jdbc.internal.AccountsJdbc;
 import io.genrtl.store.jdbc.internal.Db;
+import io.genrtl.store.jdbc.internal.PoolJdbc;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -21,10 +28,24 @@ import org.jdbi.v3.core.Jdbi;
 public final class JdbcStores implements Stores {
   private final Db db;
   private final AccountsJdbc accounts;
+  private final PoolJdbc poolJdbc;
+  private final PoolStore pool;
+  private final LedgerStore ledger;
+  private final GrantStore grants;
+  private final HoldStore holds;
+  private final IdempotencyStore idempotency;
+  private final AlertStore alerts;
 
   private JdbcStores(DataSource dataSource, Dialect dialect) {
     this.db = new Db(Jdbi.create(dataSource), dialect);
     this.accounts = new AccountsJdbc(db);
+    this.poolJdbc = new PoolJdbc(db);
+    this.pool = poolJdbc.pool();
+    this.ledger = poolJdbc.ledger();
+    this.grants = poolJdbc.grants();
+    this.holds = poolJdbc.holds();
+    this.idempotency = poolJdbc.idempotency();
+    this.alerts = poolJdbc.alerts();
   }
 
   /** Checks the data source, migrates it, and returns its stores. */
@@ -73,6 +94,36 @@ public final class JdbcStores implements Stores {
   @Override
   public MetaStore meta() {
     return accounts.meta();
+  }
+
+  @Override
+  public PoolStore pool() {
+    return pool;
+  }
+
+  @Override
+  public LedgerStore ledger() {
+    return ledger;
+  }
+
+  @Override
+  public GrantStore grants() {
+    return grants;
+  }
+
+  @Override
+  public HoldStore holds() {
+    return holds;
+  }
+
+  @Override
+  public IdempotencyStore idempotency() {
+    return idempotency;
+  }
+
+  @Override
+  public AlertStore alerts() {
+    return alerts;
   }
 
   @Override

@@ -26,6 +26,11 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String least() {
+    return "MIN";
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     if (e instanceof SQLiteException s) {
       SQLiteErrorCode c = s.getResultCode();

@@ -222,6 +222,14 @@ public final class AccountsJdbc {
       }
 
       @Override
+      public boolean updatePeriod(String subscriptionId, long expectedStart, long newStart, long newEnd) {
+        return db.withHandle(h -> h.createUpdate("UPDATE subscriptions SET period_start = :s, period_end = :e "
+                + "WHERE subscription_id = :id AND period_start = :expected")
+            .bind("s", newStart).bind("e", newEnd).bind("id", subscriptionId).bind("expected", expectedStart)
+            .execute()) == 1;
+      }
+
+      @Override
       public Optional<Subscription> latestForUser(String userId) {
         return db.withHandle(h -> h.createQuery("SELECT * FROM subscriptions WHERE user_id = :u "
                 + "ORDER BY created_at DESC, subscription_id DESC LIMIT 1")

@@ -1,0 +1,381 @@
+package io.genrtl.core.memory;
+
+import io.genrtl.core.Page;
+import io.genrtl.core.PageRequest;
+import io.genrtl.core.pool.Bucket;
+import io.genrtl.core.pool.Debit;
+import io.genrtl.core.pool.Grant;
+import io.genrtl.core.pool.GroupBy;
+import io.genrtl.core.pool.Hold;
+import io.genrtl.core.pool.HoldStatus;
+import io.genrtl.core.pool.IdempotencyRecord;
+import io.genrtl.core.pool.LedgerEntry;
+import io.genrtl.core.pool.LedgerQuery;
+import io.genrtl.core.pool.PoolAccount;
+import io.genrtl.core.pool.SpendAlert;
+import io.genrtl.core.pool.UsageTotal;
+import io.genrtl.core.port.AlertStore;
+import io.genrtl.core.port.GrantStore;
+import io.genrtl.core.port.HoldStore;
+import io.genrtl.core.port.IdempotencyStore;
+import io.genrtl.core.port.LedgerStore;
+import io.genrtl.core.port.PoolStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/** In-memory pool, ledger, grants, holds, idempotency and alerts: the same semantics as the SQL stores. */
+final class InMemoryPool {
+  static final class Data {
+    TreeMap<String, PoolAccount> accounts = new TreeMap<>();
+    TreeMap<String, LedgerEntry> ledger = new TreeMap<>();
+    Map<String, Grant> grants = new LinkedHashMap<>(); // userId + '\0' + sourceKey
+    TreeMap<String, Hold> holds = new TreeMap<>();
+    Map<String, IdempotencyRecord> idempotency = new HashMap<>();
+    TreeMap<String, SpendAlert> alerts = new TreeMap<>();
+    Map<String, String> alertKeys = new HashMap<>();
+
+    Data copy() {
+      Data d = new Data();
+      d.accounts = new TreeMap<>(accounts);
+      d.ledger = new TreeMap<>(ledger);
+      d.grants = new LinkedHashMap<>(grants);
+      d.holds = new TreeMap<>(holds);
+      d.idempotency = new HashMap<>(idempotency);
+      d.alerts = new TreeMap<>(alerts);
+      d.alertKeys = new HashMap<>(alertKeys);
+      return d;
+    }
+  }
+
+  interface Access {
+    <T> T locked(Supplier<T> s);
+
+    Data data();
+  }
+
+  private final Access x;
+
+  InMemoryPool(Access access) {
+    this.x = access;
+  }
+
+  private static PoolAccount with(PoolAccount a, long inc, long cred, long spent, long limit, long holds, long granted,
+      long start, long end, long now) {
+    return new PoolAccount(a.userId(), a.tenantId(), inc, cred, spent, limit, holds, granted, start, end, now);
+  }
+
+  PoolStore pool() {
+    return new PoolStore() {
+      @Override
+      public boolean insert(PoolAccount a) {
+        return x.locked(() -> x.data().accounts.putIfAbsent(a.userId(), a) == null);
+      }
+
+      @Override
+      public Optional<PoolAccount> find(String userId) {
+        return x.locked(() -> Optional.ofNullable(x.data().accounts.get(userId)));
+      }
+
+      @Override
+      public Page<PoolAccount> list(PageRequest page) {
+        return x.locked(() -> {
+          var tail = page.after() == null ? x.data().accounts : x.data().accounts.tailMap(page.after(), false);
+          List<PoolAccount> rows = tail.values().stream().limit(page.limit() + 1L).toList();
+          return Page.fromOverfetch(rows, page, PoolAccount::userId);
+        });
+      }
+
+      @Override
+      public Optional<Debit> debit(String userId, long amount, boolean od, long release, boolean enforce, long now) {
+        return x.locked(() -> {
+          PoolAccount a = x.data().accounts.get(userId);
+          if (a == null) return Optional.empty();
+          if (enforce && a.availableMicros(od) < amount) return Optional.empty();
+          long inc = Math.min(a.includedMicros(), amount);
+          long cred = Math.min(a.creditsMicros(), amount - inc);
+          long rest = amount - inc - cred;
+          PoolAccount after = with(a, a.includedMicros() - inc, a.creditsMicros() - cred, a.onDemandSpentMicros() + rest,
+              a.onDemandLimitMicros(), a.holdsMicros() - release, a.includedGrantedMicros(), a.periodStart(), a.periodEnd(), now);
+          x.data().accounts.put(userId, after);
+          return Optional.of(new Debit(inc, cred, rest, after));
+        });
+      }
+
+      @Override
+      public boolean reserve(String userId, long amount, boolean od, long now) {
+        return x.locked(() -> {
+          PoolAccount a = x.data().accounts.get(userId);
+          if (a == null || a.availableMicros(od) < amount) return false;
+          x.data().accounts.put(userId, with(a, a.includedMicros(), a.creditsMicros(), a.onDemandSpentMicros(),
+              a.onDemandLimitMicros(), a.holdsMicros() + amount, a.includedGrantedMicros(), a.periodStart(), a.periodEnd(), now));
+          return true;
+        });
+      }
+
+      @Override
+      public boolean release(String userId, long amount, long now) {
+        return x.locked(() -> {
+          PoolAccount a = x.data().accounts.get(userId);
+          if (a == null || a.holdsMicros() < amount) return false;
+          x.data().accounts.put(userId, with(a, a.includedMicros(), a.creditsMicros(), a.onDemandSpentMicros(),
+              a.onDemandLimitMicros(), a.holdsMicros() - amount, a.includedGrantedMicros(), a.periodStart(), a.periodEnd(), now));
+          return true;
+        });
+      }
+
+      @Override
+      public boolean rollPeriod(String userId, long expected, long start, long end, long included, long now) {
+        return x.locked(() -> {
+          PoolAccount a = x.data().accounts.get(userId);
+          if (a == null || a.periodStart() != expected) return false;
+          x.data().accounts.put(userId, with(a, included, a.creditsMicros(), 0, a.onDemandLimitMicros(), a.holdsMicros(),
+              included, start, end, now));
+          return true;
+        });
+      }
+
+      @Override
+      public void credit(String userId, Bucket bucket, long amount, boolean grantIncluded, long now) {
+        x.locked(() -> {
+          PoolAccount a = Objects.requireNonNull(x.data().accounts.get(userId), "no pool account");
+          long inc = a.includedMicros() + (bucket == Bucket.INCLUDED ? amount : 0);
+          long granted = a.includedGrantedMicros() + (bucket == Bucket.INCLUDED && grantIncluded ? amount : 0);
+          long cred = a.creditsMicros() + (bucket == Bucket.CREDITS ? amount : 0);
+          long spent = a.onDemandSpentMicros() - (bucket == Bucket.ON_DEMAND ? amount : 0);
+          x.data().accounts.put(userId, with(a, inc, cred, spent, a.onDemandLimitMicros(), a.holdsMicros(), granted,
+              a.periodStart(), a.periodEnd(), now));
+          return null;
+        });
+      }
+
+      @Override
+      public boolean setOnDemandLimit(String userId, long limit, long now) {
+        return x.locked(() -> {
+          PoolAccount a = x.data().accounts.get(userId);
+          if (a == null) return false;
+          x.data().accounts.put(userId, with(a, a.includedMicros(), a.creditsMicros(), a.onDemandSpentMicros(), limit,
+              a.holdsMicros(), a.includedGrantedMicros(), a.periodStart(), a.periodEnd(), now));
+          return true;
+        });
+      }
+
+      @Override
+      public boolean lock(String userId) {
+        return x.locked(() -> x.data().accounts.containsKey(userId));
+      }
+    };
+  }
+
+  private static Predicate<LedgerEntry> matches(LedgerQuery q) {
+    return e -> e.userId().equals(q.userId())
+        && (q.from() == null || e.timestamp() >= q.from())
+        && (q.to() == null || e.timestamp() < q.to())
+        && (q.kind() == null || e.kind() == q.kind())
+        && (q.jobId() == null || q.jobId().equals(e.attribution().jobId()))
+        && (q.workspaceId() == null || q.workspaceId().equals(e.attribution().workspaceId()));
+  }
+
+  LedgerStore ledger() {
+    return new LedgerStore() {
+      @Override
+      public void insert(LedgerEntry e) {
+        x.locked(() -> {
+          if (x.data().ledger.putIfAbsent(e.entryId(), e) != null) throw new IllegalStateException("duplicate ledger id");
+          return null;
+        });
+      }
+
+      @Override
+      public Optional<LedgerEntry> find(String entryId) {
+        return x.locked(() -> Optional.ofNullable(x.data().ledger.get(entryId)));
+      }
+
+      @Override
+      public List<LedgerEntry> findByCall(String userId, String callId) {
+        return x.locked(() -> x.data().ledger.values().stream()
+            .filter(e -> e.userId().equals(userId) && e.callId().equals(callId)).toList());
+      }
+
+      @Override
+      public Page<LedgerEntry> list(LedgerQuery q, PageRequest page) {
+        return x.locked(() -> {
+          var head = page.after() == null ? x.data().ledger.descendingMap() : x.data().ledger.headMap(page.after(), false).descendingMap();
+          List<LedgerEntry> rows = head.values().stream().filter(matches(q)).limit(page.limit() + 1L).toList();
+          return Page.fromOverfetch(rows, page, LedgerEntry::entryId);
+        });
+      }
+
+      @Override
+      public void forEach(LedgerQuery q, Consumer<LedgerEntry> consumer) {
+        List<LedgerEntry> rows = x.locked(() -> x.data().ledger.descendingMap().values().stream().filter(matches(q)).toList());
+        rows.forEach(consumer);
+      }
+
+      @Override
+      public List<UsageTotal> summarize(LedgerQuery q, GroupBy g) {
+        return x.locked(() -> {
+          Map<List<Object>, long[]> acc = new LinkedHashMap<>();
+          x.data().ledger.values().stream().filter(matches(q)).forEach(e -> {
+            String group = switch (g) {
+              case DAY -> Long.toString(Math.floorDiv(e.timestamp(), 86_400_000L));
+              case MODEL -> e.tokens() == null ? null : e.tokens().model();
+              case KIND -> e.kind().wire();
+              case JOB -> e.attribution().jobId();
+            };
+            List<Object> key = new ArrayList<>();
+            key.add(group);
+            key.add(e.bucket());
+            long[] t = acc.computeIfAbsent(key, k -> new long[6]);
+            t[0]++;
+            t[1] += e.usdMicros();
+            if (e.tokens() != null) {
+              t[2] += e.tokens().inputTokens();
+              t[3] += e.tokens().outputTokens();
+              t[4] += e.tokens().cachedInputTokens();
+              t[5] += e.tokens().cacheWriteTokens();
+            }
+          });
+          List<UsageTotal> out = new ArrayList<>();
+          acc.forEach((k, t) -> out.add(new UsageTotal((String) k.get(0), (Bucket) k.get(1), t[0], t[1], t[2], t[3], t[4], t[5])));
+          out.sort(Comparator.comparing(UsageTotal::group, Comparator.nullsLast(Comparator.naturalOrder()))
+              .thenComparing(UsageTotal::bucket));
+          return out;
+        });
+      }
+
+      @Override
+      public Map<Bucket, Long> sumByBucket(String userId, Long periodStart) {
+        return x.locked(() -> {
+          Map<Bucket, Long> m = new EnumMap<>(Bucket.class);
+          x.data().ledger.values().stream()
+              .filter(e -> e.userId().equals(userId) && (periodStart == null || e.periodStart() == periodStart))
+              .forEach(e -> m.merge(e.bucket(), e.usdMicros(), Long::sum));
+          return m;
+        });
+      }
+
+      @Override
+      public long refundedAgainst(String entryId) {
+        return x.locked(() -> -x.data().ledger.values().stream()
+            .filter(e -> entryId.equals(e.refundOf())).mapToLong(LedgerEntry::usdMicros).sum());
+      }
+    };
+  }
+
+  GrantStore grants() {
+    return new GrantStore() {
+      @Override
+      public boolean insert(Grant g) {
+        return x.locked(() -> x.data().grants.putIfAbsent(g.userId() + "\0" + g.sourceKey(), g) == null);
+      }
+
+      @Override
+      public long sum(String userId, Bucket bucket, Long periodStart) {
+        return x.locked(() -> x.data().grants.values().stream()
+            .filter(g -> g.userId().equals(userId) && g.bucket() == bucket && (periodStart == null || g.periodStart() == periodStart))
+            .mapToLong(Grant::amountMicros).sum());
+      }
+
+      @Override
+      public List<Grant> listForUser(String userId) {
+        return x.locked(() -> x.data().grants.values().stream().filter(g -> g.userId().equals(userId)).toList());
+      }
+    };
+  }
+
+  HoldStore holds() {
+    return new HoldStore() {
+      @Override
+      public void insert(Hold h) {
+        x.locked(() -> x.data().holds.putIfAbsent(h.holdId(), h));
+      }
+
+      @Override
+      public Optional<Hold> find(String holdId) {
+        return x.locked(() -> Optional.ofNullable(x.data().holds.get(holdId)));
+      }
+
+      @Override
+      public boolean transition(String holdId, HoldStatus from, HoldStatus to, long at, String callId) {
+        return x.locked(() -> {
+          Hold h = x.data().holds.get(holdId);
+          if (h == null || h.status() != from) return false;
+          x.data().holds.put(holdId, new Hold(h.holdId(), h.userId(), h.amountMicros(), to, h.createdAt(), h.expiresAt(),
+              h.idempotencyKey(), h.attribution(), callId != null ? callId : h.callId(), at));
+          return true;
+        });
+      }
+
+      @Override
+      public List<Hold> expiredActive(long now, int limit) {
+        return x.locked(() -> x.data().holds.values().stream()
+            .filter(h -> h.status() == HoldStatus.ACTIVE && h.expiresAt() <= now)
+            .sorted(Comparator.comparingLong(Hold::expiresAt)).limit(limit).toList());
+      }
+
+      @Override
+      public long activeSum(String userId) {
+        return x.locked(() -> x.data().holds.values().stream()
+            .filter(h -> h.userId().equals(userId) && h.status() == HoldStatus.ACTIVE).mapToLong(Hold::amountMicros).sum());
+      }
+    };
+  }
+
+  IdempotencyStore idempotency() {
+    return new IdempotencyStore() {
+      private String k(String u, String op, String key) {
+        return u + "\0" + op + "\0" + key;
+      }
+
+      @Override
+      public boolean claim(String userId, String op, String key, String fp, long at) {
+        return x.locked(() -> x.data().idempotency.putIfAbsent(k(userId, op, key),
+            new IdempotencyRecord(userId, op, key, fp, null, null, at)) == null);
+      }
+
+      @Override
+      public Optional<IdempotencyRecord> find(String userId, String op, String key) {
+        return x.locked(() -> Optional.ofNullable(x.data().idempotency.get(k(userId, op, key))));
+      }
+
+      @Override
+      public void complete(String userId, String op, String key, String ref, String data) {
+        x.locked(() -> x.data().idempotency.computeIfPresent(k(userId, op, key),
+            (kk, r) -> new IdempotencyRecord(r.userId(), r.operation(), r.key(), r.fingerprint(), ref, data, r.createdAt())));
+      }
+    };
+  }
+
+  AlertStore alerts() {
+    return new AlertStore() {
+      @Override
+      public boolean insert(SpendAlert a) {
+        return x.locked(() -> {
+          if (x.data().alertKeys.putIfAbsent(a.userId() + "\0" + a.alertKey(), a.alertId()) != null) return false;
+          x.data().alerts.put(a.alertId(), a);
+          return true;
+        });
+      }
+
+      @Override
+      public Page<SpendAlert> list(String userId, PageRequest page) {
+        return x.locked(() -> {
+          var head = page.after() == null ? x.data().alerts.descendingMap() : x.data().alerts.headMap(page.after(), false).descendingMap();
+          List<SpendAlert> rows = head.values().stream().filter(a -> a.userId().equals(userId)).limit(page.limit() + 1L).toList();
+          return Page.fromOverfetch(rows, page, SpendAlert::alertId);
+        });
+      }
+    };
+  }
+}

@@ -1,0 +1,524 @@
+package io.genrtl.core.pool;
+
+import io.genrtl.core.ErrorCode;
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.Page;
+import io.genrtl.core.PageRequest;
+import io.genrtl.core.account.AccountService;
+import io.genrtl.core.account.Subscription;
+import io.genrtl.core.account.SubscriptionStatus;
+import io.genrtl.core.account.User;
+import io.genrtl.core.plan.Plan;
+import io.genrtl.core.plan.PlanCatalog;
+import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.port.Stores;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The USD pool: included balance per period, stackable credits, on-demand spend up to the user's limit, holds, and
+ * the append-only usage ledger. Every money-moving call runs in one transaction: an idempotency claim, one
+ * conditional debit (never read-then-write), its ledger rows and the idempotency record. A charge that cannot be
+ * covered whole changes nothing and fails with {@code insufficient_funds} or {@code spend_limit_reached}.
+ */
+public final class PoolService {
+  public static final int[] THRESHOLDS = {50, 80, 100};
+  public static final String OP_CHARGE = "charge";
+  public static final String OP_RESERVE = "reserve";
+  public static final String OP_REFUND = "refund";
+  static final String FREE_SOURCE = "free";
+
+  private final Stores stores;
+  private final Clock clock;
+  private final IdGenerator ids;
+  private final PlanCatalog plans;
+  private final SpendAlertListener listener;
+
+  public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener) {
+    this.stores = stores;
+    this.clock = clock;
+    this.ids = ids;
+    this.plans = plans;
+    this.listener = listener;
+  }
+
+  /** The user's account and what their subscription allows right now. */
+  private record Context(PoolAccount account, Plan plan, Optional<Subscription> subscription, boolean onDemandAllowed) {}
+
+  // ------------------------------------------------------------------------------------------------ accounts
+
+  /**
+   * Opens the pool account of a new user (inside the caller's transaction): the period is the subscription's, or a
+   * calendar month from now for free users, and the plan's included amount is granted for it.
+   */
+  public void openAccount(User user, Optional<Subscription> subscription) {
+    long now = clock.millis();
+    Plan plan = planOf(subscription);
+    long start = subscription.map(Subscription::periodStart).orElse(now);
+    long end = subscription.map(Subscription::periodEnd).orElse(AccountService.addMonth(now));
+    PoolAccount a = new PoolAccount(user.userId(), user.tenantId(), 0, 0, 0, 0, 0, 0, start, end, now);
+    if (stores.pool().insert(a)) grantPeriod(user.userId(), subscription, plan, start, now);
+  }
+
+  private void grantPeriod(String userId, Optional<Subscription> sub, Plan plan, long periodStart, long now) {
+    String source = "period:" + sub.map(Subscription::subscriptionId).orElse(FREE_SOURCE + ":" + userId) + ":" + periodStart;
+    Grant g = new Grant(ids.newId(), userId, Bucket.INCLUDED, plan.includedMicros(), periodStart, Grant.KIND_PERIOD,
+        source, now, null, "included amount of plan " + plan.planId());
+    if (stores.grants().insert(g)) stores.pool().credit(userId, Bucket.INCLUDED, plan.includedMicros(), true, now);
+  }
+
+  private Plan planOf(Optional<Subscription> sub) {
+    return sub.filter(s -> s.status() == SubscriptionStatus.ACTIVE || s.status() == SubscriptionStatus.TRIALING
+            || s.status() == SubscriptionStatus.PAST_DUE)
+        .flatMap(s -> plans.find(s.planId()))
+        .orElse(plans.free());
+  }
+
+  private static boolean onDemandAllowed(Plan plan, Optional<Subscription> sub) {
+    return plan.onDemandAllowed() && sub.map(s -> s.status() == SubscriptionStatus.ACTIVE
+        || s.status() == SubscriptionStatus.TRIALING).orElse(false);
+  }
+
+  /**
+   * Loads the account inside the current transaction, opening it if missing and rolling a free or manual account
+   * into the period that contains now (included set to the plan's amount, on-demand spend back to zero).
+   */
+  private Context current(String userId) {
+    long now = clock.millis();
+    Optional<Subscription> sub = stores.subscriptions().latestForUser(userId);
+    PoolAccount acct = stores.pool().find(userId).orElse(null);
+    if (acct == null) {
+      User user = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+      openAccount(user, sub);
+      acct = stores.pool().find(userId).orElseThrow();
+    }
+    boolean selfRenewing = sub.map(s -> Subscription.PROVIDER_MANUAL.equals(s.provider())).orElse(true);
+    while (selfRenewing && now >= acct.periodEnd()) {
+      long start = acct.periodEnd();
+      while (AccountService.addMonth(start) <= now) start = AccountService.addMonth(start);
+      long end = AccountService.addMonth(start);
+      Plan plan = planOf(sub);
+      if (stores.pool().rollPeriod(userId, acct.periodStart(), start, end, 0, now)) {
+        grantPeriod(userId, sub, plan, start, now);
+        final long s = start;
+        sub.ifPresent(x -> stores.subscriptions().updatePeriod(x.subscriptionId(), x.periodStart(), s, end));
+      }
+      acct = stores.pool().find(userId).orElseThrow();
+      sub = stores.subscriptions().latestForUser(userId);
+    }
+    Plan plan = planOf(sub);
+    return new Context(acct, plan, sub, onDemandAllowed(plan, sub));
+  }
+
+  // ------------------------------------------------------------------------------------------------ reading
+
+  public Balance balance(String userId) {
+    Context c = tx(() -> current(userId));
+    PoolAccount a = c.account();
+    return new Balance(c.plan().planId(), c.subscription().map(s -> s.status().wire()).orElse(null), a.periodStart(),
+        a.periodEnd(), a.includedMicros(), a.creditsMicros(), a.onDemandSpentMicros(), a.onDemandLimitMicros(),
+        a.holdsMicros(), a.availableMicros(c.onDemandAllowed()), c.onDemandAllowed());
+  }
+
+  public Page<LedgerEntry> usage(LedgerQuery query, PageRequest page) {
+    return stores.ledger().list(query, page);
+  }
+
+  public void forEachUsage(LedgerQuery query, Consumer<LedgerEntry> consumer) {
+    stores.ledger().forEach(query, consumer);
+  }
+
+  public List<UsageTotal> summary(LedgerQuery query, GroupBy groupBy) {
+    return stores.ledger().summarize(query, groupBy);
+  }
+
+  public Page<SpendAlert> alerts(String userId, PageRequest page) {
+    return stores.alerts().list(userId, page);
+  }
+
+  // ------------------------------------------------------------------------------------------------ settings
+
+  /** Sets the on-demand limit: 0 turns on-demand off; above the plan's maximum is refused. */
+  public Balance setOnDemandLimit(String userId, long limitMicros) {
+    if (limitMicros < 0) throw GenRtlException.invalid("on_demand_limit_usd", "on_demand_limit_usd must not be negative");
+    tx(() -> {
+      Context c = current(userId);
+      long max = c.plan().onDemandAllowed() ? c.plan().maxOnDemandLimitMicros() : 0;
+      if (limitMicros > max) {
+        throw new GenRtlException(ErrorCode.SPEND_LIMIT_ABOVE_PLAN_MAXIMUM, "plan " + c.plan().planId()
+            + (max == 0 ? " does not allow on-demand spending" : " allows an on-demand limit of at most $" + Money.toUsd(max).toPlainString()),
+            Map.of("field", "on_demand_limit_usd", "max_on_demand_limit_usd", Money.toUsd(max)));
+      }
+      stores.pool().setOnDemandLimit(userId, limitMicros, clock.millis());
+      return null;
+    });
+    return balance(userId);
+  }
+
+  // ------------------------------------------------------------------------------------------------ charging
+
+  /** Charges now: all of it from included, credits and on-demand (in that order), or nothing. */
+  public ChargeResult charge(ChargeRequest r) {
+    String fp = fingerprint("charge", r.kind().wire(), Long.toString(r.amountMicros()), r.attribution().toString(),
+        String.valueOf(r.tokens()), String.valueOf(r.cbb()), String.valueOf(r.note()));
+    List<SpendAlert> raised = new ArrayList<>();
+    ChargeResult result = tx(() -> {
+      long now = clock.millis();
+      if (r.idempotencyKey() != null && !stores.idempotency().claim(r.userId(), OP_CHARGE, r.idempotencyKey(), fp, now)) {
+        return replayCharge(r.userId(), OP_CHARGE, r.idempotencyKey(), fp);
+      }
+      Context c = current(r.userId());
+      Debit d = stores.pool().debit(r.userId(), r.amountMicros(), c.onDemandAllowed(), 0, true, now)
+          .orElseThrow(() -> notEnough(r.userId(), c, r.amountMicros()));
+      String callId = r.callId() != null ? r.callId() : ids.newId();
+      List<LedgerEntry> rows = writeRows(r.userId(), c.account().tenantId(), now, r.kind(), d, callId, r.attribution(),
+          r.tokens(), r.cbb(), r.idempotencyKey(), null, false, r.note());
+      raised.addAll(thresholds(d, now, rows));
+      ChargeResult.Snapshot after = ChargeResult.Snapshot.of(d.after());
+      if (r.idempotencyKey() != null) stores.idempotency().complete(r.userId(), OP_CHARGE, r.idempotencyKey(), callId, after.encode());
+      return new ChargeResult(callId, rows, after, false);
+    });
+    raised.forEach(this::notifyListener);
+    return result;
+  }
+
+  private ChargeResult replayCharge(String userId, String op, String key, String fp) {
+    IdempotencyRecord rec = stores.idempotency().find(userId, op, key)
+        .orElseThrow(() -> new GenRtlException(ErrorCode.CONFLICT, "idempotency record vanished; retry"));
+    if (!rec.fingerprint().equals(fp)) {
+      throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+          "this idempotency key was used for a different request", Map.of("field", "idempotency_key"));
+    }
+    return new ChargeResult(rec.resultRef(), stores.ledger().findByCall(userId, rec.resultRef()),
+        ChargeResult.Snapshot.decode(rec.resultData()), true);
+  }
+
+  private GenRtlException notEnough(String userId, Context c, long amount) {
+    PoolAccount a = stores.pool().find(userId).orElse(c.account());
+    boolean limitBound = c.onDemandAllowed() && a.onDemandLimitMicros() > 0;
+    long available = Math.max(0, a.availableMicros(c.onDemandAllowed()));
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("required_usd", Money.toUsd(amount));
+    details.put("available_usd", Money.toUsd(available));
+    if (limitBound) {
+      return new GenRtlException(ErrorCode.SPEND_LIMIT_REACHED,
+          "this would take on-demand spend past your limit; raise it with PUT /api/billing/spend-limit", details);
+    }
+    String hint = c.plan().onDemandAllowed() ? "; set an on-demand limit to keep going" : "; upgrade your plan or buy credits";
+    return new GenRtlException(ErrorCode.INSUFFICIENT_FUNDS, "not enough balance for this charge" + hint, details);
+  }
+
+  /** One row per bucket used (at least one); token counts only on the first. */
+  private List<LedgerEntry> writeRows(String userId, String tenantId, long now, UsageKind kind, Debit d, String callId,
+      Attribution attribution, TokenUsage tokens, CbbPurchase cbb, String key, String refundOf, boolean overrunPossible,
+      String note) {
+    Map<Bucket, Long> parts = new EnumMap<>(Bucket.class);
+    if (d.fromIncluded() > 0) parts.put(Bucket.INCLUDED, d.fromIncluded());
+    if (d.fromCredits() > 0) parts.put(Bucket.CREDITS, d.fromCredits());
+    if (d.fromOnDemand() > 0) parts.put(Bucket.ON_DEMAND, d.fromOnDemand());
+    if (parts.isEmpty()) parts.put(Bucket.INCLUDED, 0L);
+    List<LedgerEntry> rows = new ArrayList<>();
+    boolean first = true;
+    for (Map.Entry<Bucket, Long> p : parts.entrySet()) {
+      boolean overrun = overrunPossible && p.getKey() == Bucket.ON_DEMAND;
+      LedgerEntry e = new LedgerEntry(ids.newId(), userId, tenantId, now, kind, p.getKey(), p.getValue(), callId,
+          d.after().periodStart(), attribution, first ? tokens : zeroTokens(tokens), cbb, key, refundOf, overrun, note);
+      stores.ledger().insert(e);
+      rows.add(e);
+      first = false;
+    }
+    return rows;
+  }
+
+  private static TokenUsage zeroTokens(TokenUsage t) {
+    return t == null ? null : new TokenUsage(t.provider(), t.model(), 0, 0, 0, 0);
+  }
+
+  /** Alerts for the thresholds this debit crossed (the debit knows exactly what it changed). */
+  private List<SpendAlert> thresholds(Debit d, long now, List<LedgerEntry> rows) {
+    List<SpendAlert> out = new ArrayList<>();
+    PoolAccount a = d.after();
+    long granted = a.includedGrantedMicros();
+    long usedAfter = granted - a.includedMicros();
+    long usedBefore = usedAfter - d.fromIncluded();
+    crossed("included", granted, usedBefore, usedAfter, a, now, out);
+    long limit = a.onDemandLimitMicros();
+    crossed("on_demand", limit, a.onDemandSpentMicros() - d.fromOnDemand(), a.onDemandSpentMicros(), a, now, out);
+    for (LedgerEntry e : rows) {
+      if (e.overrun()) {
+        SpendAlert s = new SpendAlert(ids.newId(), a.userId(), a.periodStart(), "overrun", 100,
+            a.onDemandSpentMicros(), limit, e.entryId(), now);
+        if (stores.alerts().insert(s)) out.add(s);
+      }
+    }
+    return out;
+  }
+
+  private void crossed(String kind, long base, long before, long after, PoolAccount a, long now, List<SpendAlert> out) {
+    if (base <= 0 || after <= before) return;
+    for (int t : THRESHOLDS) {
+      // after * 100 >= base * t, in exact integer arithmetic (amounts stay far below 2^63 / 100)
+      boolean wasBelow = before * 100 < base * t;
+      boolean nowAt = after * 100 >= base * t;
+      if (wasBelow && nowAt) {
+        SpendAlert s = new SpendAlert(ids.newId(), a.userId(), a.periodStart(), kind, t, after, base, null, now);
+        if (stores.alerts().insert(s)) out.add(s);
+      }
+    }
+  }
+
+  private void notifyListener(SpendAlert a) {
+    try {
+      listener.onAlert(a);
+    } catch (RuntimeException e) {
+      // a listener must not undo a committed charge; it is told again by nobody, so it must not fail
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ holds
+
+  /**
+   * Sets money aside for work priced afterwards. Concurrent reservations never together exceed what is available.
+   * A replay of the same key returns the same hold.
+   */
+  public Hold reserve(String userId, long amountMicros, Duration ttl, String idempotencyKey, Attribution attribution) {
+    if (amountMicros <= 0) throw GenRtlException.invalid("amount", "a hold must be positive");
+    if (ttl.isNegative() || ttl.isZero()) throw GenRtlException.invalid("ttl", "a hold needs a positive lifetime");
+    if (idempotencyKey == null || idempotencyKey.isBlank()) throw GenRtlException.invalid("idempotency_key", "a hold needs an idempotency key");
+    Attribution attr = attribution == null ? Attribution.NONE : attribution;
+    String fp = fingerprint("reserve", Long.toString(amountMicros), Long.toString(ttl.toMillis()), attr.toString());
+    return tx(() -> {
+      long now = clock.millis();
+      if (!stores.idempotency().claim(userId, OP_RESERVE, idempotencyKey, fp, now)) {
+        IdempotencyRecord rec = stores.idempotency().find(userId, OP_RESERVE, idempotencyKey).orElseThrow();
+        if (!rec.fingerprint().equals(fp)) {
+          throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this idempotency key was used for a different request",
+              Map.of("field", "idempotency_key"));
+        }
+        return stores.holds().find(rec.resultRef()).orElseThrow();
+      }
+      Context c = current(userId);
+      if (!stores.pool().reserve(userId, amountMicros, c.onDemandAllowed(), now)) throw notEnough(userId, c, amountMicros);
+      Hold h = new Hold(ids.newId(), userId, amountMicros, HoldStatus.ACTIVE, now, now + ttl.toMillis(), idempotencyKey,
+          attr, null, null);
+      stores.holds().insert(h);
+      stores.idempotency().complete(userId, OP_RESERVE, idempotencyKey, h.holdId(), null);
+      return h;
+    });
+  }
+
+  /** What a settled hold pays for. */
+  public record Settlement(UsageKind kind, TokenUsage tokens, CbbPurchase cbb, String note) {
+    public static Settlement of(UsageKind kind) {
+      return new Settlement(kind, null, null, null);
+    }
+  }
+
+  /**
+   * Charges the actual amount of a hold's work and frees the rest. The actual amount is charged in full even above
+   * the hold (the provider has billed it); on-demand spend past the limit is flagged on the row and raises an
+   * {@code overrun} alert. Settling again returns the first settlement; a hold that expired in the meantime is
+   * still settled (its reservation was already freed).
+   */
+  public ChargeResult settle(String holdId, long actualMicros, Settlement what) {
+    if (actualMicros < 0) throw GenRtlException.invalid("amount", "an actual amount must not be negative");
+    List<SpendAlert> raised = new ArrayList<>();
+    ChargeResult result = tx(() -> {
+      long now = clock.millis();
+      Hold h = stores.holds().find(holdId).orElseThrow(() -> GenRtlException.notFound("hold"));
+      if (h.status() == HoldStatus.SETTLED) return settledResult(h);
+      if (h.status() == HoldStatus.VOIDED) throw new GenRtlException(ErrorCode.HOLD_NOT_ACTIVE, "the hold was voided");
+      String callId = ids.newId();
+      if (!stores.holds().transition(holdId, h.status(), HoldStatus.SETTLED, now, callId)) {
+        // someone else settled or voided it between our read and this conditional update
+        Hold again = stores.holds().find(holdId).orElseThrow();
+        if (again.status() == HoldStatus.SETTLED) return settledResult(again);
+        throw new GenRtlException(ErrorCode.HOLD_NOT_ACTIVE, "the hold is " + again.status().wire());
+      }
+      Context c = current(h.userId());
+      long release = h.status() == HoldStatus.ACTIVE ? h.amountMicros() : 0;
+      Debit d = stores.pool().debit(h.userId(), actualMicros, c.onDemandAllowed(), release, false, now).orElseThrow();
+      PoolAccount a = d.after();
+      boolean overrun = d.fromOnDemand() > 0 && (!c.onDemandAllowed() || a.onDemandSpentMicros() > a.onDemandLimitMicros());
+      List<LedgerEntry> rows = writeRows(h.userId(), a.tenantId(), now, what.kind(), d, callId, h.attribution(),
+          what.tokens(), what.cbb(), "hold:" + holdId, null, overrun, what.note());
+      raised.addAll(thresholds(d, now, rows));
+      return new ChargeResult(callId, rows, ChargeResult.Snapshot.of(a), false);
+    });
+    raised.forEach(this::notifyListener);
+    return result;
+  }
+
+  private ChargeResult settledResult(Hold h) {
+    List<LedgerEntry> rows = stores.ledger().findByCall(h.userId(), h.callId());
+    PoolAccount a = stores.pool().find(h.userId()).orElseThrow();
+    return new ChargeResult(h.callId(), rows, ChargeResult.Snapshot.of(a), true);
+  }
+
+  /** Frees a hold without charging. Voiding twice is fine; voiding a settled hold is a conflict. */
+  public Hold voidHold(String holdId) {
+    return tx(() -> {
+      long now = clock.millis();
+      Hold h = stores.holds().find(holdId).orElseThrow(() -> GenRtlException.notFound("hold"));
+      switch (h.status()) {
+        case VOIDED:
+          return h;
+        case SETTLED:
+          throw new GenRtlException(ErrorCode.HOLD_NOT_ACTIVE, "the hold was already settled");
+        case EXPIRED:
+          stores.holds().transition(holdId, HoldStatus.EXPIRED, HoldStatus.VOIDED, now, null);
+          return stores.holds().find(holdId).orElseThrow();
+        default:
+          if (stores.holds().transition(holdId, HoldStatus.ACTIVE, HoldStatus.VOIDED, now, null)) {
+            stores.pool().release(h.userId(), h.amountMicros(), now);
+          }
+          return stores.holds().find(holdId).orElseThrow();
+      }
+    });
+  }
+
+  /** Frees holds past their expiry; returns how many. Safe to run on several hosts at once. */
+  public int sweepExpiredHolds() {
+    int freed = 0;
+    while (true) {
+      List<Hold> due = stores.holds().expiredActive(clock.millis(), 100);
+      if (due.isEmpty()) return freed;
+      for (Hold h : due) {
+        boolean done = tx(() -> {
+          long now = clock.millis();
+          if (!stores.holds().transition(h.holdId(), HoldStatus.ACTIVE, HoldStatus.EXPIRED, now, null)) return false;
+          stores.pool().release(h.userId(), h.amountMicros(), now);
+          return true;
+        });
+        if (done) freed++;
+      }
+      if (due.size() < 100) return freed;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ grants, refunds
+
+  /** Adds stackable credits once per source key (a payment id, an admin request). Returns whether it was new. */
+  public boolean grantCredits(String userId, long amountMicros, String sourceKey, String kind, String actorUserId, String reason) {
+    if (amountMicros <= 0) throw GenRtlException.invalid("amount", "a grant must be positive");
+    return tx(() -> {
+      long now = clock.millis();
+      Context c = current(userId);
+      Grant g = new Grant(ids.newId(), userId, Bucket.CREDITS, amountMicros, c.account().periodStart(), kind, sourceKey,
+          now, actorUserId, reason);
+      if (!stores.grants().insert(g)) return false;
+      stores.pool().credit(userId, Bucket.CREDITS, amountMicros, false, now);
+      return true;
+    });
+  }
+
+  /**
+   * Refunds part or all of a ledger row with a refund row that references it. The money goes back to the row's
+   * bucket when the row is from the current period (or is a credits row), otherwise to credits (an old period's
+   * included amount is gone and its on-demand spend already invoiced). Never more than the row's cost in total.
+   */
+  public ChargeResult refund(String entryId, long amountMicros, String idempotencyKey, String actorUserId, String reason) {
+    if (amountMicros <= 0) throw GenRtlException.invalid("amount", "a refund must be positive");
+    LedgerEntry orig = stores.ledger().find(entryId).orElseThrow(() -> GenRtlException.notFound("ledger row"));
+    if (orig.kind() == UsageKind.REFUND) throw GenRtlException.invalid("entry_id", "a refund row cannot be refunded");
+    String fp = fingerprint("refund", entryId, Long.toString(amountMicros));
+    return tx(() -> {
+      long now = clock.millis();
+      if (!stores.idempotency().claim(orig.userId(), OP_REFUND, idempotencyKey, fp, now)) {
+        return replayCharge(orig.userId(), OP_REFUND, idempotencyKey, fp);
+      }
+      Context c = current(orig.userId());
+      Bucket to = orig.bucket() == Bucket.CREDITS || orig.periodStart() == c.account().periodStart() ? orig.bucket() : Bucket.CREDITS;
+      stores.pool().credit(orig.userId(), to, amountMicros, false, now); // locks the account row first
+      long refunded = stores.ledger().refundedAgainst(entryId);
+      if (refunded + amountMicros > orig.usdMicros()) {
+        throw GenRtlException.invalid("amount", "refunds would exceed the row's cost of $" + Money.toUsd(orig.usdMicros()).toPlainString());
+      }
+      String callId = ids.newId();
+      LedgerEntry row = new LedgerEntry(ids.newId(), orig.userId(), orig.tenantId(), now, UsageKind.REFUND, to,
+          -amountMicros, callId, c.account().periodStart(), orig.attribution(), null, orig.cbb(), idempotencyKey, entryId,
+          false, reason);
+      stores.ledger().insert(row);
+      PoolAccount after = stores.pool().find(orig.userId()).orElseThrow();
+      ChargeResult.Snapshot snap = ChargeResult.Snapshot.of(after);
+      stores.idempotency().complete(orig.userId(), OP_REFUND, idempotencyKey, callId, snap.encode());
+      return new ChargeResult(callId, List.of(row), snap, false);
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------ invariants
+
+  /**
+   * Checks, under the account's lock, that each balance equals grants minus usage plus refunds for its bucket
+   * (included and on-demand per current period, credits over all time), that holds equal the active holds, and that
+   * no balance is negative.
+   */
+  public LedgerCheck verify(String userId) {
+    return tx(() -> {
+      List<String> problems = new ArrayList<>();
+      if (!stores.pool().lock(userId)) return new LedgerCheck(userId, List.of("no pool account"));
+      PoolAccount a = stores.pool().find(userId).orElseThrow();
+      Map<Bucket, Long> period = stores.ledger().sumByBucket(userId, a.periodStart());
+      Map<Bucket, Long> all = stores.ledger().sumByBucket(userId, null);
+      long incGrants = stores.grants().sum(userId, Bucket.INCLUDED, a.periodStart());
+      long credGrants = stores.grants().sum(userId, Bucket.CREDITS, null);
+      expect(problems, "included", a.includedMicros(), incGrants - period.getOrDefault(Bucket.INCLUDED, 0L));
+      expect(problems, "included granted", a.includedGrantedMicros(), incGrants);
+      expect(problems, "credits", a.creditsMicros(), credGrants - all.getOrDefault(Bucket.CREDITS, 0L));
+      expect(problems, "on-demand spent", a.onDemandSpentMicros(), period.getOrDefault(Bucket.ON_DEMAND, 0L));
+      expect(problems, "holds", a.holdsMicros(), stores.holds().activeSum(userId));
+      if (a.includedMicros() < 0) problems.add("included is negative: " + a.includedMicros());
+      if (a.creditsMicros() < 0) problems.add("credits is negative: " + a.creditsMicros());
+      if (a.onDemandSpentMicros() < 0) problems.add("on-demand spent is negative: " + a.onDemandSpentMicros());
+      if (a.holdsMicros() < 0) problems.add("holds are negative: " + a.holdsMicros());
+      return new LedgerCheck(userId, problems);
+    });
+  }
+
+  /** {@link #verify} for every account. */
+  public List<LedgerCheck> verifyAll() {
+    List<LedgerCheck> out = new ArrayList<>();
+    PageRequest page = PageRequest.first(PageRequest.MAX_LIMIT);
+    while (true) {
+      Page<PoolAccount> p = stores.pool().list(page);
+      for (PoolAccount a : p.items()) out.add(verify(a.userId()));
+      if (p.nextAfter() == null) return out;
+      page = new PageRequest(PageRequest.MAX_LIMIT, p.nextAfter());
+    }
+  }
+
+  private static void expect(List<String> problems, String what, long actual, long expected) {
+    if (actual != expected) problems.add(what + " is " + actual + " micro-USD but grants and ledger say " + expected);
+  }
+
+  // ------------------------------------------------------------------------------------------------ helpers
+
+  private <T> T tx(Supplier<T> work) {
+    return stores.transactor().inTransaction(work);
+  }
+
+  static String fingerprint(String... parts) {
+    try {
+      MessageDigest d = MessageDigest.getInstance("SHA-256");
+      for (String p : parts) {
+        d.update(p.getBytes(StandardCharsets.UTF_8));
+        d.update((byte) 0);
+      }
+      return HexFormat.of().formatHex(d.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

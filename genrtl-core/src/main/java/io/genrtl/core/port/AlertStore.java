@@ -1,0 +1,13 @@
+package io.genrtl.core.port;
+
+import io.genrtl.core.Page;
+import io.genrtl.core.PageRequest;
+import io.genrtl.core.pool.SpendAlert;
+
+public interface AlertStore {
+  /** Records the alert unless one with the same key exists for the user; returns whether it was recorded. */
+  boolean insert(SpendAlert alert);
+
+  /** Newest first. */
+  Page<SpendAlert> list(String userId, PageRequest page);
+}

@@ -1,0 +1,21 @@
+package io.genrtl.core.port;
+
+import io.genrtl.core.pool.IdempotencyRecord;
+import java.util.Optional;
+
+/**
+ * Idempotency keys of money-moving calls, scoped per user and operation. A claim is made inside the call's
+ * transaction, so a call that fails leaves no claim behind and may be retried with the same key.
+ */
+public interface IdempotencyStore {
+  /**
+   * Claims (user, operation, key) for a request with this fingerprint. Returns false if it was claimed before (a
+   * concurrent claimer waits for the first transaction to end).
+   */
+  boolean claim(String userId, String operation, String key, String fingerprint, long at);
+
+  Optional<IdempotencyRecord> find(String userId, String operation, String key);
+
+  /** Stores what the claimed call produced. */
+  void complete(String userId, String operation, String key, String resultRef, String resultData);
+}

@@ -1,0 +1,439 @@
+package io.genrtl.store.jdbc.internal;
+
+import io.genrtl.core.Page;
+import io.genrtl.core.PageRequest;
+import io.genrtl.core.pool.Attribution;
+import io.genrtl.core.pool.Bucket;
+import io.genrtl.core.pool.CbbPurchase;
+import io.genrtl.core.pool.Debit;
+import io.genrtl.core.pool.Grant;
+import io.genrtl.core.pool.GroupBy;
+import io.genrtl.core.pool.Hold;
+import io.genrtl.core.pool.HoldStatus;
+import io.genrtl.core.pool.IdempotencyRecord;
+import io.genrtl.core.pool.LedgerEntry;
+import io.genrtl.core.pool.LedgerQuery;
+import io.genrtl.core.pool.PoolAccount;
+import io.genrtl.core.pool.SpendAlert;
+import io.genrtl.core.pool.TokenUsage;
+import io.genrtl.core.pool.UsageKind;
+import io.genrtl.core.pool.UsageTotal;
+import io.genrtl.core.port.AlertStore;
+import io.genrtl.core.port.GrantStore;
+import io.genrtl.core.port.HoldStore;
+import io.genrtl.core.port.IdempotencyStore;
+import io.genrtl.core.port.LedgerStore;
+import io.genrtl.core.port.PoolStore;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.Query;
+
+/** Pool accounts, ledger, grants, holds, idempotency keys and alerts in SQL shared by both dialects. Not API. */
+public final class PoolJdbc {
+  private final Db db;
+  private final String debitSql;
+
+  public PoolJdbc(Db db) {
+    this.db = db;
+    String least = db.dialect().least();
+    String inc = least + "(included_micros, :x)";
+    String cred = least + "(credits_micros, :x - " + inc + ")";
+    String rest = "(:x - " + inc + " - " + cred + ")";
+    // One conditional statement: every right-hand side sees the row as it was before the update, so the split and
+    // the new balances are computed from the same values; the split is returned through the last_*_taken columns.
+    this.debitSql = "UPDATE pool_accounts SET "
+        + "last_included_taken = " + inc + ", "
+        + "last_credits_taken = " + cred + ", "
+        + "last_on_demand_taken = " + rest + ", "
+        + "included_micros = included_micros - " + inc + ", "
+        + "credits_micros = credits_micros - " + cred + ", "
+        + "on_demand_spent_micros = on_demand_spent_micros + " + rest + ", "
+        + "holds_micros = holds_micros - :release, "
+        + "updated_at = :now "
+        + "WHERE user_id = :u AND (:enforce = 0 OR " + AVAILABLE + " >= :x) "
+        + "RETURNING *";
+  }
+
+  private static final String AVAILABLE = "(included_micros + credits_micros + "
+      + "(CASE WHEN :od = 1 THEN on_demand_limit_micros - on_demand_spent_micros ELSE 0 END) - holds_micros)";
+
+  static final RowMapper<PoolAccount> ACCOUNT = (rs, ctx) -> new PoolAccount(rs.getString("user_id"),
+      rs.getString("tenant_id"), rs.getLong("included_micros"), rs.getLong("credits_micros"),
+      rs.getLong("on_demand_spent_micros"), rs.getLong("on_demand_limit_micros"), rs.getLong("holds_micros"),
+      rs.getLong("included_granted_micros"), rs.getLong("period_start"), rs.getLong("period_end"), rs.getLong("updated_at"));
+
+  static final RowMapper<LedgerEntry> ENTRY = (rs, ctx) -> {
+    String provider = rs.getString("provider");
+    TokenUsage tokens = provider == null ? null : new TokenUsage(provider, rs.getString("model"),
+        rs.getLong("input_tokens"), rs.getLong("output_tokens"), rs.getLong("cached_input_tokens"),
+        rs.getLong("cache_write_tokens"));
+    String cbbId = rs.getString("cbb_id");
+    CbbPurchase cbb = cbbId == null ? null : new CbbPurchase(cbbId, rs.getString("cbb_version"),
+        rs.getLong("cbb_price_micros"), rs.getString("receipt_id"));
+    return new LedgerEntry(rs.getString("entry_id"), rs.getString("user_id"), rs.getString("tenant_id"), rs.getLong("ts"),
+        UsageKind.fromWire(rs.getString("kind")), Bucket.fromWire(rs.getString("bucket")), rs.getLong("usd_micros"),
+        rs.getString("call_id"), rs.getLong("period_start"),
+        new Attribution(rs.getString("job_id"), rs.getString("step_id"), rs.getString("workspace_id")), tokens, cbb,
+        rs.getString("idempotency_key"), rs.getString("refund_of"), rs.getInt("overrun") != 0, rs.getString("note"));
+  };
+
+  static final RowMapper<Hold> HOLD = (rs, ctx) -> new Hold(rs.getString("hold_id"), rs.getString("user_id"),
+      rs.getLong("amount_micros"), HoldStatus.fromWire(rs.getString("status")), rs.getLong("created_at"),
+      rs.getLong("expires_at"), rs.getString("idempotency_key"),
+      new Attribution(rs.getString("job_id"), rs.getString("step_id"), rs.getString("workspace_id")),
+      rs.getString("call_id"), AccountsJdbc.nullableLong(rs, "closed_at"));
+
+  static final RowMapper<SpendAlert> ALERT = (rs, ctx) -> new SpendAlert(rs.getString("alert_id"), rs.getString("user_id"),
+      rs.getLong("period_start"), rs.getString("kind"), rs.getInt("threshold_percent"), rs.getLong("amount_micros"),
+      rs.getLong("limit_micros"), rs.getString("entry_id"), rs.getLong("created_at"));
+
+  public PoolStore pool() {
+    return new PoolStore() {
+      @Override
+      public boolean insert(PoolAccount a) {
+        return db.withHandle(h -> h.createUpdate("INSERT INTO pool_accounts (user_id, tenant_id, included_micros, "
+                + "credits_micros, on_demand_spent_micros, on_demand_limit_micros, holds_micros, included_granted_micros, "
+                + "period_start, period_end, updated_at) VALUES (:u, :t, :inc, :cred, :spent, :limit, :holds, :granted, "
+                + ":start, :end, :now) ON CONFLICT (user_id) DO NOTHING")
+            .bind("u", a.userId()).bind("t", a.tenantId()).bind("inc", a.includedMicros()).bind("cred", a.creditsMicros())
+            .bind("spent", a.onDemandSpentMicros()).bind("limit", a.onDemandLimitMicros()).bind("holds", a.holdsMicros())
+            .bind("granted", a.includedGrantedMicros()).bind("start", a.periodStart()).bind("end", a.periodEnd())
+            .bind("now", a.updatedAt()).execute()) == 1;
+      }
+
+      @Override
+      public Optional<PoolAccount> find(String userId) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM pool_accounts WHERE user_id = :u")
+            .bind("u", userId).map(ACCOUNT).findOne());
+      }
+
+      @Override
+      public Page<PoolAccount> list(PageRequest page) {
+        String sql = "SELECT * FROM pool_accounts" + (page.after() == null ? "" : " WHERE user_id > :after")
+            + " ORDER BY user_id LIMIT :limit";
+        List<PoolAccount> rows = db.withHandle(h -> {
+          Query q = h.createQuery(sql).bind("limit", page.limit() + 1);
+          if (page.after() != null) q.bind("after", page.after());
+          return q.map(ACCOUNT).list();
+        });
+        return Page.fromOverfetch(rows, page, PoolAccount::userId);
+      }
+
+      @Override
+      public Optional<Debit> debit(String userId, long amount, boolean od, long release, boolean enforce, long now) {
+        return db.withHandle(h -> h.createQuery(debitSql).bind("x", amount).bind("release", release)
+            .bind("now", now).bind("u", userId).bind("enforce", enforce ? 1 : 0).bind("od", od ? 1 : 0)
+            .map((rs, ctx) -> new Debit(rs.getLong("last_included_taken"), rs.getLong("last_credits_taken"),
+                rs.getLong("last_on_demand_taken"), ACCOUNT.map(rs, ctx)))
+            .findOne());
+      }
+
+      @Override
+      public boolean reserve(String userId, long amount, boolean od, long now) {
+        return db.withHandle(h -> h.createUpdate("UPDATE pool_accounts SET holds_micros = holds_micros + :x, "
+                + "updated_at = :now WHERE user_id = :u AND " + AVAILABLE + " >= :x")
+            .bind("x", amount).bind("now", now).bind("u", userId).bind("od", od ? 1 : 0).execute()) == 1;
+      }
+
+      @Override
+      public boolean release(String userId, long amount, long now) {
+        return db.withHandle(h -> h.createUpdate("UPDATE pool_accounts SET holds_micros = holds_micros - :x, "
+                + "updated_at = :now WHERE user_id = :u AND holds_micros >= :x")
+            .bind("x", amount).bind("now", now).bind("u", userId).execute()) == 1;
+      }
+
+      @Override
+      public boolean rollPeriod(String userId, long expected, long start, long end, long included, long now) {
+        return db.withHandle(h -> h.createUpdate("UPDATE pool_accounts SET included_micros = :inc, "
+                + "included_granted_micros = :inc, on_demand_spent_micros = 0, period_start = :start, period_end = :end, "
+                + "updated_at = :now WHERE user_id = :u AND period_start = :expected")
+            .bind("inc", included).bind("start", start).bind("end", end).bind("now", now).bind("u", userId)
+            .bind("expected", expected).execute()) == 1;
+      }
+
+      @Override
+      public void credit(String userId, Bucket bucket, long amount, boolean grantIncluded, long now) {
+        int n = db.withHandle(h -> h.createUpdate("UPDATE pool_accounts SET included_micros = included_micros + :inc, "
+                + "included_granted_micros = included_granted_micros + :granted, credits_micros = credits_micros + :cred, "
+                + "on_demand_spent_micros = on_demand_spent_micros - :od, updated_at = :now WHERE user_id = :u")
+            .bind("inc", bucket == Bucket.INCLUDED ? amount : 0L)
+            .bind("granted", bucket == Bucket.INCLUDED && grantIncluded ? amount : 0L)
+            .bind("cred", bucket == Bucket.CREDITS ? amount : 0L)
+            .bind("od", bucket == Bucket.ON_DEMAND ? amount : 0L)
+            .bind("now", now).bind("u", userId).execute());
+        if (n != 1) throw new IllegalStateException("no pool account for user " + userId);
+      }
+
+      @Override
+      public boolean setOnDemandLimit(String userId, long limit, long now) {
+        return db.withHandle(h -> h.createUpdate("UPDATE pool_accounts SET on_demand_limit_micros = :l, updated_at = :now "
+                + "WHERE user_id = :u").bind("l", limit).bind("now", now).bind("u", userId).execute()) == 1;
+      }
+
+      @Override
+      public boolean lock(String userId) {
+        return db.withHandle(h -> h.createUpdate("UPDATE pool_accounts SET updated_at = updated_at WHERE user_id = :u")
+            .bind("u", userId).execute()) == 1;
+      }
+    };
+  }
+
+  /** WHERE clause and binds for a ledger query. */
+  private static String where(LedgerQuery q) {
+    StringBuilder w = new StringBuilder(" WHERE user_id = :u");
+    if (q.from() != null) w.append(" AND ts >= :from");
+    if (q.to() != null) w.append(" AND ts < :to");
+    if (q.kind() != null) w.append(" AND kind = :kind");
+    if (q.jobId() != null) w.append(" AND job_id = :job");
+    if (q.workspaceId() != null) w.append(" AND workspace_id = :ws");
+    return w.toString();
+  }
+
+  private static Query bindQuery(Query query, LedgerQuery q) {
+    query.bind("u", q.userId());
+    if (q.from() != null) query.bind("from", q.from());
+    if (q.to() != null) query.bind("to", q.to());
+    if (q.kind() != null) query.bind("kind", q.kind().wire());
+    if (q.jobId() != null) query.bind("job", q.jobId());
+    if (q.workspaceId() != null) query.bind("ws", q.workspaceId());
+    return query;
+  }
+
+  public LedgerStore ledger() {
+    return new LedgerStore() {
+      @Override
+      public void insert(LedgerEntry e) {
+        TokenUsage t = e.tokens();
+        CbbPurchase c = e.cbb();
+        db.insert("ledger row", h -> h.createUpdate("INSERT INTO usage_ledger (entry_id, user_id, tenant_id, ts, kind, "
+                + "bucket, usd_micros, call_id, period_start, job_id, step_id, workspace_id, provider, model, input_tokens, "
+                + "output_tokens, cached_input_tokens, cache_write_tokens, cbb_id, cbb_version, cbb_price_micros, receipt_id, "
+                + "idempotency_key, refund_of, overrun, note) VALUES (:id, :u, :t, :ts, :kind, :bucket, :usd, :call, :period, "
+                + ":job, :step, :ws, :provider, :model, :in, :out, :cached, :cw, :cbb, :ver, :price, :receipt, :key, "
+                + ":refund, :overrun, :note)")
+            .bind("id", e.entryId()).bind("u", e.userId()).bind("t", e.tenantId()).bind("ts", e.timestamp())
+            .bind("kind", e.kind().wire()).bind("bucket", e.bucket().wire()).bind("usd", e.usdMicros())
+            .bind("call", e.callId()).bind("period", e.periodStart())
+            .bind("job", e.attribution().jobId()).bind("step", e.attribution().stepId())
+            .bind("ws", e.attribution().workspaceId())
+            .bind("provider", t == null ? null : t.provider()).bind("model", t == null ? null : t.model())
+            .bind("in", t == null ? 0L : t.inputTokens()).bind("out", t == null ? 0L : t.outputTokens())
+            .bind("cached", t == null ? 0L : t.cachedInputTokens()).bind("cw", t == null ? 0L : t.cacheWriteTokens())
+            .bind("cbb", c == null ? null : c.cbbId()).bind("ver", c == null ? null : c.version())
+            .bind("price", c == null ? null : c.priceMicros()).bind("receipt", c == null ? null : c.receiptId())
+            .bind("key", e.idempotencyKey()).bind("refund", e.refundOf()).bind("overrun", e.overrun() ? 1 : 0)
+            .bind("note", e.note()).execute());
+      }
+
+      @Override
+      public Optional<LedgerEntry> find(String entryId) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM usage_ledger WHERE entry_id = :id")
+            .bind("id", entryId).map(ENTRY).findOne());
+      }
+
+      @Override
+      public List<LedgerEntry> findByCall(String userId, String callId) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM usage_ledger WHERE user_id = :u AND call_id = :c "
+            + "ORDER BY entry_id").bind("u", userId).bind("c", callId).map(ENTRY).list());
+      }
+
+      @Override
+      public Page<LedgerEntry> list(LedgerQuery q, PageRequest page) {
+        String sql = "SELECT * FROM usage_ledger" + where(q) + (page.after() == null ? "" : " AND entry_id < :after")
+            + " ORDER BY entry_id DESC LIMIT :limit";
+        List<LedgerEntry> rows = db.withHandle(h -> {
+          Query query = bindQuery(h.createQuery(sql), q).bind("limit", page.limit() + 1);
+          if (page.after() != null) query.bind("after", page.after());
+          return query.map(ENTRY).list();
+        });
+        return Page.fromOverfetch(rows, page, LedgerEntry::entryId);
+      }
+
+      @Override
+      public void forEach(LedgerQuery q, Consumer<LedgerEntry> consumer) {
+        db.withHandle(h -> {
+          try (var it = bindQuery(h.createQuery("SELECT * FROM usage_ledger" + where(q) + " ORDER BY entry_id DESC"), q)
+              .setFetchSize(500).map(ENTRY).iterator()) {
+            it.forEachRemaining(consumer);
+          }
+          return null;
+        });
+      }
+
+      @Override
+      public List<UsageTotal> summarize(LedgerQuery q, GroupBy g) {
+        String grp = switch (g) {
+          case DAY -> "(ts / 86400000)";
+          case MODEL -> "model";
+          case KIND -> "kind";
+          case JOB -> "job_id";
+        };
+        String sql = "SELECT " + grp + " AS grp, bucket, COUNT(*) AS n, SUM(usd_micros) AS usd, SUM(input_tokens) AS tin, "
+            + "SUM(output_tokens) AS tout, SUM(cached_input_tokens) AS tcached, SUM(cache_write_tokens) AS tcw "
+            + "FROM usage_ledger" + where(q) + " GROUP BY " + grp + ", bucket";
+        List<UsageTotal> rows = new ArrayList<>(db.withHandle(h -> bindQuery(h.createQuery(sql), q)
+            .map((rs, ctx) -> new UsageTotal(rs.getString("grp"), Bucket.fromWire(rs.getString("bucket")), rs.getLong("n"),
+                rs.getLong("usd"), rs.getLong("tin"), rs.getLong("tout"), rs.getLong("tcached"), rs.getLong("tcw")))
+            .list()));
+        rows.sort(Comparator.comparing(UsageTotal::group, Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparing(UsageTotal::bucket));
+        return rows;
+      }
+
+      @Override
+      public Map<Bucket, Long> sumByBucket(String userId, Long periodStart) {
+        String sql = "SELECT bucket, SUM(usd_micros) AS s FROM usage_ledger WHERE user_id = :u"
+            + (periodStart == null ? "" : " AND period_start = :p") + " GROUP BY bucket";
+        Map<Bucket, Long> m = new EnumMap<>(Bucket.class);
+        db.withHandle(h -> {
+          Query q = h.createQuery(sql).bind("u", userId);
+          if (periodStart != null) q.bind("p", periodStart);
+          q.map((rs, ctx) -> Map.entry(Bucket.fromWire(rs.getString("bucket")), rs.getLong("s")))
+              .forEach(e -> m.put(e.getKey(), e.getValue()));
+          return null;
+        });
+        return m;
+      }
+
+      @Override
+      public long refundedAgainst(String entryId) {
+        return db.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(usd_micros), 0) FROM usage_ledger WHERE refund_of = :id")
+            .bind("id", entryId).mapTo(Long.class).one()) * -1;
+      }
+    };
+  }
+
+  public GrantStore grants() {
+    return new GrantStore() {
+      @Override
+      public boolean insert(Grant g) {
+        return db.withHandle(h -> h.createUpdate("INSERT INTO grants (grant_id, user_id, bucket, amount_micros, period_start, "
+                + "kind, source_key, created_at, actor_user_id, reason) VALUES (:id, :u, :b, :a, :p, :k, :src, :at, :actor, "
+                + ":reason) ON CONFLICT (user_id, source_key) DO NOTHING")
+            .bind("id", g.grantId()).bind("u", g.userId()).bind("b", g.bucket().wire()).bind("a", g.amountMicros())
+            .bind("p", g.periodStart()).bind("k", g.kind()).bind("src", g.sourceKey()).bind("at", g.createdAt())
+            .bind("actor", g.actorUserId()).bind("reason", g.reason()).execute()) == 1;
+      }
+
+      @Override
+      public long sum(String userId, Bucket bucket, Long periodStart) {
+        String sql = "SELECT COALESCE(SUM(amount_micros), 0) FROM grants WHERE user_id = :u AND bucket = :b"
+            + (periodStart == null ? "" : " AND period_start = :p");
+        return db.withHandle(h -> {
+          Query q = h.createQuery(sql).bind("u", userId).bind("b", bucket.wire());
+          if (periodStart != null) q.bind("p", periodStart);
+          return q.mapTo(Long.class).one();
+        });
+      }
+
+      @Override
+      public List<Grant> listForUser(String userId) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM grants WHERE user_id = :u ORDER BY grant_id").bind("u", userId)
+            .map((rs, ctx) -> new Grant(rs.getString("grant_id"), rs.getString("user_id"), Bucket.fromWire(rs.getString("bucket")),
+                rs.getLong("amount_micros"), rs.getLong("period_start"), rs.getString("kind"), rs.getString("source_key"),
+                rs.getLong("created_at"), rs.getString("actor_user_id"), rs.getString("reason")))
+            .list());
+      }
+    };
+  }
+
+  public HoldStore holds() {
+    return new HoldStore() {
+      @Override
+      public void insert(Hold x) {
+        db.insert("hold", h -> h.createUpdate("INSERT INTO holds (hold_id, user_id, amount_micros, status, created_at, "
+                + "expires_at, idempotency_key, job_id, step_id, workspace_id, call_id, closed_at) VALUES (:id, :u, :a, :s, "
+                + ":at, :exp, :key, :job, :step, :ws, :call, :closed)")
+            .bind("id", x.holdId()).bind("u", x.userId()).bind("a", x.amountMicros()).bind("s", x.status().wire())
+            .bind("at", x.createdAt()).bind("exp", x.expiresAt()).bind("key", x.idempotencyKey())
+            .bind("job", x.attribution().jobId()).bind("step", x.attribution().stepId())
+            .bind("ws", x.attribution().workspaceId()).bind("call", x.callId()).bind("closed", x.closedAt()).execute());
+      }
+
+      @Override
+      public Optional<Hold> find(String holdId) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM holds WHERE hold_id = :id").bind("id", holdId).map(HOLD).findOne());
+      }
+
+      @Override
+      public boolean transition(String holdId, HoldStatus from, HoldStatus to, long at, String callId) {
+        return db.withHandle(h -> h.createUpdate("UPDATE holds SET status = :to, closed_at = :at, "
+                + "call_id = COALESCE(:call, call_id) WHERE hold_id = :id AND status = :from")
+            .bind("to", to.wire()).bind("at", at).bind("call", callId).bind("id", holdId).bind("from", from.wire())
+            .execute()) == 1;
+      }
+
+      @Override
+      public List<Hold> expiredActive(long now, int limit) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM holds WHERE status = 'active' AND expires_at <= :now "
+            + "ORDER BY expires_at, hold_id LIMIT :n").bind("now", now).bind("n", limit).map(HOLD).list());
+      }
+
+      @Override
+      public long activeSum(String userId) {
+        return db.withHandle(h -> h.createQuery("SELECT COALESCE(SUM(amount_micros), 0) FROM holds "
+            + "WHERE user_id = :u AND status = 'active'").bind("u", userId).mapTo(Long.class).one());
+      }
+    };
+  }
+
+  public IdempotencyStore idempotency() {
+    return new IdempotencyStore() {
+      @Override
+      public boolean claim(String userId, String op, String key, String fp, long at) {
+        return db.withHandle(h -> h.createUpdate("INSERT INTO idempotency_keys (user_id, operation, idem_key, fingerprint, "
+                + "created_at) VALUES (:u, :op, :k, :fp, :at) ON CONFLICT (user_id, operation, idem_key) DO NOTHING")
+            .bind("u", userId).bind("op", op).bind("k", key).bind("fp", fp).bind("at", at).execute()) == 1;
+      }
+
+      @Override
+      public Optional<IdempotencyRecord> find(String userId, String op, String key) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM idempotency_keys WHERE user_id = :u AND operation = :op "
+                + "AND idem_key = :k").bind("u", userId).bind("op", op).bind("k", key)
+            .map((rs, ctx) -> new IdempotencyRecord(rs.getString("user_id"), rs.getString("operation"),
+                rs.getString("idem_key"), rs.getString("fingerprint"), rs.getString("result_ref"),
+                rs.getString("result_data"), rs.getLong("created_at")))
+            .findOne());
+      }
+
+      @Override
+      public void complete(String userId, String op, String key, String ref, String data) {
+        db.withHandle(h -> h.createUpdate("UPDATE idempotency_keys SET result_ref = :ref, result_data = :data "
+                + "WHERE user_id = :u AND operation = :op AND idem_key = :k")
+            .bind("ref", ref).bind("data", data).bind("u", userId).bind("op", op).bind("k", key).execute());
+      }
+    };
+  }
+
+  public AlertStore alerts() {
+    return new AlertStore() {
+      @Override
+      public boolean insert(SpendAlert a) {
+        return db.withHandle(h -> h.createUpdate("INSERT INTO spend_alerts (alert_id, user_id, alert_key, period_start, kind, "
+                + "threshold_percent, amount_micros, limit_micros, entry_id, created_at) VALUES (:id, :u, :key, :p, :kind, "
+                + ":t, :a, :l, :e, :at) ON CONFLICT (user_id, alert_key) DO NOTHING")
+            .bind("id", a.alertId()).bind("u", a.userId()).bind("key", a.alertKey()).bind("p", a.periodStart())
+            .bind("kind", a.kind()).bind("t", a.thresholdPercent()).bind("a", a.amountMicros()).bind("l", a.limitMicros())
+            .bind("e", a.entryId()).bind("at", a.createdAt()).execute()) == 1;
+      }
+
+      @Override
+      public Page<SpendAlert> list(String userId, PageRequest page) {
+        String sql = "SELECT * FROM spend_alerts WHERE user_id = :u" + (page.after() == null ? "" : " AND alert_id < :after")
+            + " ORDER BY alert_id DESC LIMIT :limit";
+        List<SpendAlert> rows = db.withHandle(h -> {
+          Query q = h.createQuery(sql).bind("u", userId).bind("limit", page.limit() + 1);
+          if (page.after() != null) q.bind("after", page.after());
+          return q.map(ALERT).list();
+        });
+        return Page.fromOverfetch(rows, page, SpendAlert::alertId);
+      }
+    };
+  }
+}
