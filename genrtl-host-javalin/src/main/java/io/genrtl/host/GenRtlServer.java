@@ -13,6 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,10 +26,12 @@ public final class GenRtlServer implements AutoCloseable {
 
   private final HostRuntime runtime;
   private final Javalin app;
+  private final ScheduledExecutorService background;
 
-  private GenRtlServer(HostRuntime runtime, Javalin app) {
+  private GenRtlServer(HostRuntime runtime, Javalin app, ScheduledExecutorService background) {
     this.runtime = runtime;
     this.app = app;
+    this.background = background;
   }
 
   /**
@@ -48,7 +53,20 @@ public final class GenRtlServer implements AutoCloseable {
       Javalin app = GenRtlApp.create(runtime.genrtl(), new GenRtlApp.Settings(config.maxBodyBytes(), config.publicUrl()));
       app.start(config.bindHost(), config.port());
       LOG.info("genRTL listening on {}:{} ({})", config.bindHost(), app.port(), config);
-      return new GenRtlServer(runtime, app);
+      ScheduledExecutorService bg = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "genrtl-hold-sweeper");
+        t.setDaemon(true);
+        return t;
+      });
+      bg.scheduleWithFixedDelay(() -> {
+        try {
+          int n = runtime.genrtl().pool().sweepExpiredHolds();
+          if (n > 0) LOG.info("freed {} expired holds", n);
+        } catch (RuntimeException e) {
+          LOG.warn("hold sweep failed: {}", e.toString());
+        }
+      }, config.holdSweepSeconds(), config.holdSweepSeconds(), TimeUnit.SECONDS);
+      return new GenRtlServer(runtime, app, bg);
     } catch (RuntimeException e) {
       runtime.close();
       throw e;
@@ -65,6 +83,7 @@ public final class GenRtlServer implements AutoCloseable {
 
   @Override
   public void close() {
+    background.shutdownNow();
     try {
       app.stop();
     } finally {

@@ -28,7 +28,9 @@ public record HostConfig(
     long maxBodyBytes,
     String publicUrl,
     String adminEmail,
-    String logLevel) {
+    String logLevel,
+    Path plansFile,
+    int holdSweepSeconds) {
 
   public static final String CONFIG_FILE_VAR = "GENRTL_CONFIG_FILE";
 
@@ -97,14 +99,21 @@ public record HostConfig(
     if (!List.of("trace", "debug", "info", "warn", "error", "off").contains(logLevel)) {
       problems.add("GENRTL_LOG_LEVEL: one of trace, debug, info, warn, error, off");
     }
+    Path plansFile = null;
+    String plans = values.get("GENRTL_PLANS_FILE");
+    if (plans != null) {
+      plansFile = Path.of(plans).toAbsolutePath().normalize();
+      if (!Files.isReadable(plansFile)) problems.add("GENRTL_PLANS_FILE: cannot read " + plansFile);
+    }
+    int sweep = intValue(values, "GENRTL_HOLD_SWEEP_SECONDS", 30, 1, 3600, problems);
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
-        values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel);
+        values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep);
   }
 
   static final List<String> KNOWN = List.of("GENRTL_BIND", "GENRTL_PORT", "GENRTL_DATA_DIR", "GENRTL_DB_URL",
       "GENRTL_DB_USER", "GENRTL_DB_PASSWORD", "GENRTL_DB_POOL_SIZE", "GENRTL_MAX_BODY_BYTES", "GENRTL_PUBLIC_URL",
-      "GENRTL_ADMIN_EMAIL", "GENRTL_LOG_LEVEL", CONFIG_FILE_VAR);
+      "GENRTL_ADMIN_EMAIL", "GENRTL_LOG_LEVEL", "GENRTL_PLANS_FILE", "GENRTL_HOLD_SWEEP_SECONDS", CONFIG_FILE_VAR);
 
   private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
     return (int) longValue(v, key, def, min, max, problems);

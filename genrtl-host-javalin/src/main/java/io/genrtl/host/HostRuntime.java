@@ -7,11 +7,15 @@ import io.genrtl.store.postgres.PostgresDataSources;
 import io.genrtl.store.postgres.PostgresStores;
 import io.genrtl.store.sqlite.SqliteDataSources;
 import io.genrtl.store.sqlite.SqliteStores;
+import io.genrtl.core.plan.PlanCatalog;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.time.Clock;
 
 /** The database pool and the {@link GenRtl} built on it, from a {@link HostConfig}. Closing it closes the pool. */
 public final class HostRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HostRuntime.class);
   private final HostConfig config;
   private final HikariDataSource dataSource;
   private final GenRtl genrtl;
@@ -27,7 +31,11 @@ public final class HostRuntime implements AutoCloseable {
     HikariDataSource ds = dataSource(config);
     try {
       Stores stores = config.isPostgres() ? PostgresStores.create(ds) : SqliteStores.create(ds);
-      GenRtl genrtl = GenRtl.builder().stores(stores).clock(clock).build();
+      PlanCatalog plans = config.plansFile() == null ? PlansFile.defaults() : PlansFile.load(config.plansFile());
+      GenRtl genrtl = GenRtl.builder().stores(stores).clock(clock).plans(plans)
+          .alertListener(a -> LOG.info("spend alert: user {} {} {}% ({} of {} micro-USD)", a.userId(), a.kind(),
+              a.thresholdPercent(), a.amountMicros(), a.limitMicros()))
+          .build();
       return new HostRuntime(config, ds, genrtl);
     } catch (RuntimeException e) {
       ds.close();

@@ -6,6 +6,7 @@ import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.pool.LedgerCheck;
 import io.genrtl.host.http.Json;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -26,6 +27,7 @@ public final class Main {
       "                                          create a user and a first API key; prints one JSON object",
       "  admin create-key --user USER_ID [--name NAME]",
       "                                          create another API key for a user; prints one JSON object",
+      "  admin verify-ledger                     check every balance against grants and ledger rows; exit 1 on any difference",
       "  help                                    show this text",
       "");
 
@@ -130,6 +132,21 @@ public final class Main {
           o.put("api_key", k.apiKey());
           out.println(Json.write(o));
           return 0;
+        }
+        case "verify-ledger": {
+          allow(opts);
+          List<LedgerCheck> checks = g.pool().verifyAll();
+          List<Map<String, Object>> bad = new java.util.ArrayList<>();
+          for (LedgerCheck c : checks) {
+            if (!c.ok()) bad.add(Map.of("user_id", c.userId(), "problems", c.problems()));
+          }
+          Map<String, Object> o = new LinkedHashMap<>();
+          o.put("accounts_checked", checks.size());
+          o.put("accounts_with_differences", bad.size());
+          o.put("differences", bad);
+          out.println(Json.write(o));
+          if (!bad.isEmpty()) err.println("ledger differences found in " + bad.size() + " account(s)");
+          return bad.isEmpty() ? 0 : 1;
         }
         default:
           throw new UsageException("unknown admin subcommand: " + args[1]);

@@ -297,6 +297,136 @@ abstract class ApiContractTest {
     assertThat(http.get("/api/me", annKey).header("X-Request-Id")).startsWith("req_");
   }
 
+  // ------------------------------------------------------------------ billing and usage
+
+  private io.genrtl.core.pool.ChargeResult charge(String userId, long micros, String key, String job, String ws) {
+    return genrtl.pool().charge(new io.genrtl.core.pool.ChargeRequest(userId, io.genrtl.core.pool.UsageKind.LLM, micros, key,
+        null, new io.genrtl.core.pool.Attribution(job, "plan-1", ws),
+        new io.genrtl.core.pool.TokenUsage("anthropic", "claude-sonnet-4-5", 1200, 300, 800, 100), null, null));
+  }
+
+  @Test
+  void balanceShowsTheBucketsAsExactDecimals() {
+    Map<String, Object> b = ok(http.get("/api/billing/balance", annKey));
+    assertThat(b).containsEntry("plan", "pro").containsEntry("subscription_status", "active")
+        .containsEntry("period_start", "2026-05-01T00:00:00Z").containsEntry("period_end", "2026-06-01T00:00:00Z");
+    assertThat(b.keySet()).contains("included_usd_balance", "credits_usd_balance", "on_demand_usd", "on_demand_limit_usd",
+        "holds_usd", "available_usd");
+    charge(ann.user().userId(), 1, "tiny", "j", "w");
+    TestHttp.Response raw = http.get("/api/billing/balance", annKey);
+    assertThat(raw.body()).contains("\"included_usd_balance\":19.999999").contains("\"credits_usd_balance\":0")
+        .contains("\"available_usd\":19.999999").doesNotContain("E-");
+    genrtl.pool().reserve(ann.user().userId(), 2_500_000, Duration.ofMinutes(5), "h", null);
+    assertThat(http.get("/api/billing/balance", annKey).body()).contains("\"holds_usd\":2.5").contains("\"available_usd\":17.499999");
+    Map<String, Object> free = ok(http.get("/api/billing/balance", bobKey));
+    assertThat(free).containsEntry("plan", "free").containsEntry("subscription_status", null);
+    assertThat(((Number) free.get("available_usd")).doubleValue()).isZero();
+  }
+
+  @Test
+  void spendLimitIsValidatedAgainstThePlan() {
+    TestHttp.Response set = http.send("PUT", "/api/billing/spend-limit", annKey, "{\"on_demand_limit_usd\": 125.5}");
+    assertThat(set.status()).as(set.body()).isEqualTo(200);
+    assertThat(set.body()).contains("\"on_demand_limit_usd\":125.5").contains("\"available_usd\":145.5");
+    assertProblem(http.send("PUT", "/api/billing/spend-limit", annKey, "{\"on_demand_limit_usd\": 500.000001}"), 422,
+        "spend_limit_above_plan_maximum");
+    assertThat(http.send("PUT", "/api/billing/spend-limit", annKey, "{\"on_demand_limit_usd\": 500}").status()).isEqualTo(200);
+    assertProblem(http.send("PUT", "/api/billing/spend-limit", annKey, "{\"on_demand_limit_usd\": -1}"), 400, "validation_failed");
+    assertProblem(http.send("PUT", "/api/billing/spend-limit", annKey, "{\"on_demand_limit_usd\": \"10\"}"), 400, "validation_failed");
+    assertProblem(http.send("PUT", "/api/billing/spend-limit", annKey, "{\"on_demand_limit_usd\": 1.0000001}"), 400, "validation_failed");
+    assertProblem(http.send("PUT", "/api/billing/spend-limit", annKey, "{\"on_demand_limit_usd\": 1e400}"), 400, "validation_failed");
+    assertProblem(http.send("PUT", "/api/billing/spend-limit", annKey, "{}"), 400, "validation_failed");
+    assertProblem(http.send("PUT", "/api/billing/spend-limit", annKey, "{\"on_demand_limit_usd\": 1"), 400, "malformed_json");
+    assertProblem(http.send("PUT", "/api/billing/spend-limit", bobKey, "{\"on_demand_limit_usd\": 1}"), 422,
+        "spend_limit_above_plan_maximum");
+    assertProblem(http.send("PUT", "/api/billing/spend-limit", annKey,
+        "{\"on_demand_limit_usd\": 1, \"user_id\": \"" + bob.user().userId() + "\"}"), 403, "forbidden");
+    assertThat(http.send("PUT", "/api/billing/spend-limit", annKey, "{\"on_demand_limit_usd\": 0}").json())
+        .containsEntry("on_demand_limit_usd", 0.0);
+  }
+
+  @Test
+  void usageListsOnlyMyRowsNewestFirstAndTheCsvHoldsExactlyTheListing() {
+    String a = ann.user().userId();
+    genrtl.pool().setOnDemandLimit(a, 100_000_000L);
+    for (int i = 0; i < 7; i++) {
+      charge(a, 3_000_000L + i, "c" + i, i % 2 == 0 ? "job-even" : "job-odd", "ws-" + (i % 3));
+      clock.advance(Duration.ofHours(7));
+    }
+    charge(bob.user().userId() , 0, "bobs", "job-even", "ws-0");
+    List<Map<String, Object>> all = new ArrayList<>();
+    String cursor = null;
+    do {
+      Map<String, Object> page = ok(http.get("/api/usage?limit=3" + (cursor == null ? "" : "&cursor=" + cursor), annKey));
+      @SuppressWarnings("unchecked") List<Map<String, Object>> items = (List<Map<String, Object>>) page.get("items");
+      all.addAll(items);
+      cursor = (String) page.get("next_cursor");
+    } while (cursor != null);
+    assertThat(all).hasSize(8); // the 7th charge straddles included and on-demand
+    assertThat(all).extracting(m -> m.get("id").toString()).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertThat(all).allSatisfy(m -> assertThat(m).containsEntry("user_id", a).containsKeys("timestamp", "bucket", "usd_cost",
+        "provider", "model", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "idempotency_key"));
+    Map<String, Object> first = all.get(all.size() - 1);
+    assertThat(first).containsEntry("kind", "llm").containsEntry("bucket", "included").containsEntry("usd_cost", 3.0)
+        .containsEntry("job_id", "job-even").containsEntry("workspace_id", "ws-0").containsEntry("timestamp", "2026-05-01T00:00:00Z");
+    assertThat(((Number) first.get("input_tokens")).longValue()).isEqualTo(1200);
+
+    assertThat((List<?>) ok(http.get("/api/usage?job_id=job-odd", annKey)).get("items")).hasSize(3);
+    assertThat((List<?>) ok(http.get("/api/usage?workspace_id=ws-1", annKey)).get("items")).hasSize(2);
+    assertThat((List<?>) ok(http.get("/api/usage?kind=cbb", annKey)).get("items")).isEmpty();
+    assertThat((List<?>) ok(http.get("/api/usage?from=2026-05-01T07:00:00Z&to=2026-05-01T21:00:00Z", annKey)).get("items"))
+        .as("from included, to excluded").hasSize(2);
+    assertThat((List<?>) ok(http.get("/api/usage?from=2026-05-02", annKey)).get("items")).hasSize(4);
+    assertThat((List<?>) ok(http.get("/api/usage", bobKey)).get("items")).hasSize(1);
+    assertProblem(http.get("/api/usage?from=yesterday", annKey), 400, "validation_failed");
+    assertProblem(http.get("/api/usage?kind=beer", annKey), 400, "validation_failed");
+    assertProblem(http.get("/api/usage?from=2026-05-02&to=2026-05-01", annKey), 400, "validation_failed");
+
+    TestHttp.Response csv = http.get("/api/usage/export.csv", annKey);
+    assertThat(csv.status()).isEqualTo(200);
+    assertThat(csv.contentType()).startsWith("text/csv");
+    String[] lines = csv.body().split("\r\n");
+    assertThat(lines[0]).startsWith("id,timestamp,kind,bucket,usd_cost");
+    assertThat(java.util.Arrays.stream(lines).skip(1).map(l -> l.substring(0, l.indexOf(','))).toList())
+        .containsExactlyElementsOf(all.stream().map(m -> m.get("id").toString()).toList());
+    TestHttp.Response filtered = http.get("/api/usage/export.csv?job_id=job-odd", annKey);
+    assertThat(filtered.body().split("\r\n")).hasSize(4);
+  }
+
+  @Test
+  void summaryGroupsPerDayModelKindAndJobWithBucketTotals() {
+    String a = ann.user().userId();
+    genrtl.pool().setOnDemandLimit(a, 50_000_000L);
+    charge(a, 15_000_000L, "s1", "job-a", "w");
+    clock.advance(Duration.ofDays(1));
+    charge(a, 10_000_000L, "s2", "job-b", "w");
+    Map<String, Object> byDay = ok(http.get("/api/usage/summary?group_by=day", annKey));
+    @SuppressWarnings("unchecked") List<Map<String, Object>> days = (List<Map<String, Object>>) byDay.get("groups");
+    assertThat(days).extracting(d -> d.get("key")).containsExactly("2026-05-01", "2026-05-02");
+    assertThat(days.get(1).get("by_bucket")).isEqualTo(Map.of("included", 5.0, "credits", 0.0, "on_demand", 5.0));
+    @SuppressWarnings("unchecked") Map<String, Object> total = (Map<String, Object>) byDay.get("total");
+    assertThat(total).containsEntry("usd", 25.0).containsEntry("rows", 3.0);
+    assertThat(((Number) total.get("input_tokens")).longValue()).isEqualTo(2400);
+    @SuppressWarnings("unchecked") List<Map<String, Object>> jobs = (List<Map<String, Object>>) ok(http.get("/api/usage/summary?group_by=job", annKey)).get("groups");
+    assertThat(jobs).extracting(d -> d.get("key")).containsExactly("job-a", "job-b");
+    @SuppressWarnings("unchecked") List<Map<String, Object>> models = (List<Map<String, Object>>) ok(http.get("/api/usage/summary?group_by=model", annKey)).get("groups");
+    assertThat(models).singleElement().satisfies(m -> assertThat(m).containsEntry("key", "claude-sonnet-4-5").containsEntry("usd", 25.0));
+    assertProblem(http.get("/api/usage/summary?group_by=week", annKey), 400, "validation_failed");
+    assertThat((List<?>) ok(http.get("/api/usage/summary", bobKey)).get("groups")).isEmpty();
+  }
+
+  @Test
+  void alertsAreListedOncePerThreshold() {
+    String a = ann.user().userId();
+    charge(a, 16_000_000L, "a1", "j", "w");
+    charge(a, 1_000_000L, "a2", "j", "w");
+    @SuppressWarnings("unchecked") List<Map<String, Object>> alerts = (List<Map<String, Object>>) ok(http.get("/api/billing/alerts", annKey)).get("items");
+    assertThat(alerts).extracting(m -> m.get("kind") + ":" + ((Number) m.get("threshold_percent")).intValue())
+        .containsExactly("included:80", "included:50");
+    assertThat(alerts.get(0)).containsEntry("limit_usd", 20.0).containsEntry("amount_usd", 16.0);
+    assertThat((List<?>) ok(http.get("/api/billing/alerts", bobKey)).get("items")).isEmpty();
+  }
+
   // ------------------------------------------------------------------ helpers
 
   static Map<String, Object> ok(TestHttp.Response r) {

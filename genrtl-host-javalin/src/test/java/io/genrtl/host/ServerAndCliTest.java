@@ -88,7 +88,7 @@ class ServerAndCliTest {
     Map<String, String> env = env();
     Run migrate = run(env, "migrate");
     assertThat(migrate.code()).as(migrate.err()).isZero();
-    assertThat(migrate.out()).contains("\"migrations_applied\":1");
+    assertThat(migrate.out()).contains("\"migrations_applied\":2");
     assertThat(run(env, "migrate").out()).contains("\"migrations_applied\":0");
 
     Run user = run(env, "admin", "create-user", "--email", "Dev@Chip.test", "--tenant", "chipco", "--role", "tenant_admin", "--plan", "pro");
@@ -110,6 +110,24 @@ class ServerAndCliTest {
         assertThat(me.json()).containsEntry("plan", "pro").containsEntry("subscription_status", "active");
       }
     }
+  }
+
+  @Test
+  void verifyLedgerPassesOnAnHonestDatabaseAndFailsOnATamperedOne() throws Exception {
+    Map<String, String> env = env();
+    assertThat(run(env, "admin", "create-user", "--email", "a@x.test", "--plan", "pro").code()).isZero();
+    assertThat(run(env, "admin", "create-user", "--email", "b@x.test").code()).isZero();
+    Run ok = run(env, "admin", "verify-ledger");
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("\"accounts_checked\":2").contains("\"accounts_with_differences\":0");
+
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/genrtl.db"));
+        java.sql.Statement st = c.createStatement()) {
+      st.executeUpdate("UPDATE pool_accounts SET included_micros = included_micros - 1 WHERE included_micros > 0");
+    }
+    Run bad = run(env, "admin", "verify-ledger");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.out()).contains("\"accounts_with_differences\":1").contains("included is 19999999");
   }
 
   @Test

@@ -27,6 +27,7 @@ public final class GenRtlApp {
 
   public static Javalin create(GenRtl genrtl, Settings settings) {
     AccountRoutes accounts = new AccountRoutes(genrtl, settings);
+    BillingRoutes billing = new BillingRoutes(genrtl, settings);
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -44,6 +45,7 @@ public final class GenRtlApp {
         ctx.json(Map.of("status", "ready", "database", "ok"));
       });
       accounts.register(cfg.routes);
+      billing.register(cfg.routes);
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeHttpError(ctx, e.getStatus(), e.getMessage()));

@@ -1,0 +1,70 @@
+package io.genrtl.host;
+
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.plan.Plan;
+import io.genrtl.core.plan.PlanCatalog;
+import io.genrtl.core.pool.Money;
+import io.genrtl.host.http.Json;
+import io.genrtl.host.http.JsonBody;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the plan catalog from JSON ({@code GENRTL_PLANS_FILE}; the built-in default is {@code plans.default.json},
+ * documented in {@code docs/plans.md}). Amounts are decimal USD in the file and micro-USD inside.
+ */
+public final class PlansFile {
+  static final String DEFAULT_RESOURCE = "/io/genrtl/host/plans.default.json";
+
+  private PlansFile() {}
+
+  public static PlanCatalog load(Path file) {
+    try {
+      return parse(Files.readAllBytes(file), file.toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read plans file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static PlanCatalog defaults() {
+    try (InputStream in = PlansFile.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      return parse(in.readAllBytes(), DEFAULT_RESOURCE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static PlanCatalog parse(byte[] json, String source) {
+    try {
+      Object root = Json.parse(json);
+      if (!(root instanceof Map<?, ?> m) || !(m.get("plans") instanceof List<?> list)) {
+        throw new IllegalArgumentException("expected {\"plans\": [ ... ]}");
+      }
+      List<Plan> plans = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        JsonBody p = JsonBody.of(list.get(i));
+        String id = p.string("id", 64);
+        if (!id.matches("[a-z][a-z0-9_]{0,63}")) throw new IllegalArgumentException("plans[" + i + "].id must match [a-z][a-z0-9_]*");
+        BigDecimal included = p.optNumber("included_usd").orElseThrow(() -> new IllegalArgumentException("plans[" + id + "].included_usd is required"));
+        boolean od = p.optBoolean("on_demand_allowed").orElse(false);
+        BigDecimal max = p.optNumber("max_on_demand_limit_usd").orElse(BigDecimal.ZERO);
+        List<String> models = new ArrayList<>();
+        Object am = ((Map<String, Object>) list.get(i)).get("allowed_models");
+        if (am instanceof List<?> l) for (Object o : l) models.add(String.valueOf(o));
+        plans.add(new Plan(id, p.optString("name", 100).orElse(id), Money.toMicros("included_usd", included), od,
+            Money.toMicros("max_on_demand_limit_usd", max), models));
+      }
+      return PlanCatalog.of(plans);
+    } catch (GenRtlException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid plans file " + source + ": " + e.getMessage(), e);
+    }
+  }
+}
