@@ -2,7 +2,12 @@ package io.genrtl.core;
 
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.ApiKeyService;
+import io.genrtl.core.cbb.BlobStore;
+import io.genrtl.core.cbb.CbbService;
+import io.genrtl.core.cbb.PackageInspector;
+import io.genrtl.core.cbb.PackageLimits;
 import io.genrtl.core.plan.PlanCatalog;
+import java.time.Duration;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.SpendAlertListener;
 import io.genrtl.core.port.IdGenerator;
@@ -28,6 +33,7 @@ public final class GenRtl {
   private final ApiKeyService apiKeys;
   private final AccountService accounts;
   private final PoolService pool;
+  private final CbbService cbbs;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -37,6 +43,7 @@ public final class GenRtl {
     this.apiKeys = new ApiKeyService(stores, clock, ids);
     this.pool = new PoolService(stores, clock, ids, plans, b.alertListener);
     this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
+    this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
   }
 
   public static Builder builder() {
@@ -53,6 +60,11 @@ public final class GenRtl {
 
   public PoolService pool() {
     return pool;
+  }
+
+  /** The CBB registry; publishing needs {@link Builder#packageInspector}, delivery a {@link Builder#blobStore}. */
+  public CbbService cbbs() {
+    return cbbs;
   }
 
   public PlanCatalog plans() {
@@ -77,6 +89,10 @@ public final class GenRtl {
     private IdGenerator ids;
     private PlanCatalog plans = PlanCatalog.defaults();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
+    private BlobStore blobs;
+    private PackageInspector inspector;
+    private CbbService.Settings cbbSettings = new CbbService.Settings("http://localhost:8080", Duration.ofSeconds(300),
+        PackageLimits.DEFAULTS);
 
     private Builder() {}
 
@@ -107,6 +123,24 @@ public final class GenRtl {
     /** Told of spend alerts (50/80/100 % of included or of the on-demand limit, overruns) after they commit. */
     public Builder alertListener(SpendAlertListener listener) {
       this.alertListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Where CBB packages are stored (e.g. {@code new FileSystemBlobStore(dataDir.resolve("blobs"))}). */
+    public Builder blobStore(BlobStore blobs) {
+      this.blobs = Objects.requireNonNull(blobs, "blobs");
+      return this;
+    }
+
+    /** Validates CBB packages before they are published ({@code ArchiveInspector} in genrtl-cbb-package). */
+    public Builder packageInspector(PackageInspector inspector) {
+      this.inspector = Objects.requireNonNull(inspector, "inspector");
+      return this;
+    }
+
+    /** The public base URL download links are built on, their lifetime, and package caps. */
+    public Builder cbbSettings(CbbService.Settings settings) {
+      this.cbbSettings = Objects.requireNonNull(settings, "settings");
       return this;
     }
 

@@ -10,6 +10,8 @@ import io.genrtl.core.account.User;
 import io.genrtl.core.account.Workspace;
 import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.ApiKeyStore;
+import io.genrtl.core.port.CbbStore;
+import io.genrtl.core.port.ReceiptStore;
 import io.genrtl.core.port.GrantStore;
 import io.genrtl.core.port.HoldStore;
 import io.genrtl.core.port.IdempotencyStore;
@@ -55,6 +57,8 @@ public final class InMemoryStores implements Stores {
     List<Subscription> subscriptions = new ArrayList<>();
     Map<String, Long> meta = new HashMap<>();
     InMemoryPool.Data pool = new InMemoryPool.Data();
+    InMemoryCbb.Data cbb = new InMemoryCbb.Data();
+    Map<String, String> metaValues = new HashMap<>();
 
     State copy() {
       State s = new State();
@@ -66,6 +70,8 @@ public final class InMemoryStores implements Stores {
       s.subscriptions = new ArrayList<>(subscriptions);
       s.meta = new HashMap<>(meta);
       s.pool = pool.copy();
+      s.cbb = cbb.copy();
+      s.metaValues = new HashMap<>(metaValues);
       return s;
     }
   }
@@ -292,7 +298,31 @@ public final class InMemoryStores implements Stores {
     }
   };
 
-  private final MetaStore meta = (name, at) -> locked(() -> state.meta.putIfAbsent(name, at) == null);
+  private final MetaStore meta = new MetaStore() {
+    @Override
+    public boolean claimOnce(String name, long at) {
+      return locked(() -> state.meta.putIfAbsent(name, at) == null);
+    }
+
+    @Override
+    public String getOrCreate(String name, String candidate, long at) {
+      return locked(() -> state.metaValues.computeIfAbsent(name, n -> candidate));
+    }
+  };
+
+  private final InMemoryCbb cbbStores = new InMemoryCbb(new InMemoryCbb.Access() {
+    @Override
+    public <T> T locked(Supplier<T> s) {
+      return InMemoryStores.this.locked(s);
+    }
+
+    @Override
+    public InMemoryCbb.Data data() {
+      return state.cbb;
+    }
+  });
+  private final CbbStore cbbs = cbbStores.cbbs();
+  private final ReceiptStore receipts = cbbStores.receipts();
 
   private final InMemoryPool poolStores = new InMemoryPool(new InMemoryPool.Access() {
     @Override
@@ -375,6 +405,16 @@ public final class InMemoryStores implements Stores {
   @Override
   public AlertStore alerts() {
     return alerts;
+  }
+
+  @Override
+  public CbbStore cbbs() {
+    return cbbs;
+  }
+
+  @Override
+  public ReceiptStore receipts() {
+    return receipts;
   }
 
   @Override

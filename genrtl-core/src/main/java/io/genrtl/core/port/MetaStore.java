@@ -7,4 +7,10 @@ public interface MetaStore {
    * when several callers race (a concurrent caller waits for the first one's transaction to end).
    */
   boolean claimOnce(String name, long at);
+
+  /**
+   * The installation-wide value stored under {@code name}, storing {@code candidate} first if there is none; every
+   * host gets the same value (used for the download-signing key).
+   */
+  String getOrCreate(String name, String candidate, long at);
 }

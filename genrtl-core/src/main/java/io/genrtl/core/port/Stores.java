@@ -31,6 +31,10 @@ public interface Stores {
 
   AlertStore alerts();
 
+  CbbStore cbbs();
+
+  ReceiptStore receipts();
+
   /** Whether the database answers; used for readiness checks. */
   boolean ping();
 }

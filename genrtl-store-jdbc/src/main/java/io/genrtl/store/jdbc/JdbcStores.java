@@ -2,6 +2,8 @@ package io.genrtl.store.jdbc;
 
 import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.ApiKeyStore;
+import io.genrtl.core.port.CbbStore;
+import io.genrtl.core.port.ReceiptStore;
 import io.genrtl.core.port.GrantStore;
 import io.genrtl.core.port.HoldStore;
 import io.genrtl.core.port.IdempotencyStore;
@@ -15,6 +17,7 @@ import io.genrtl.core.port.Transactor;
 import io.genrtl.core.port.UserStore;
 import io.genrtl.core.port.WorkspaceStore;
 import io.genrtl.store.jdbc.internal.AccountsJdbc;
+import io.genrtl.store.jdbc.internal.CbbJdbc;
 import io.genrtl.store.jdbc.internal.Db;
 import io.genrtl.store.jdbc.internal.PoolJdbc;
 import java.util.Objects;
@@ -35,6 +38,8 @@ public final class JdbcStores implements Stores {
   private final HoldStore holds;
   private final IdempotencyStore idempotency;
   private final AlertStore alerts;
+  private final CbbStore cbbs;
+  private final ReceiptStore receipts;
 
   private JdbcStores(DataSource dataSource, Dialect dialect) {
     this.db = new Db(Jdbi.create(dataSource), dialect);
@@ -46,6 +51,9 @@ public final class JdbcStores implements Stores {
     this.holds = poolJdbc.holds();
     this.idempotency = poolJdbc.idempotency();
     this.alerts = poolJdbc.alerts();
+    CbbJdbc cbbJdbc = new CbbJdbc(db);
+    this.cbbs = cbbJdbc.cbbs();
+    this.receipts = cbbJdbc.receipts();
   }
 
   /** Checks the data source, migrates it, and returns its stores. */
@@ -124,6 +132,16 @@ public final class JdbcStores implements Stores {
   @Override
   public AlertStore alerts() {
     return alerts;
+  }
+
+  @Override
+  public CbbStore cbbs() {
+    return cbbs;
+  }
+
+  @Override
+  public ReceiptStore receipts() {
+    return receipts;
   }
 
   @Override

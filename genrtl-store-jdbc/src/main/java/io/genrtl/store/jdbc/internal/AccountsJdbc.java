@@ -239,8 +239,22 @@ public final class AccountsJdbc {
   }
 
   public MetaStore meta() {
-    return (name, at) -> db.withHandle(h -> h.createUpdate(
-            "INSERT INTO genrtl_meta (name, created_at) VALUES (:n, :at) ON CONFLICT (name) DO NOTHING")
-        .bind("n", name).bind("at", at).execute()) == 1;
+    return new MetaStore() {
+      @Override
+      public boolean claimOnce(String name, long at) {
+        return db.withHandle(h -> h.createUpdate(
+                "INSERT INTO genrtl_meta (name, created_at) VALUES (:n, :at) ON CONFLICT (name) DO NOTHING")
+            .bind("n", name).bind("at", at).execute()) == 1;
+      }
+
+      @Override
+      public String getOrCreate(String name, String candidate, long at) {
+        return db.withHandle(h -> {
+          h.createUpdate("INSERT INTO genrtl_meta (name, created_at, value) VALUES (:n, :at, :v) ON CONFLICT (name) DO NOTHING")
+              .bind("n", name).bind("at", at).bind("v", candidate).execute();
+          return h.createQuery("SELECT value FROM genrtl_meta WHERE name = :n").bind("n", name).mapTo(String.class).one();
+        });
+      }
+    };
   }
 }

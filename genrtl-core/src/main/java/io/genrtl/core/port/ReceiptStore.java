@@ -1,0 +1,19 @@
+package io.genrtl.core.port;
+
+import io.genrtl.core.Page;
+import io.genrtl.core.PageRequest;
+import io.genrtl.core.cbb.Receipt;
+import java.util.Map;
+import java.util.Optional;
+
+public interface ReceiptStore {
+  void insert(Receipt receipt);
+
+  Optional<Receipt> find(String receiptId);
+
+  /** The receipt through which the user first got each version they own: {@code "id@version" -> receipt id}. */
+  Map<String, String> owned(String userId);
+
+  /** The user's receipts, newest first. */
+  Page<Receipt> list(String userId, PageRequest page);
+}
