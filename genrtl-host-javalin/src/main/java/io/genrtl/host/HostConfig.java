@@ -30,7 +30,12 @@ public record HostConfig(
     String adminEmail,
     String logLevel,
     Path plansFile,
-    int holdSweepSeconds) {
+    int holdSweepSeconds,
+    long maxPackageBytes,
+    int deliveryTtlSeconds,
+    int packageMaxEntries,
+    long packageMaxUnpackedBytes,
+    int packageMaxRatio) {
 
   public static final String CONFIG_FILE_VAR = "GENRTL_CONFIG_FILE";
 
@@ -106,14 +111,22 @@ public record HostConfig(
       if (!Files.isReadable(plansFile)) problems.add("GENRTL_PLANS_FILE: cannot read " + plansFile);
     }
     int sweep = intValue(values, "GENRTL_HOLD_SWEEP_SECONDS", 30, 1, 3600, problems);
+    long maxPackageMb = longValue(values, "GENRTL_MAX_PACKAGE_MB", 64, 1, 4096, problems);
+    int ttl = intValue(values, "GENRTL_DELIVERY_TTL_S", 300, 10, 86_400, problems);
+    int maxEntries = intValue(values, "GENRTL_PACKAGE_MAX_ENTRIES", 10_000, 10, 1_000_000, problems);
+    long maxUnpackedMb = longValue(values, "GENRTL_PACKAGE_MAX_UNPACKED_MB", 256, 1, 65_536, problems);
+    int maxRatio = intValue(values, "GENRTL_PACKAGE_MAX_RATIO", 100, 2, 100_000, problems);
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
-        values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep);
+        values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep,
+        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio);
   }
 
   static final List<String> KNOWN = List.of("GENRTL_BIND", "GENRTL_PORT", "GENRTL_DATA_DIR", "GENRTL_DB_URL",
       "GENRTL_DB_USER", "GENRTL_DB_PASSWORD", "GENRTL_DB_POOL_SIZE", "GENRTL_MAX_BODY_BYTES", "GENRTL_PUBLIC_URL",
-      "GENRTL_ADMIN_EMAIL", "GENRTL_LOG_LEVEL", "GENRTL_PLANS_FILE", "GENRTL_HOLD_SWEEP_SECONDS", CONFIG_FILE_VAR);
+      "GENRTL_ADMIN_EMAIL", "GENRTL_LOG_LEVEL", "GENRTL_PLANS_FILE", "GENRTL_HOLD_SWEEP_SECONDS", "GENRTL_MAX_PACKAGE_MB",
+      "GENRTL_DELIVERY_TTL_S", "GENRTL_PACKAGE_MAX_ENTRIES", "GENRTL_PACKAGE_MAX_UNPACKED_MB", "GENRTL_PACKAGE_MAX_RATIO",
+      CONFIG_FILE_VAR);
 
   private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
     return (int) longValue(v, key, def, min, max, problems);

@@ -55,6 +55,8 @@ public final class CbbService {
   public static final int MAX_ITEMS = 50;
   public static final int MAX_CANDIDATES = 10;
   static final String SIGNING_KEY = "download_signing_key";
+  /** Ids that would clash with routes under {@code /api/cbb/}. */
+  static final Set<String> RESERVED_IDS = Set.of("purchases", "resolve", "checkout", "deliver", "download");
 
   /** Settings of the registry. */
   public record Settings(String publicUrl, Duration deliveryTtl, PackageLimits limits) {
@@ -103,6 +105,10 @@ public final class CbbService {
     if (inspector == null) throw new IllegalStateException("no PackageInspector configured");
     CbbPackage pkg = inspector.inspect(archive, settings.limits());
     CbbManifest m = pkg.manifest();
+    if (RESERVED_IDS.contains(m.id())) {
+      throw new GenRtlException(ErrorCode.INVALID_PACKAGE, "the id '" + m.id() + "' is reserved",
+          Map.of("entry", "manifest.json", "reason", "manifest_invalid", "field", "id"));
+    }
     Optional<CbbVersion> existing = stores.cbbs().find(m.id(), m.version());
     if (existing.isPresent()) return sameOrConflict(existing.get(), pkg);
     String key = "cbb/" + pkg.sha256() + "." + pkg.format().wire();

@@ -52,6 +52,32 @@ final class Bodies {
     if (total > DRAIN_LIMIT) ctx.header("Connection", "close");
   }
 
+  /** Streams the body into {@code file}, refusing more than {@code maxBytes} (413) before all of it is stored. */
+  static void copyToFile(Context ctx, java.nio.file.Path file, long maxBytes) {
+    long declared = ctx.req().getContentLengthLong();
+    try (InputStream in = ctx.req().getInputStream();
+        java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+      if (declared > maxBytes) {
+        drainOrClose(ctx, in, 0);
+        throw tooLarge(maxBytes);
+      }
+      byte[] buf = new byte[65536];
+      long total = 0;
+      int n;
+      while ((n = in.read(buf)) != -1) {
+        total += n;
+        if (total > maxBytes) {
+          drainOrClose(ctx, in, total);
+          throw tooLarge(maxBytes);
+        }
+        out.write(buf, 0, n);
+      }
+      if (total == 0) throw GenRtlException.invalid("$", "send the package archive as the request body");
+    } catch (IOException e) {
+      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the request body could not be read", Map.of("field", "$"));
+    }
+  }
+
   /** Reads a JSON object body; an empty body is an empty object. A non-JSON content type is 415. */
   static JsonBody json(Context ctx, long maxBytes) {
     String type = ctx.header("Content-Type");

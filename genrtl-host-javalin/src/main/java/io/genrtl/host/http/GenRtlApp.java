@@ -18,22 +18,27 @@ public final class GenRtlApp {
   static final String PRINCIPAL = "genrtl.principal";
 
   /** Paths under {@code /api/} that authenticate another way (signatures, device flow, signed URLs). */
-  static final List<String> PUBLIC_API_PREFIXES = List.of();
+  static final List<String> PUBLIC_API_PREFIXES = List.of(CbbRoutes.DOWNLOAD_PREFIX);
 
   /** Settings the HTTP layer needs. */
-  public record Settings(long maxBodyBytes, String publicUrl) {}
+  public record Settings(long maxBodyBytes, String publicUrl, long maxPackageBytes, String manifestSchema) {
+    public Settings(long maxBodyBytes, String publicUrl) {
+      this(maxBodyBytes, publicUrl, 64L << 20, null);
+    }
+  }
 
   private GenRtlApp() {}
 
   public static Javalin create(GenRtl genrtl, Settings settings) {
     AccountRoutes accounts = new AccountRoutes(genrtl, settings);
     BillingRoutes billing = new BillingRoutes(genrtl, settings);
+    CbbRoutes cbb = new CbbRoutes(genrtl, settings);
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
       cfg.http.prefer405over404 = true;
       // the JSON routes enforce settings.maxBodyBytes themselves; this is only Jetty's outer bound
-      cfg.http.maxRequestSize = Math.max(settings.maxBodyBytes(), 1L << 20);
+      cfg.http.maxRequestSize = Math.max(Math.max(settings.maxBodyBytes(), settings.maxPackageBytes()), 1L << 20);
       cfg.jsonMapper(new Json());
 
       cfg.routes.before(RequestIds::assign);
@@ -46,11 +51,12 @@ public final class GenRtlApp {
       });
       accounts.register(cfg.routes);
       billing.register(cfg.routes);
+      cbb.register(cfg.routes);
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeHttpError(ctx, e.getStatus(), e.getMessage()));
       cfg.routes.exception(Exception.class, (e, ctx) -> {
-        LOG.error("unhandled error on {} {} (request {})", ctx.method(), ctx.path(), ctx.attribute(RequestIds.ATTRIBUTE), e);
+        LOG.error("unhandled error on {} {} (request {})", ctx.method(), safePath(ctx), ctx.attribute(RequestIds.ATTRIBUTE), e);
         Problems.write(ctx, 500, ErrorCode.INTERNAL.code(),
             "an unexpected error occurred; quote the request id when reporting it", Map.of());
       });
@@ -64,8 +70,8 @@ public final class GenRtlApp {
 
   private static void writeHttpError(Context ctx, int status, String message) {
     switch (status) {
-      case 404 -> Problems.write(ctx, 404, ErrorCode.NOT_FOUND.code(), "no such route: " + ctx.method() + " " + ctx.path(), Map.of());
-      case 405 -> Problems.write(ctx, 405, ErrorCode.METHOD_NOT_ALLOWED.code(), ctx.method() + " is not allowed on " + ctx.path(), Map.of());
+      case 404 -> Problems.write(ctx, 404, ErrorCode.NOT_FOUND.code(), "no such route: " + ctx.method() + " " + safePath(ctx), Map.of());
+      case 405 -> Problems.write(ctx, 405, ErrorCode.METHOD_NOT_ALLOWED.code(), ctx.method() + " is not allowed on " + safePath(ctx), Map.of());
       case 413 -> Problems.write(ctx, 413, ErrorCode.PAYLOAD_TOO_LARGE.code(), "the request body is too large", Map.of());
       case 400 -> Problems.write(ctx, 400, ErrorCode.VALIDATION_FAILED.code(), message == null ? "bad request" : message, Map.of());
       default -> Problems.write(ctx, status, status >= 500 ? ErrorCode.INTERNAL.code() : "http_" + status,
@@ -86,6 +92,12 @@ public final class GenRtlApp {
     }
     Principal p = genrtl.apiKeys().authenticate(header.substring(7).trim());
     ctx.attribute(PRINCIPAL, p);
+  }
+
+  /** The request path with secrets (download tokens) masked, for logs and problem documents. */
+  static String safePath(Context ctx) {
+    String path = ctx.path();
+    return path.startsWith(CbbRoutes.DOWNLOAD_PREFIX) ? CbbRoutes.DOWNLOAD_PREFIX + "{token}" : path;
   }
 
   static Principal principal(Context ctx) {

@@ -62,6 +62,35 @@ public final class JsonBody {
     return Optional.of(b);
   }
 
+  /** A JSON array (null or absent: empty), at most {@code maxItems} long. */
+  @SuppressWarnings("unchecked")
+  public java.util.List<Object> optList(String field, int maxItems) {
+    Object v = fields.get(field);
+    if (v == null) return java.util.List.of();
+    if (!(v instanceof java.util.List<?> l)) throw GenRtlException.invalid(field, field + " must be an array");
+    if (l.size() > maxItems) throw GenRtlException.invalid(field, field + " must have at most " + maxItems + " entries");
+    return (java.util.List<Object>) l;
+  }
+
+  /** Element {@code i} of an array field, as an object. */
+  public static JsonBody element(String field, int i, Object value) {
+    if (!(value instanceof Map)) throw GenRtlException.invalid(field + "[" + i + "]", field + "[" + i + "] must be an object");
+    return of(value);
+  }
+
+  /** A JSON array of strings (null or absent: null). */
+  public java.util.List<String> optStrings(String field, int maxItems, int maxLength) {
+    if (fields.get(field) == null) return null;
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (Object o : optList(field, maxItems)) {
+      if (!(o instanceof String s) || s.length() > maxLength) {
+        throw GenRtlException.invalid(field, field + " must be an array of strings of at most " + maxLength + " characters");
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
   /** An RFC 3339 timestamp with an offset, e.g. {@code 2026-01-31T12:00:00Z}. */
   public Optional<Instant> optTime(String field) {
     return optString(field, 64).map(s -> {

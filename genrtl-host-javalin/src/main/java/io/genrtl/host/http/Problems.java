@@ -41,7 +41,7 @@ public final class Problems {
     body.put("status", status);
     body.put("detail", detail);
     body.put("code", code);
-    body.put("instance", ctx.path());
+    body.put("instance", GenRtlApp.safePath(ctx));
     body.put("request_id", ctx.attribute(RequestIds.ATTRIBUTE));
     extra.forEach(body::putIfAbsent);
     if (status == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"genrtl\"");
