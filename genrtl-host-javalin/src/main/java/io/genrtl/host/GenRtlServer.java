@@ -50,7 +50,9 @@ public final class GenRtlServer implements AutoCloseable {
         out.flush();
         LOG.info("created the first super admin ({}); its key was printed once and saved to {}", config.adminEmail(), file);
       });
-      Javalin app = GenRtlApp.create(runtime.genrtl(), new GenRtlApp.Settings(config.maxBodyBytes(), config.publicUrl()));
+      SeedCatalog.publish(runtime.genrtl());
+      Javalin app = GenRtlApp.create(runtime.genrtl(), new GenRtlApp.Settings(config.maxBodyBytes(), config.publicUrl(),
+          config.maxPackageBytes(), ManifestSchema.text()));
       app.start(config.bindHost(), config.port());
       LOG.info("genRTL listening on {}:{} ({})", config.bindHost(), app.port(), config);
       ScheduledExecutorService bg = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -7,7 +7,12 @@ import io.genrtl.store.postgres.PostgresDataSources;
 import io.genrtl.store.postgres.PostgresStores;
 import io.genrtl.store.sqlite.SqliteDataSources;
 import io.genrtl.store.sqlite.SqliteStores;
+import io.genrtl.cbb.pkg.ArchiveInspector;
+import io.genrtl.core.cbb.CbbService;
+import io.genrtl.core.cbb.FileSystemBlobStore;
+import io.genrtl.core.cbb.PackageLimits;
 import io.genrtl.core.plan.PlanCatalog;
+import java.time.Duration;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +38,10 @@ public final class HostRuntime implements AutoCloseable {
       Stores stores = config.isPostgres() ? PostgresStores.create(ds) : SqliteStores.create(ds);
       PlanCatalog plans = config.plansFile() == null ? PlansFile.defaults() : PlansFile.load(config.plansFile());
       GenRtl genrtl = GenRtl.builder().stores(stores).clock(clock).plans(plans)
+          .blobStore(new FileSystemBlobStore(config.dataDir().resolve("blobs")))
+          .packageInspector(new ArchiveInspector())
+          .cbbSettings(new CbbService.Settings(config.publicUrl(), Duration.ofSeconds(config.deliveryTtlSeconds()),
+              new PackageLimits(config.packageMaxEntries(), config.packageMaxUnpackedBytes(), config.packageMaxRatio())))
           .alertListener(a -> LOG.info("spend alert: user {} {} {}% ({} of {} micro-USD)", a.userId(), a.kind(),
               a.thresholdPercent(), a.amountMicros(), a.limitMicros()))
           .build();

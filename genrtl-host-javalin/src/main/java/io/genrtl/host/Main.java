@@ -28,6 +28,7 @@ public final class Main {
       "  admin create-key --user USER_ID [--name NAME]",
       "                                          create another API key for a user; prints one JSON object",
       "  admin verify-ledger                     check every balance against grants and ledger rows; exit 1 on any difference",
+      "  cbb publish FILE                        validate and publish a CBB package (.zip or .tar.gz)",
       "  help                                    show this text",
       "");
 
@@ -64,6 +65,8 @@ public final class Main {
         }
         case "admin":
           return admin(args, config, out, err);
+        case "cbb":
+          return cbb(args, config, out);
         default:
           err.println("unknown command: " + args[0] + "\n");
           err.print(USAGE);
@@ -74,7 +77,8 @@ public final class Main {
       err.print(USAGE);
       return 2;
     } catch (GenRtlException e) {
-      err.println("error: " + e.getMessage() + " (" + e.code().code() + ")");
+      err.println("error: " + e.getMessage() + " (" + e.code().code() + ")"
+          + (e.details().isEmpty() ? "" : " " + Json.write(e.details())));
       return 1;
     } catch (RuntimeException e) {
       err.println("error: " + e.getMessage());
@@ -151,6 +155,24 @@ public final class Main {
         default:
           throw new UsageException("unknown admin subcommand: " + args[1]);
       }
+    }
+  }
+
+  private static int cbb(String[] args, HostConfig config, PrintStream out) {
+    if (args.length != 3 || !args[1].equals("publish")) throw new UsageException("usage: genrtl cbb publish FILE");
+    java.nio.file.Path file = java.nio.file.Path.of(args[2]);
+    if (!java.nio.file.Files.isRegularFile(file)) throw new UsageException("no such file: " + file);
+    GenRtlServer.createDataDir(config.dataDir());
+    try (HostRuntime rt = HostRuntime.open(config, Clock.systemUTC())) {
+      io.genrtl.core.cbb.CbbService.Published p = rt.genrtl().cbbs().publish(file, "cli");
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("cbb_id", p.version().cbbId());
+      o.put("version", p.version().version());
+      o.put("sha256", p.version().sha256());
+      o.put("size_bytes", p.version().sizeBytes());
+      o.put("created", p.created());
+      out.println(Json.write(o));
+      return 0;
     }
   }
 

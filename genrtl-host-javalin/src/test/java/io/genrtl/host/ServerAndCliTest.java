@@ -65,6 +65,10 @@ class ServerAndCliTest {
       TestHttp.Response me = http.get("/api/me", key);
       assertThat(me.status()).isEqualTo(200);
       assertThat(me.json()).containsEntry("role", "super_admin");
+      // the seed catalog was packaged and published on first start
+      TestHttp.Response cbbs = http.get("/api/cbb", key);
+      assertThat((java.util.List<?>) cbbs.json().get("items")).hasSizeGreaterThanOrEqualTo(8);
+      assertThat(cbbs.body()).contains("\"cbb_id\":\"sync_fifo\"").contains("\"cbb_id\":\"uart\"");
     }
     // the second start finds the admin and prints nothing
     ByteArrayOutputStream again = new ByteArrayOutputStream();
@@ -88,7 +92,7 @@ class ServerAndCliTest {
     Map<String, String> env = env();
     Run migrate = run(env, "migrate");
     assertThat(migrate.code()).as(migrate.err()).isZero();
-    assertThat(migrate.out()).contains("\"migrations_applied\":2");
+    assertThat(migrate.out()).containsPattern("\"migrations_applied\":[1-9]");
     assertThat(run(env, "migrate").out()).contains("\"migrations_applied\":0");
 
     Run user = run(env, "admin", "create-user", "--email", "Dev@Chip.test", "--tenant", "chipco", "--role", "tenant_admin", "--plan", "pro");
@@ -110,6 +114,23 @@ class ServerAndCliTest {
         assertThat(me.json()).containsEntry("plan", "pro").containsEntry("subscription_status", "active");
       }
     }
+  }
+
+  @Test
+  void cbbPublishValidatesAndPublishesAFile() throws Exception {
+    Map<String, String> env = env();
+    Path pkg = io.genrtl.cbb.pkg.PackageBuilder.build(Path.of("..", "catalog", "crc32").toAbsolutePath().normalize(),
+        dir.resolve("crc32.zip"), io.genrtl.core.cbb.CbbPackage.Format.ZIP);
+    Run first = run(env, "cbb", "publish", pkg.toString());
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out()).contains("\"cbb_id\":\"crc32\"").contains("\"created\":true");
+    assertThat(run(env, "cbb", "publish", pkg.toString()).out()).contains("\"created\":false");
+    Path junk = Files.writeString(dir.resolve("junk.zip"), "not a zip");
+    Run bad = run(env, "cbb", "publish", junk.toString());
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).contains("invalid_package").contains("not_an_archive");
+    assertThat(run(env, "cbb", "publish", dir.resolve("missing.zip").toString()).code()).isEqualTo(2);
+    assertThat(run(env, "cbb").code()).isEqualTo(2);
   }
 
   @Test
