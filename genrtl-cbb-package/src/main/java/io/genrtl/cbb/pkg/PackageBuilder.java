@@ -11,6 +11,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -108,6 +109,9 @@ public final class PackageBuilder {
           ArchiveWriter.writeTarGz(items, tmp);
         }
         CbbPackage pkg = new ArchiveInspector().inspect(tmp, PackageLimits.DEFAULTS);
+        if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        }
         move(tmp, out);
         return pkg;
       } finally {

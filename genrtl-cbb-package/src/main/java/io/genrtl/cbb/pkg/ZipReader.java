@@ -100,10 +100,12 @@ final class ZipReader {
     long cdSize = u32(tail, at + 12);
     long cdOff = u32(tail, at + 16);
     long cdEnd = eocd;
-    if (count == 0xffff || countOnDisk == 0xffff || cdSize == 0xffffffffL || cdOff == 0xffffffffL) {
-      if (eocd < 20) throw notArchive(null, "the zip64 end of central directory locator is missing");
-      ByteBuffer loc = readAt(eocd - 20, 20);
-      if (loc.getInt(0) != Z64_LOC_SIG) throw notArchive(null, "the zip64 end of central directory locator is missing");
+    boolean saturated = count == 0xffff || countOnDisk == 0xffff || cdSize == 0xffffffffL || cdOff == 0xffffffffL;
+    ByteBuffer loc = eocd >= 20 ? readAt(eocd - 20, 20) : null;
+    boolean zip64 = loc != null && loc.getInt(0) == Z64_LOC_SIG;
+    if (saturated && !zip64) throw notArchive(null, "the zip64 end of central directory locator is missing");
+    if (zip64) {
+      // some writers add the zip64 records even when every value fits the classic end record
       if (loc.getInt(4) != 0 || loc.getInt(16) != 1) throw notArchive(null, "multi-disk zip archives are not supported");
       long z64 = loc.getLong(8);
       if (z64 < 0 || z64 > eocd - 20 - 56) throw notArchive(null, "the zip64 end of central directory is misplaced");

@@ -31,7 +31,7 @@ class DeflateTest {
         return b;
       }
       case "zeros":
-        return new byte[3_000_000];
+        return new byte[1_200_000];
       case "far repeats": {
         // a random 40 KiB block repeated: matches at distances near and beyond the 32 KiB window
         byte[] block = new byte[40_000];

@@ -138,6 +138,32 @@ class PackageBuilderTest {
     }
   }
 
+  /** Another file system (in memory, no POSIX attributes) gives the same bytes, and the inspector reads it there. */
+  @Test
+  void anInMemoryFileSystemGivesTheSameArchive() throws IOException {
+    try (java.nio.file.FileSystem fs = com.google.common.jimfs.Jimfs.newFileSystem(
+        com.google.common.jimfs.Configuration.unix())) {
+      Path src = TestPackages.CATALOG.resolve("rr_arbiter");
+      Path copy = fs.getPath("/work/rr_arbiter");
+      try (Stream<Path> s = Files.walk(src)) {
+        for (Path p : s.toList()) {
+          Path t = copy.resolve(src.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(t);
+          } else {
+            Files.write(t, Files.readAllBytes(p));
+          }
+        }
+      }
+      for (CbbPackage.Format f : CbbPackage.Format.values()) {
+        Path onDisk = PackageBuilder.build(src, tmp.resolve("disk." + f.wire()), f);
+        Path inMemory = PackageBuilder.build(copy, fs.getPath("/out/rr_arbiter." + f.wire()), f);
+        assertThat(Files.readAllBytes(inMemory)).as(f.wire()).isEqualTo(Files.readAllBytes(onDisk));
+        assertThat(new ArchiveInspector().inspect(inMemory, PackageLimits.DEFAULTS).sha256()).isEqualTo(sha256(onDisk));
+      }
+    }
+  }
+
   @Test
   void aSymlinkInTheSourceIsRefused() throws IOException {
     Path copy = copyTree(TestPackages.CATALOG.resolve("crc32"), tmp.resolve("crc32"));
