@@ -19,6 +19,7 @@ import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.UsageKind;
 import io.genrtl.core.port.DuplicateKeyException;
 import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.port.LockWaitTimeoutException;
 import io.genrtl.core.port.Stores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +38,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -59,10 +61,16 @@ public final class CbbService {
   static final Set<String> RESERVED_IDS = Set.of("purchases", "resolve", "checkout", "deliver", "download");
 
   /** Settings of the registry. */
-  public record Settings(String publicUrl, Duration deliveryTtl, PackageLimits limits) {
+  public record Settings(String publicUrl, Duration deliveryTtl, PackageLimits limits, Duration inFlightWait) {
     public Settings {
       Objects.requireNonNull(publicUrl, "publicUrl");
       if (deliveryTtl.isNegative() || deliveryTtl.isZero()) throw new IllegalArgumentException("deliveryTtl must be positive");
+      if (inFlightWait.isNegative()) throw new IllegalArgumentException("inFlightWait must not be negative");
+    }
+
+    /** A duplicate checkout waits up to 5 s for the first one with its key. */
+    public Settings(String publicUrl, Duration deliveryTtl, PackageLimits limits) {
+      this(publicUrl, deliveryTtl, limits, Duration.ofSeconds(5));
     }
   }
 
@@ -286,9 +294,21 @@ public final class CbbService {
       throw GenRtlException.notFound("workspace");
     }
     String fp = fingerprint(req);
-    return stores.transactor().inTransaction(() -> {
+    try {
+      return stores.transactor().inTransaction(() -> checkoutInTransaction(buyer, ws, req, fp));
+    } catch (LockWaitTimeoutException e) {
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("field", "idempotency_key");
+      details.put("retry_after_seconds", 1);
+      throw new GenRtlException(ErrorCode.IDEMPOTENCY_IN_FLIGHT,
+          "a checkout with this idempotency key is still running; retry shortly", details);
+    }
+  }
+
+  private CheckoutResult checkoutInTransaction(User buyer, Workspace ws, CheckoutRequest req, String fp) {
+    {
       long now = clock.millis();
-      if (!stores.idempotency().claim(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), fp, now)) {
+      if (!stores.idempotency().claim(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), fp, now, settings.inFlightWait())) {
         return replay(buyer.userId(), req.idempotencyKey(), fp);
       }
       stores.pool().lock(buyer.userId()); // one checkout per user at a time: ownership checks stay exact
@@ -331,7 +351,7 @@ public final class CbbService {
       stores.receipts().insert(receipt);
       stores.idempotency().complete(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), receiptId, encode(after));
       return new CheckoutResult(receipt, charged, already, after, false);
-    });
+    }
   }
 
   private CheckoutResult replay(String userId, String key, String fp) {

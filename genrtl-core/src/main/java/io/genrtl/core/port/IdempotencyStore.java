@@ -14,6 +14,15 @@ public interface IdempotencyStore {
    */
   boolean claim(String userId, String operation, String key, String fingerprint, long at);
 
+  /**
+   * Like {@link #claim(String, String, String, String, long)}, but waits at most {@code maxWait} for a concurrent
+   * claimer of the same key to finish, then throws {@link LockWaitTimeoutException}. Stores whose transactions are
+   * serialised anyway (SQLite, in-memory) never wait on one key alone and may ignore the bound.
+   */
+  default boolean claim(String userId, String operation, String key, String fingerprint, long at, java.time.Duration maxWait) {
+    return claim(userId, operation, key, fingerprint, at);
+  }
+
   Optional<IdempotencyRecord> find(String userId, String operation, String key);
 
   /** Stores what the claimed call produced. */

@@ -45,6 +45,8 @@ public final class Problems {
     body.put("request_id", ctx.attribute(RequestIds.ATTRIBUTE));
     extra.forEach(body::putIfAbsent);
     if (status == 401) ctx.header("WWW-Authenticate", "Bearer realm=\"genrtl\"");
+    Object retry = extra.get("retry_after_seconds");
+    if (retry != null) ctx.header("Retry-After", retry.toString());
     ctx.status(status).contentType(CONTENT_TYPE).result(Json.write(body));
     ctx.attribute(WRITTEN, Boolean.TRUE);
   }

@@ -19,6 +19,25 @@ public interface Dialect {
     return "LEAST";
   }
 
+  /**
+   * A statement that bounds, for the rest of the transaction, how long a statement waits for a row lock
+   * ({@code SET LOCAL lock_timeout = ...} on PostgreSQL), or null where transactions are serialised anyway
+   * (SQLite).
+   */
+  default String boundLockWait(long millis) {
+    return null;
+  }
+
+  /** The statement that lifts {@link #boundLockWait}'s bound again. */
+  default String unboundLockWait() {
+    return null;
+  }
+
+  /** Whether the exception reports giving up on a lock wait. */
+  default boolean isLockTimeout(SQLException e) {
+    return false;
+  }
+
   /** Whether the exception reports a unique or primary-key violation. */
   boolean isUniqueViolation(SQLException e);
 

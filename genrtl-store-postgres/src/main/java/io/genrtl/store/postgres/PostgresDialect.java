@@ -17,6 +17,21 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String boundLockWait(long millis) {
+    return "SET LOCAL lock_timeout = '" + Math.max(1, millis) + "ms'";
+  }
+
+  @Override
+  public String unboundLockWait() {
+    return "SET LOCAL lock_timeout TO DEFAULT";
+  }
+
+  @Override
+  public boolean isLockTimeout(SQLException e) {
+    return "55P03".equals(e.getSQLState());
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     return "23505".equals(e.getSQLState());
   }

@@ -393,6 +393,31 @@ public final class PoolJdbc {
       }
 
       @Override
+      public boolean claim(String userId, String op, String key, String fp, long at, java.time.Duration maxWait) {
+        String bound = db.dialect().boundLockWait(maxWait.toMillis());
+        if (bound == null) return claim(userId, op, key, fp, at);
+        return db.withHandle(h -> {
+          h.execute(bound);
+          try {
+            return claim(userId, op, key, fp, at);
+          } catch (org.jdbi.v3.core.JdbiException e) {
+            if (e.getCause() instanceof java.sql.SQLException sql && db.dialect().isLockTimeout(sql)) {
+              throw new io.genrtl.core.port.LockWaitTimeoutException("idempotency key is locked by a running request", e);
+            }
+            throw e;
+          } finally {
+            if (h.isInTransaction()) {
+              try {
+                h.execute(db.dialect().unboundLockWait());
+              } catch (RuntimeException ignored) {
+                // the transaction is aborted anyway; the bound ends with it
+              }
+            }
+          }
+        });
+      }
+
+      @Override
       public Optional<IdempotencyRecord> find(String userId, String op, String key) {
         return db.withHandle(h -> h.createQuery("SELECT * FROM idempotency_keys WHERE user_id = :u AND operation = :op "
                 + "AND idem_key = :k").bind("u", userId).bind("op", op).bind("k", key)
