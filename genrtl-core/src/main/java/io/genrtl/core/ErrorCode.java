@@ -23,6 +23,8 @@ public enum ErrorCode {
   HOLD_NOT_ACTIVE("hold_not_active", Category.CONFLICT),
   IDEMPOTENCY_IN_FLIGHT("idempotency_in_flight", Category.CONFLICT),
   INVALID_PACKAGE("invalid_package", Category.UNPROCESSABLE),
+  MODEL_NOT_ALLOWED("model_not_allowed", Category.UNPROCESSABLE),
+  PROVIDER_UNAVAILABLE("provider_unavailable", Category.UNAVAILABLE),
   UNAVAILABLE("unavailable", Category.UNAVAILABLE),
   INTERNAL("internal_error", Category.INTERNAL);
 

@@ -6,6 +6,7 @@ import io.genrtl.core.cbb.BlobStore;
 import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.PackageInspector;
 import io.genrtl.core.cbb.PackageLimits;
+import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.plan.PlanCatalog;
 import java.time.Duration;
 import io.genrtl.core.pool.PoolService;
@@ -34,6 +35,7 @@ public final class GenRtl {
   private final AccountService accounts;
   private final PoolService pool;
   private final CbbService cbbs;
+  private final PriceTable prices;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -44,6 +46,7 @@ public final class GenRtl {
     this.pool = new PoolService(stores, clock, ids, plans, b.alertListener);
     this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
+    this.prices = b.prices;
   }
 
   public static Builder builder() {
@@ -71,6 +74,11 @@ public final class GenRtl {
     return plans;
   }
 
+  /** Model prices per million tokens (published at {@code GET /api/models}). */
+  public PriceTable prices() {
+    return prices;
+  }
+
   public Stores stores() {
     return stores;
   }
@@ -88,6 +96,7 @@ public final class GenRtl {
     private Clock clock = Clock.systemUTC();
     private IdGenerator ids;
     private PlanCatalog plans = PlanCatalog.defaults();
+    private PriceTable prices = PriceTable.defaults();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
     private BlobStore blobs;
     private PackageInspector inspector;
@@ -117,6 +126,12 @@ public final class GenRtl {
     /** The plans on offer (default: {@link PlanCatalog#defaults()}). */
     public Builder plans(PlanCatalog plans) {
       this.plans = Objects.requireNonNull(plans, "plans");
+      return this;
+    }
+
+    /** Model prices (default: {@link PriceTable#defaults()}). */
+    public Builder prices(PriceTable prices) {
+      this.prices = Objects.requireNonNull(prices, "prices");
       return this;
     }
 

@@ -416,6 +416,16 @@ abstract class ApiContractTest {
   }
 
   @Test
+  void modelsArePublishedWithTheirPrices() {
+    TestHttp.Response r = http.get("/api/models", annKey);
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).contains("{\"id\":\"gpt-5.1\",\"provider\":\"openai\",\"steps\":[\"plan\"],\"pricing\":"
+        + "{\"input_usd_per_mtok\":1.25,\"cached_input_usd_per_mtok\":0.125,\"cache_write_usd_per_mtok\":1.25,\"output_usd_per_mtok\":10}}");
+    assertThat(r.body()).contains("\"id\":\"claude-sonnet-4-6\"").contains("\"cache_write_usd_per_mtok\":3.75");
+    assertProblem(http.get("/api/models", null), 401, "unauthenticated");
+  }
+
+  @Test
   void alertsAreListedOncePerThreshold() {
     String a = ann.user().userId();
     charge(a, 16_000_000L, "a1", "j", "w");

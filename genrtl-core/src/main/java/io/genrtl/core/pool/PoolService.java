@@ -320,9 +320,13 @@ public final class PoolService {
   }
 
   /** What a settled hold pays for. */
-  public record Settlement(UsageKind kind, TokenUsage tokens, CbbPurchase cbb, String note) {
+  public record Settlement(UsageKind kind, TokenUsage tokens, CbbPurchase cbb, String note, String callId) {
+    public Settlement(UsageKind kind, TokenUsage tokens, CbbPurchase cbb, String note) {
+      this(kind, tokens, cbb, note, null);
+    }
+
     public static Settlement of(UsageKind kind) {
-      return new Settlement(kind, null, null, null);
+      return new Settlement(kind, null, null, null, null);
     }
   }
 
@@ -340,7 +344,7 @@ public final class PoolService {
       Hold h = stores.holds().find(holdId).orElseThrow(() -> GenRtlException.notFound("hold"));
       if (h.status() == HoldStatus.SETTLED) return settledResult(h);
       if (h.status() == HoldStatus.VOIDED) throw new GenRtlException(ErrorCode.HOLD_NOT_ACTIVE, "the hold was voided");
-      String callId = ids.newId();
+      String callId = what.callId() != null ? what.callId() : ids.newId();
       if (!stores.holds().transition(holdId, h.status(), HoldStatus.SETTLED, now, callId)) {
         // someone else settled or voided it between our read and this conditional update
         Hold again = stores.holds().find(holdId).orElseThrow();

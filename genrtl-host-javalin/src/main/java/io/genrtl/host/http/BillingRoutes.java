@@ -53,6 +53,28 @@ final class BillingRoutes {
     r.get("/api/usage", this::usage);
     r.get("/api/usage/summary", this::summary);
     r.get("/api/usage/export.csv", this::export);
+    r.get("/api/models", this::models);
+  }
+
+  private void models(Context ctx) {
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (io.genrtl.core.llm.ModelPrice p : genrtl.prices().all().stream()
+        .sorted(java.util.Comparator.comparing(io.genrtl.core.llm.ModelPrice::modelId)).toList()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", p.modelId());
+      m.put("provider", p.provider());
+      m.put("steps", p.steps());
+      Map<String, Object> pricing = new LinkedHashMap<>();
+      pricing.put("input_usd_per_mtok", p.inputPerMtok().stripTrailingZeros());
+      pricing.put("cached_input_usd_per_mtok", p.cachedInputPerMtok().stripTrailingZeros());
+      pricing.put("cache_write_usd_per_mtok", p.cacheWritePerMtok().stripTrailingZeros());
+      pricing.put("output_usd_per_mtok", p.outputPerMtok().stripTrailingZeros());
+      m.put("pricing", pricing);
+      items.add(m);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("items", items);
+    ctx.json(body);
   }
 
   static BigDecimal usd(long micros) {
