@@ -35,7 +35,18 @@ public record HostConfig(
     int deliveryTtlSeconds,
     int packageMaxEntries,
     long packageMaxUnpackedBytes,
-    int packageMaxRatio) {
+    int packageMaxRatio,
+    S3 s3) {
+
+  /** Where packages go when {@code GENRTL_BLOB_STORE=s3}; null keeps them on the filesystem. */
+  public record S3(String endpoint, String region, String bucket, String prefix, String accessKeyId, String secretAccessKey,
+      boolean pathStyle) {
+    @Override
+    public String toString() {
+      return "S3[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", prefix=" + prefix
+          + ", pathStyle=" + pathStyle + ", credentials=" + (accessKeyId == null ? "default chain" : "static") + "]";
+    }
+  }
 
   public static final String CONFIG_FILE_VAR = "GENRTL_CONFIG_FILE";
 
@@ -116,16 +127,41 @@ public record HostConfig(
     int maxEntries = intValue(values, "GENRTL_PACKAGE_MAX_ENTRIES", 10_000, 10, 1_000_000, problems);
     long maxUnpackedMb = longValue(values, "GENRTL_PACKAGE_MAX_UNPACKED_MB", 256, 1, 65_536, problems);
     int maxRatio = intValue(values, "GENRTL_PACKAGE_MAX_RATIO", 100, 2, 100_000, problems);
+    S3 s3 = null;
+    String blobStore = values.getOrDefault("GENRTL_BLOB_STORE", "filesystem");
+    if (blobStore.equals("s3")) {
+      String region = values.get("GENRTL_S3_REGION");
+      String bucket = values.get("GENRTL_S3_BUCKET");
+      if (region == null) problems.add("GENRTL_S3_REGION: required with GENRTL_BLOB_STORE=s3");
+      if (bucket == null) problems.add("GENRTL_S3_BUCKET: required with GENRTL_BLOB_STORE=s3");
+      else if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) problems.add("GENRTL_S3_BUCKET: not a valid bucket name");
+      String endpoint = values.get("GENRTL_S3_ENDPOINT");
+      if (endpoint != null && !endpoint.matches("https?://[^@/]+(/.*)?")) {
+        problems.add("GENRTL_S3_ENDPOINT: must be an http(s) URL without credentials");
+      }
+      String id = values.get("GENRTL_S3_ACCESS_KEY_ID");
+      String secret = values.get("GENRTL_S3_SECRET_ACCESS_KEY");
+      if ((id == null) != (secret == null)) {
+        problems.add("GENRTL_S3_ACCESS_KEY_ID and GENRTL_S3_SECRET_ACCESS_KEY: set both or neither");
+      }
+      String pathStyle = values.getOrDefault("GENRTL_S3_PATH_STYLE", "false");
+      if (!pathStyle.equals("true") && !pathStyle.equals("false")) problems.add("GENRTL_S3_PATH_STYLE: true or false");
+      s3 = new S3(endpoint, region, bucket, values.getOrDefault("GENRTL_S3_PREFIX", ""), id, secret, pathStyle.equals("true"));
+    } else if (!blobStore.equals("filesystem")) {
+      problems.add("GENRTL_BLOB_STORE: filesystem or s3");
+    }
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
         values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep,
-        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio);
+        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3);
   }
 
   static final List<String> KNOWN = List.of("GENRTL_BIND", "GENRTL_PORT", "GENRTL_DATA_DIR", "GENRTL_DB_URL",
       "GENRTL_DB_USER", "GENRTL_DB_PASSWORD", "GENRTL_DB_POOL_SIZE", "GENRTL_MAX_BODY_BYTES", "GENRTL_PUBLIC_URL",
       "GENRTL_ADMIN_EMAIL", "GENRTL_LOG_LEVEL", "GENRTL_PLANS_FILE", "GENRTL_HOLD_SWEEP_SECONDS", "GENRTL_MAX_PACKAGE_MB",
       "GENRTL_DELIVERY_TTL_S", "GENRTL_PACKAGE_MAX_ENTRIES", "GENRTL_PACKAGE_MAX_UNPACKED_MB", "GENRTL_PACKAGE_MAX_RATIO",
+      "GENRTL_BLOB_STORE", "GENRTL_S3_ENDPOINT", "GENRTL_S3_REGION", "GENRTL_S3_BUCKET", "GENRTL_S3_PREFIX",
+      "GENRTL_S3_ACCESS_KEY_ID", "GENRTL_S3_SECRET_ACCESS_KEY", "GENRTL_S3_PATH_STYLE",
       CONFIG_FILE_VAR);
 
   private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
@@ -152,6 +188,7 @@ public record HostConfig(
   @Override
   public String toString() {
     return "HostConfig[bind=" + bindHost + ":" + port + ", dataDir=" + dataDir + ", db=" + (isPostgres() ? "postgresql" : "sqlite")
-        + ", pool=" + dbPoolSize + ", maxBodyBytes=" + maxBodyBytes + ", publicUrl=" + publicUrl + "]";
+        + ", pool=" + dbPoolSize + ", maxBodyBytes=" + maxBodyBytes + ", publicUrl=" + publicUrl
+        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + "]";
   }
 }

@@ -8,6 +8,8 @@ import io.genrtl.store.postgres.PostgresStores;
 import io.genrtl.store.sqlite.SqliteDataSources;
 import io.genrtl.store.sqlite.SqliteStores;
 import io.genrtl.cbb.pkg.ArchiveInspector;
+import io.genrtl.blob.s3.S3BlobStore;
+import io.genrtl.core.cbb.BlobStore;
 import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.FileSystemBlobStore;
 import io.genrtl.core.cbb.PackageLimits;
@@ -38,7 +40,7 @@ public final class HostRuntime implements AutoCloseable {
       Stores stores = config.isPostgres() ? PostgresStores.create(ds) : SqliteStores.create(ds);
       PlanCatalog plans = config.plansFile() == null ? PlansFile.defaults() : PlansFile.load(config.plansFile());
       GenRtl genrtl = GenRtl.builder().stores(stores).clock(clock).plans(plans)
-          .blobStore(new FileSystemBlobStore(config.dataDir().resolve("blobs")))
+          .blobStore(blobs(config))
           .packageInspector(new ArchiveInspector())
           .cbbSettings(new CbbService.Settings(config.publicUrl(), Duration.ofSeconds(config.deliveryTtlSeconds()),
               new PackageLimits(config.packageMaxEntries(), config.packageMaxUnpackedBytes(), config.packageMaxRatio())))
@@ -50,6 +52,16 @@ public final class HostRuntime implements AutoCloseable {
       ds.close();
       throw e;
     }
+  }
+
+  static BlobStore blobs(HostConfig config) {
+    HostConfig.S3 s3 = config.s3();
+    if (s3 == null) return new FileSystemBlobStore(config.dataDir().resolve("blobs"));
+    S3BlobStore.Builder b = S3BlobStore.builder().region(s3.region()).bucket(s3.bucket()).prefix(s3.prefix())
+        .pathStyle(s3.pathStyle()).presign(true);
+    if (s3.endpoint() != null) b.endpoint(java.net.URI.create(s3.endpoint()));
+    if (s3.accessKeyId() != null) b.credentials(s3.accessKeyId(), s3.secretAccessKey());
+    return b.build();
   }
 
   /** Only migrates; returns the number of migrations applied. */
@@ -80,6 +92,12 @@ public final class HostRuntime implements AutoCloseable {
 
   @Override
   public void close() {
-    dataSource.close();
+    try {
+      if (genrtl.cbbs().blobs() instanceof AutoCloseable c) c.close();
+    } catch (Exception ignored) {
+      // closing the blob client releases sockets only
+    } finally {
+      dataSource.close();
+    }
   }
 }

@@ -43,6 +43,25 @@ class HostConfigTest {
   }
 
   @Test
+  void s3SettingsAreValidatedAndTheSecretNeverPrinted() {
+    HostConfig c = HostConfig.load(Map.of("GENRTL_BLOB_STORE", "s3", "GENRTL_S3_REGION", "us-east-1", "GENRTL_S3_BUCKET", "pkgs",
+        "GENRTL_S3_ENDPOINT", "http://127.0.0.1:9000", "GENRTL_S3_ACCESS_KEY_ID", "AKIA", "GENRTL_S3_SECRET_ACCESS_KEY",
+        "very-secret", "GENRTL_S3_PATH_STYLE", "true"));
+    assertThat(c.s3().bucket()).isEqualTo("pkgs");
+    assertThat(c.s3().pathStyle()).isTrue();
+    assertThat(c.toString()).contains("bucket=pkgs").doesNotContain("very-secret");
+    assertThat(HostRuntime.blobs(c).toString()).doesNotContain("very-secret");
+    assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_BLOB_STORE", "s3", "GENRTL_S3_ACCESS_KEY_ID", "x",
+        "GENRTL_S3_ENDPOINT", "http://user:pw@host")))
+        .hasMessageContaining("GENRTL_S3_REGION").hasMessageContaining("GENRTL_S3_BUCKET")
+        .hasMessageContaining("set both or neither").hasMessageContaining("GENRTL_S3_ENDPOINT");
+    assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_BLOB_STORE", "ftp"))).hasMessageContaining("filesystem or s3");
+    assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_BLOB_STORE", "s3", "GENRTL_S3_REGION", "r", "GENRTL_S3_BUCKET", "No_Such")))
+        .hasMessageContaining("not a valid bucket name");
+    assertThat(HostConfig.load(Map.of()).s3()).isNull();
+  }
+
+  @Test
   void everyProblemIsReportedAtOnce() {
     assertThatThrownBy(() -> HostConfig.load(Map.of(
         "GENRTL_PORT", "70000", "GENRTL_DB_URL", "mysql://x", "GENRTL_PUBLIC_URL", "ftp://x",
