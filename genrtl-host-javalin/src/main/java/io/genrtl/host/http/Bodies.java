@@ -6,6 +6,9 @@ import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
@@ -21,42 +24,26 @@ final class Bodies {
 
   static byte[] read(Context ctx, long maxBytes) {
     long declared = ctx.req().getContentLengthLong();
-    try (InputStream in = ctx.req().getInputStream()) {
-      if (declared > maxBytes) {
-        drainOrClose(ctx, in, 0);
-        throw tooLarge(maxBytes);
-      }
-      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), maxBytes));
-      byte[] buf = new byte[8192];
-      long total = 0;
-      int n;
-      while ((n = in.read(buf)) != -1) {
-        total += n;
-        if (total > maxBytes) {
-          drainOrClose(ctx, in, total);
-          throw tooLarge(maxBytes);
-        }
-        out.write(buf, 0, n);
-      }
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the request body could not be read", Map.of("field", "$"));
-    }
-  }
-
-  private static void drainOrClose(Context ctx, InputStream in, long alreadyRead) throws IOException {
-    byte[] buf = new byte[16384];
-    long total = alreadyRead;
-    int n;
-    while (total <= DRAIN_LIMIT && (n = in.read(buf)) != -1) total += n;
-    if (total > DRAIN_LIMIT) ctx.header("Connection", "close");
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), maxBytes));
+    copyCapped(ctx, out, maxBytes);
+    return out.toByteArray();
   }
 
   /** Streams the body into {@code file}, refusing more than {@code maxBytes} (413) before all of it is stored. */
-  static void copyToFile(Context ctx, java.nio.file.Path file, long maxBytes) {
+  static void copyToFile(Context ctx, Path file, long maxBytes) {
+    long total;
+    try (OutputStream out = Files.newOutputStream(file)) {
+      total = copyCapped(ctx, out, maxBytes);
+    } catch (IOException e) {
+      throw unreadable();
+    }
+    if (total == 0) throw GenRtlException.invalid("$", "send the package archive as the request body");
+  }
+
+  /** Copies the body to {@code out}; over {@code maxBytes} (declared or counted) it is refused with 413. */
+  private static long copyCapped(Context ctx, OutputStream out, long maxBytes) {
     long declared = ctx.req().getContentLengthLong();
-    try (InputStream in = ctx.req().getInputStream();
-        java.io.OutputStream out = java.nio.file.Files.newOutputStream(file)) {
+    try (InputStream in = ctx.req().getInputStream()) {
       if (declared > maxBytes) {
         drainOrClose(ctx, in, 0);
         throw tooLarge(maxBytes);
@@ -72,10 +59,22 @@ final class Bodies {
         }
         out.write(buf, 0, n);
       }
-      if (total == 0) throw GenRtlException.invalid("$", "send the package archive as the request body");
+      return total;
     } catch (IOException e) {
-      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the request body could not be read", Map.of("field", "$"));
+      throw unreadable();
     }
+  }
+
+  private static GenRtlException unreadable() {
+    return new GenRtlException(ErrorCode.VALIDATION_FAILED, "the request body could not be read", Map.of("field", "$"));
+  }
+
+  private static void drainOrClose(Context ctx, InputStream in, long alreadyRead) throws IOException {
+    byte[] buf = new byte[16384];
+    long total = alreadyRead;
+    int n;
+    while (total <= DRAIN_LIMIT && (n = in.read(buf)) != -1) total += n;
+    if (total > DRAIN_LIMIT) ctx.header("Connection", "close");
   }
 
   /** Reads a JSON object body; an empty body is an empty object. A non-JSON content type is 415. */

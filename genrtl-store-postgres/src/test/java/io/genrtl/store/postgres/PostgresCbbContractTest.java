@@ -1,26 +1,19 @@
 package io.genrtl.store.postgres;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.genrtl.core.port.Stores;
-import io.genrtl.core.testing.PgTestSupport;
 import io.genrtl.core.testing.CbbContractTest;
 
 class PostgresCbbContractTest extends CbbContractTest {
-  private String url;
-  private String schema;
-  private HikariDataSource ds;
+  private PgTestDatabase db;
 
   @Override
   protected Stores createStores() {
-    url = PgTestSupport.urlOrSkip();
-    schema = PgTestSupport.createSchema(url);
-    ds = PostgresDataSources.create(url, null, null, schema, 16);
-    return PostgresStores.create(ds);
+    db = PgTestDatabase.open(16);
+    return db.stores();
   }
 
   @Override
   protected void closeStores(Stores stores) {
-    if (ds != null) ds.close();
-    if (schema != null) PgTestSupport.dropSchema(url, schema);
+    if (db != null) db.close();
   }
 }
