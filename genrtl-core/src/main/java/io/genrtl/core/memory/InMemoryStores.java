@@ -11,6 +11,7 @@ import io.genrtl.core.account.Workspace;
 import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.ApiKeyStore;
 import io.genrtl.core.port.CbbStore;
+import io.genrtl.core.port.JobStore;
 import io.genrtl.core.port.ReceiptStore;
 import io.genrtl.core.port.GrantStore;
 import io.genrtl.core.port.HoldStore;
@@ -58,6 +59,7 @@ public final class InMemoryStores implements Stores {
     Map<String, Long> meta = new HashMap<>();
     InMemoryPool.Data pool = new InMemoryPool.Data();
     InMemoryCbb.Data cbb = new InMemoryCbb.Data();
+    InMemoryJobs.Data jobs = new InMemoryJobs.Data();
     Map<String, String> metaValues = new HashMap<>();
 
     State copy() {
@@ -71,6 +73,7 @@ public final class InMemoryStores implements Stores {
       s.meta = new HashMap<>(meta);
       s.pool = pool.copy();
       s.cbb = cbb.copy();
+      s.jobs = jobs.copy();
       s.metaValues = new HashMap<>(metaValues);
       return s;
     }
@@ -322,6 +325,17 @@ public final class InMemoryStores implements Stores {
     }
   });
   private final CbbStore cbbs = cbbStores.cbbs();
+  private final JobStore jobs = new InMemoryJobs(new InMemoryJobs.Access() {
+    @Override
+    public <T> T locked(Supplier<T> s) {
+      return InMemoryStores.this.locked(s);
+    }
+
+    @Override
+    public InMemoryJobs.Data data() {
+      return state.jobs;
+    }
+  }).jobs();
   private final ReceiptStore receipts = cbbStores.receipts();
 
   private final InMemoryPool poolStores = new InMemoryPool(new InMemoryPool.Access() {
@@ -415,6 +429,11 @@ public final class InMemoryStores implements Stores {
   @Override
   public ReceiptStore receipts() {
     return receipts;
+  }
+
+  @Override
+  public JobStore jobs() {
+    return jobs;
   }
 
   @Override

@@ -35,6 +35,8 @@ public interface Stores {
 
   ReceiptStore receipts();
 
+  JobStore jobs();
+
   /** Whether the database answers; used for readiness checks. */
   boolean ping();
 }

@@ -33,6 +33,11 @@ public interface Dialect {
     return null;
   }
 
+  /** Suffix of a row-locking subquery that skips rows other transactions hold ({@code FOR UPDATE SKIP LOCKED}). */
+  default String skipLocked() {
+    return " FOR UPDATE SKIP LOCKED";
+  }
+
   /** Whether the exception reports giving up on a lock wait. */
   default boolean isLockTimeout(SQLException e) {
     return false;

@@ -3,6 +3,7 @@ package io.genrtl.store.jdbc;
 import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.ApiKeyStore;
 import io.genrtl.core.port.CbbStore;
+import io.genrtl.core.port.JobStore;
 import io.genrtl.core.port.ReceiptStore;
 import io.genrtl.core.port.GrantStore;
 import io.genrtl.core.port.HoldStore;
@@ -19,6 +20,7 @@ import io.genrtl.core.port.WorkspaceStore;
 import io.genrtl.store.jdbc.internal.AccountsJdbc;
 import io.genrtl.store.jdbc.internal.CbbJdbc;
 import io.genrtl.store.jdbc.internal.Db;
+import io.genrtl.store.jdbc.internal.JobsJdbc;
 import io.genrtl.store.jdbc.internal.PoolJdbc;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -40,6 +42,7 @@ public final class JdbcStores implements Stores {
   private final AlertStore alerts;
   private final CbbStore cbbs;
   private final ReceiptStore receipts;
+  private final JobStore jobs;
 
   private JdbcStores(DataSource dataSource, Dialect dialect) {
     this.db = new Db(Jdbi.create(dataSource), dialect);
@@ -54,6 +57,7 @@ public final class JdbcStores implements Stores {
     CbbJdbc cbbJdbc = new CbbJdbc(db);
     this.cbbs = cbbJdbc.cbbs();
     this.receipts = cbbJdbc.receipts();
+    this.jobs = new JobsJdbc(db).jobs();
   }
 
   /** Checks the data source, migrates it, and returns its stores. */
@@ -142,6 +146,11 @@ public final class JdbcStores implements Stores {
   @Override
   public ReceiptStore receipts() {
     return receipts;
+  }
+
+  @Override
+  public JobStore jobs() {
+    return jobs;
   }
 
   @Override

@@ -29,6 +29,14 @@ public final class PgTestDatabase implements AutoCloseable {
     return stores;
   }
 
+  public String url() {
+    return url;
+  }
+
+  public String schema() {
+    return schema;
+  }
+
   public HikariDataSource dataSource() {
     return dataSource;
   }

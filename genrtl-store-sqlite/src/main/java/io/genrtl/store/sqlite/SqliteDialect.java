@@ -26,6 +26,11 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public String skipLocked() {
+    return ""; // SQLite has one writer at a time: the claiming UPDATE is already exclusive
+  }
+
+  @Override
   public String least() {
     return "MIN";
   }

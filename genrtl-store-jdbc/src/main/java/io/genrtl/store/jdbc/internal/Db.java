@@ -50,6 +50,18 @@ public final class Db implements Transactor {
     }
   }
 
+  /** Runs an insert that returns something, translating a unique-key violation like {@link #insert}. */
+  public <T> T insertReturning(String what, Function<Handle, T> f) {
+    try {
+      return withHandle(f);
+    } catch (JdbiException e) {
+      if (e.getCause() instanceof SQLException sql && dialect.isUniqueViolation(sql)) {
+        throw new DuplicateKeyException(what + " already exists", e);
+      }
+      throw e;
+    }
+  }
+
   /** Runs an insert, translating a unique-key violation into the core's {@link DuplicateKeyException}. */
   public int insert(String what, Function<Handle, Integer> f) {
     try {
