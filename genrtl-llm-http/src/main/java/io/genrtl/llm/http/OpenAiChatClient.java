@@ -1,0 +1,39 @@
+package io.genrtl.llm.http;
+
+import io.genrtl.core.llm.LlmClient;
+import io.genrtl.core.llm.LlmRequest;
+import io.genrtl.core.llm.LlmResponse;
+import io.genrtl.core.llm.LlmStreamListener;
+import java.util.function.BooleanSupplier;
+
+/**
+ * OpenAI Chat Completions ({@code POST {base}/chat/completions}, default base {@code https://api.openai.com/v1}), for
+ * OpenAI and OpenAI-compatible servers or gateways. Strict structured output: {@code LlmRequest.schema()} is sent as
+ * {@code response_format} ({@code json_schema}). Provider {@code openai}.
+ *
+ * <p>Immutable and safe to share between threads. Retries and errors: see {@link LlmClient} and {@code
+ * docs/llm-connectors.md}. The cancel flag is also polled from a connector thread while a call is in flight, so it must be
+ * thread-safe.
+ */
+public final class OpenAiChatClient implements LlmClient {
+  private final HttpCaller caller;
+
+  public OpenAiChatClient(LlmHttpConfig config) {
+    this.caller = new HttpCaller(config, new ChatWire());
+  }
+
+  @Override
+  public String provider() {
+    return caller.provider();
+  }
+
+  @Override
+  public LlmResponse complete(LlmRequest request, LlmStreamListener listener, BooleanSupplier cancel) {
+    return caller.complete(request, listener, cancel);
+  }
+
+  @Override
+  public String toString() {
+    return "OpenAiChatClient[" + caller.url() + "]";
+  }
+}
