@@ -6,6 +6,8 @@ import io.genrtl.core.cbb.BlobStore;
 import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.PackageInspector;
 import io.genrtl.core.cbb.PackageLimits;
+import io.genrtl.core.jobs.JobHandler;
+import io.genrtl.core.jobs.JobService;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.plan.PlanCatalog;
 import java.time.Duration;
@@ -36,6 +38,7 @@ public final class GenRtl {
   private final PoolService pool;
   private final CbbService cbbs;
   private final PriceTable prices;
+  private final JobService jobs;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -47,6 +50,7 @@ public final class GenRtl {
     this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
     this.prices = b.prices;
+    this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers);
   }
 
   public static Builder builder() {
@@ -74,6 +78,11 @@ public final class GenRtl {
     return plans;
   }
 
+  /** Jobs: submit, read, cancel; run them with a {@link io.genrtl.core.jobs.JobRunner}. */
+  public JobService jobs() {
+    return jobs;
+  }
+
   /** Model prices per million tokens (published at {@code GET /api/models}). */
   public PriceTable prices() {
     return prices;
@@ -97,6 +106,7 @@ public final class GenRtl {
     private IdGenerator ids;
     private PlanCatalog plans = PlanCatalog.defaults();
     private PriceTable prices = PriceTable.defaults();
+    private final java.util.Map<String, JobHandler> jobHandlers = new java.util.LinkedHashMap<>();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
     private BlobStore blobs;
     private PackageInspector inspector;
@@ -126,6 +136,12 @@ public final class GenRtl {
     /** The plans on offer (default: {@link PlanCatalog#defaults()}). */
     public Builder plans(PlanCatalog plans) {
       this.plans = Objects.requireNonNull(plans, "plans");
+      return this;
+    }
+
+    /** Registers the handler of one job type ({@code plan}, {@code implement}, {@code repair}, {@code tool}). */
+    public Builder jobHandler(String type, JobHandler handler) {
+      jobHandlers.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(handler, "handler"));
       return this;
     }
 

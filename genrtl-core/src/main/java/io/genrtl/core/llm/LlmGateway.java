@@ -49,7 +49,12 @@ public final class LlmGateway {
   }
 
   /** One call to make: who pays, for which step, attributed to what; {@code request.model()} is replaced per candidate. */
-  public record Call(String userId, String step, Attribution attribution, LlmRequest request, Duration holdTtl) {
+  public record Call(String userId, String step, Attribution attribution, LlmRequest request, Duration holdTtl,
+      String existingHoldId) {
+    public Call(String userId, String step, Attribution attribution, LlmRequest request, Duration holdTtl) {
+      this(userId, step, attribution, request, holdTtl, null);
+    }
+
     public Call {
       Objects.requireNonNull(userId, "userId");
       Objects.requireNonNull(step, "step");
@@ -92,6 +97,19 @@ public final class LlmGateway {
     return out;
   }
 
+  /**
+   * Uses a hold placed earlier (a job's submission hold) when it is still active and covers {@code worst}; otherwise
+   * frees it, so the caller reserves a fresh one.
+   */
+  private Hold adopt(String holdId, long worst) {
+    if (holdId == null) return null;
+    Hold h = pool.findHold(holdId).orElse(null);
+    if (h == null || h.status() != io.genrtl.core.pool.HoldStatus.ACTIVE) return null;
+    if (h.amountMicros() >= worst) return h;
+    pool.voidHold(holdId);
+    return null;
+  }
+
   /** The UTF-8 size of everything sent: the bound on input tokens. */
   static long inputBytes(LlmRequest r) {
     long n = 0;
@@ -111,9 +129,9 @@ public final class LlmGateway {
     for (int i = 0; i < models.size(); i++) {
       ModelPrice m = models.get(i);
       long worst = m.worstCaseMicros(bytes, c.request().maxOutputTokens());
-      Hold hold;
+      Hold hold = i == 0 ? adopt(c.existingHoldId(), worst) : null;
       try {
-        hold = pool.reserve(c.userId(), worst, c.holdTtl(), c.request().callId() + ":" + m.modelId(), c.attribution());
+        if (hold == null) hold = pool.reserve(c.userId(), worst, c.holdTtl(), c.request().callId() + ":" + m.modelId(), c.attribution());
       } catch (GenRtlException e) {
         boolean shortOfFunds = e.code() == ErrorCode.INSUFFICIENT_FUNDS || e.code() == ErrorCode.SPEND_LIMIT_REACHED;
         if (shortOfFunds && policy.cheaperModelWhenShortOfFunds() && i + 1 < models.size()) {

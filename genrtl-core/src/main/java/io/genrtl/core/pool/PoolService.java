@@ -371,6 +371,10 @@ public final class PoolService {
     return new ChargeResult(h.callId(), rows, ChargeResult.Snapshot.of(a), true);
   }
 
+  public Optional<Hold> findHold(String holdId) {
+    return stores.holds().find(holdId);
+  }
+
   /** Frees a hold without charging. Voiding twice is fine; voiding a settled hold is a conflict. */
   public Hold voidHold(String holdId) {
     return tx(() -> {

@@ -1,0 +1,211 @@
+package io.genrtl.core.jobs;
+
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.llm.LlmException;
+import io.genrtl.core.port.Stores;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A bounded pool of workers that claim queued jobs (exclusively, across hosts), run their handlers under a renewed
+ * lease, and record the outcome. Jobs whose host died (lease expired) are put back in the queue, or failed with their
+ * hold freed once they have been tried {@link Settings#maxAttempts()} times.
+ */
+public final class JobRunner implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(JobRunner.class.getName());
+
+  /** {@code workerId} must be unique per host (e.g. host name + start time). */
+  public record Settings(String workerId, int threads, Duration lease, Duration poll, int maxAttempts) {
+    public Settings {
+      Objects.requireNonNull(workerId, "workerId");
+      if (threads < 1 || maxAttempts < 1) throw new IllegalArgumentException("threads and maxAttempts must be positive");
+    }
+  }
+
+  private final Stores stores;
+  private final Clock clock;
+  private final JobService service;
+  private final Settings settings;
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final List<Thread> workers = new ArrayList<>();
+  private ScheduledExecutorService heartbeat;
+
+  public JobRunner(Stores stores, Clock clock, JobService service, Settings settings) {
+    this.stores = stores;
+    this.clock = clock;
+    this.service = service;
+    this.settings = settings;
+  }
+
+  /** Starts the worker threads and the lease heartbeat. */
+  public synchronized void start() {
+    if (!running.compareAndSet(false, true)) return;
+    heartbeat = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "genrtl-job-heartbeat"));
+    long every = Math.max(50, settings.lease().toMillis() / 3);
+    heartbeat.scheduleWithFixedDelay(this::renewLeases, every, every, TimeUnit.MILLISECONDS);
+    for (int i = 0; i < settings.threads(); i++) {
+      Thread t = daemon(this::loop, "genrtl-job-worker-" + i);
+      workers.add(t);
+      t.start();
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private void loop() {
+    while (running.get()) {
+      try {
+        recover();
+        if (!runOnce()) Thread.sleep(settings.poll().toMillis());
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "job worker error: " + e);
+      }
+    }
+  }
+
+  private void renewLeases() {
+    for (String id : inFlight) {
+      stores.jobs().renewLease(id, settings.workerId(), clock.millis() + settings.lease().toMillis());
+    }
+  }
+
+  /** Claims one queued job and runs it on the calling thread; false when there was none. */
+  public boolean runOnce() {
+    Optional<Job> claimed = stores.jobs().claimNext(settings.workerId(), clock.millis(), settings.lease().toMillis());
+    if (claimed.isEmpty()) return false;
+    Job job = claimed.get();
+    inFlight.add(job.jobId());
+    try {
+      execute(job);
+    } finally {
+      inFlight.remove(job.jobId());
+    }
+    return true;
+  }
+
+  private void execute(Job job) {
+    JobHandler handler = service.handler(job.type());
+    stores.jobs().append(job.jobId(), "status", "{\"status\":\"running\"}", clock.millis());
+    AtomicBoolean holdTaken = new AtomicBoolean();
+    JobContext ctx = new JobContext() {
+      @Override
+      public Job job() {
+        return job;
+      }
+
+      @Override
+      public void emit(String name, String dataJson) {
+        stores.jobs().append(job.jobId(), name, dataJson, clock.millis());
+      }
+
+      @Override
+      public boolean cancelRequested() {
+        return stores.jobs().find(job.jobId()).map(Job::cancelRequested).orElse(true);
+      }
+
+      @Override
+      public String takeSubmissionHold() {
+        return holdTaken.compareAndSet(false, true) ? job.holdId() : null;
+      }
+    };
+    JobStatus status;
+    String result = null;
+    String code = null;
+    String message = null;
+    try {
+      result = handler.run(ctx);
+      status = ctx.cancelRequested() ? JobStatus.CANCELED : JobStatus.SUCCEEDED;
+      if (status == JobStatus.CANCELED) {
+        code = "canceled";
+        message = "canceled while running";
+      }
+    } catch (LlmException.Canceled e) {
+      status = JobStatus.CANCELED;
+      code = "canceled";
+      message = "canceled while running";
+    } catch (GenRtlException e) {
+      status = JobStatus.FAILED;
+      code = e.code().code();
+      message = e.getMessage();
+    } catch (LlmException e) {
+      status = JobStatus.FAILED;
+      code = "provider_error";
+      message = e.provider() + " answered " + e.status() + ": " + e.getMessage();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "job " + job.jobId() + " failed unexpectedly", e);
+      status = JobStatus.FAILED;
+      code = "internal_error";
+      message = "an unexpected error occurred";
+    }
+    long now = clock.millis();
+    if (stores.jobs().finish(job.jobId(), settings.workerId(), status, result, code, message, now)) {
+      service.freeHold(job);
+      String done = "{\"status\":\"" + status.wire() + "\"}";
+      stores.jobs().append(job.jobId(), "status", done, now);
+      stores.jobs().append(job.jobId(), "done", done, now);
+    }
+    // else: our lease was lost (we were too slow and another host took the job over); its outcome stands
+  }
+
+  /**
+   * Recovers jobs whose lease expired (their host died): back to the queue, or failed with their hold freed once
+   * they were tried {@code maxAttempts} times. Returns how many were recovered.
+   */
+  public int recover() {
+    int n = 0;
+    long now = clock.millis();
+    for (Job j : stores.jobs().expiredLeases(now, 50)) {
+      if (j.attempts() >= settings.maxAttempts() || j.cancelRequested()) {
+        JobStatus end = j.cancelRequested() ? JobStatus.CANCELED : JobStatus.FAILED;
+        boolean failed = stores.jobs().finish(j.jobId(), j.worker(), end, null,
+            j.cancelRequested() ? "canceled" : "worker_lost",
+            j.cancelRequested() ? "canceled while its worker was lost" : "its worker was lost " + j.attempts() + " times", now);
+        if (failed) {
+          service.freeHold(j);
+          String status = j.cancelRequested() ? "canceled" : "failed";
+          stores.jobs().append(j.jobId(), "status", "{\"status\":\"" + status + "\"}", now);
+          stores.jobs().append(j.jobId(), "done", "{\"status\":\"" + status + "\"}", now);
+          n++;
+        }
+      } else if (stores.jobs().requeue(j.jobId(), j.worker(), now)) {
+        stores.jobs().append(j.jobId(), "status", "{\"status\":\"queued\",\"reason\":\"worker lost\"}", now);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public synchronized void close() {
+    running.set(false);
+    workers.forEach(Thread::interrupt);
+    for (Thread t : workers) {
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    workers.clear();
+    if (heartbeat != null) heartbeat.shutdownNow();
+  }
+}

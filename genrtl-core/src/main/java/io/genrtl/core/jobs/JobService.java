@@ -1,0 +1,137 @@
+package io.genrtl.core.jobs;
+
+import io.genrtl.core.ErrorCode;
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.Page;
+import io.genrtl.core.PageRequest;
+import io.genrtl.core.account.AccountService;
+import io.genrtl.core.account.Principal;
+import io.genrtl.core.account.Workspace;
+import io.genrtl.core.pool.Attribution;
+import io.genrtl.core.pool.Hold;
+import io.genrtl.core.pool.IdempotencyRecord;
+import io.genrtl.core.pool.PoolService;
+import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.port.Stores;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Submitting, reading and canceling jobs. A submission reserves its first step's worst case and inserts the job in one
+ * transaction: a job that cannot be paid for is refused with 402 and never created. Submissions are idempotent per
+ * user, type and key.
+ */
+public final class JobService {
+  public static final Duration SUBMISSION_HOLD_TTL = Duration.ofMinutes(30);
+
+  private final Stores stores;
+  private final Clock clock;
+  private final IdGenerator ids;
+  private final PoolService pool;
+  private final AccountService accounts;
+  private final Map<String, JobHandler> handlers;
+
+  public JobService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, AccountService accounts,
+      Map<String, JobHandler> handlers) {
+    this.stores = stores;
+    this.clock = clock;
+    this.ids = ids;
+    this.pool = pool;
+    this.accounts = accounts;
+    this.handlers = Map.copyOf(handlers);
+  }
+
+  JobHandler handler(String type) {
+    JobHandler h = handlers.get(type);
+    if (h == null) throw GenRtlException.invalid("type", "unknown job type " + type);
+    return h;
+  }
+
+  /** Queues a job in a workspace the caller may act in; a replay of the same key returns the same job. */
+  public Job submit(Principal principal, String type, String workspaceId, String input, String idempotencyKey) {
+    JobHandler handler = handler(type);
+    Workspace ws = accounts.getWorkspace(principal, workspaceId);
+    long worst = handler.firstStepWorstCaseMicros(input);
+    String op = "job:" + type;
+    String fp = sha256(workspaceId + "\0" + input);
+    return stores.transactor().inTransaction(() -> {
+      long now = clock.millis();
+      if (idempotencyKey != null && !stores.idempotency().claim(principal.userId(), op, idempotencyKey, fp, now)) {
+        IdempotencyRecord rec = stores.idempotency().find(principal.userId(), op, idempotencyKey).orElseThrow();
+        if (!rec.fingerprint().equals(fp)) {
+          throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this idempotency key was used for a different job",
+              Map.of("field", "idempotency_key"));
+        }
+        return stores.jobs().find(rec.resultRef()).orElseThrow();
+      }
+      String jobId = ids.newId();
+      String holdId = null;
+      if (worst > 0) {
+        Hold h = pool.reserve(principal.userId(), worst, SUBMISSION_HOLD_TTL, "job:" + jobId,
+            new Attribution(jobId, null, ws.workspaceId()));
+        holdId = h.holdId();
+      }
+      Job job = Job.queued(jobId, principal.userId(), ws.tenantId(), ws.workspaceId(), type, input, idempotencyKey, holdId, now);
+      stores.jobs().insert(job);
+      stores.jobs().append(jobId, "status", "{\"status\":\"queued\"}", now);
+      if (idempotencyKey != null) stores.idempotency().complete(principal.userId(), op, idempotencyKey, jobId, null);
+      return job;
+    });
+  }
+
+  /** A job the caller may see (owner; tenant admin of its tenant; super admin), else not found. */
+  public Job get(Principal principal, String jobId) {
+    Job j = stores.jobs().find(jobId).orElseThrow(() -> GenRtlException.notFound("job"));
+    if (!principal.canAccess(j.userId(), j.tenantId())) throw GenRtlException.notFound("job");
+    return j;
+  }
+
+  public Page<Job> list(Principal principal, String workspaceId, PageRequest page) {
+    accounts.getWorkspace(principal, workspaceId);
+    Page<Job> p = stores.jobs().listForWorkspace(workspaceId, page);
+    return new Page<>(p.items().stream().filter(j -> principal.canAccess(j.userId(), j.tenantId())).toList(), p.nextAfter());
+  }
+
+  /** Cancels a queued job at once (freeing its hold) or asks a running one to stop. */
+  public Job cancel(Principal principal, String jobId) {
+    Job j = get(principal, jobId);
+    long now = clock.millis();
+    if (stores.jobs().requestCancel(jobId, now)) {
+      Job after = stores.jobs().find(jobId).orElseThrow();
+      if (after.status() == JobStatus.CANCELED) {
+        freeHold(after);
+        stores.jobs().append(jobId, "status", "{\"status\":\"canceled\"}", now);
+        stores.jobs().append(jobId, "done", "{\"status\":\"canceled\"}", now);
+      }
+      return after;
+    }
+    return j;
+  }
+
+  public List<JobEvent> events(Principal principal, String jobId, long afterSeq) {
+    get(principal, jobId);
+    return stores.jobs().events(jobId, afterSeq);
+  }
+
+  /** Frees the submission hold if nobody used it. */
+  void freeHold(Job j) {
+    if (j.holdId() == null) return;
+    stores.holds().find(j.holdId()).ifPresent(h -> {
+      if (h.status() == io.genrtl.core.pool.HoldStatus.ACTIVE) pool.voidHold(h.holdId());
+    });
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
