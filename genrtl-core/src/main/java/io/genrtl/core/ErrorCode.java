@@ -24,6 +24,7 @@ public enum ErrorCode {
   IDEMPOTENCY_IN_FLIGHT("idempotency_in_flight", Category.CONFLICT),
   INVALID_PACKAGE("invalid_package", Category.UNPROCESSABLE),
   MODEL_NOT_ALLOWED("model_not_allowed", Category.UNPROCESSABLE),
+  INVALID_MODEL_OUTPUT("invalid_model_output", Category.UNPROCESSABLE),
   PROVIDER_UNAVAILABLE("provider_unavailable", Category.UNAVAILABLE),
   UNAVAILABLE("unavailable", Category.UNAVAILABLE),
   INTERNAL("internal_error", Category.INTERNAL);

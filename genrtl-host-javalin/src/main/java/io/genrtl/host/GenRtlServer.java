@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import io.genrtl.core.jobs.JobRunner;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,11 +29,13 @@ public final class GenRtlServer implements AutoCloseable {
   private final HostRuntime runtime;
   private final Javalin app;
   private final ScheduledExecutorService background;
+  private final JobRunner jobs;
 
-  private GenRtlServer(HostRuntime runtime, Javalin app, ScheduledExecutorService background) {
+  private GenRtlServer(HostRuntime runtime, Javalin app, ScheduledExecutorService background, JobRunner jobs) {
     this.runtime = runtime;
     this.app = app;
     this.background = background;
+    this.jobs = jobs;
   }
 
   /**
@@ -68,7 +72,10 @@ public final class GenRtlServer implements AutoCloseable {
           LOG.warn("hold sweep failed: {}", e.toString());
         }
       }, config.holdSweepSeconds(), config.holdSweepSeconds(), TimeUnit.SECONDS);
-      return new GenRtlServer(runtime, app, bg);
+      JobRunner runner = new JobRunner(runtime.genrtl().stores(), clock, runtime.genrtl().jobs(), new JobRunner.Settings(
+          workerId(), config.jobWorkers(), Duration.ofSeconds(60), Duration.ofMillis(250), 3));
+      runner.start();
+      return new GenRtlServer(runtime, app, bg, runner);
     } catch (RuntimeException e) {
       runtime.close();
       throw e;
@@ -86,11 +93,23 @@ public final class GenRtlServer implements AutoCloseable {
   @Override
   public void close() {
     background.shutdownNow();
+    jobs.close();
     try {
       app.stop();
     } finally {
       runtime.close();
     }
+  }
+
+  /** Unique per running host: host name, process id and start time. */
+  static String workerId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      host = "host";
+    }
+    return host + ":" + ProcessHandle.current().pid() + ":" + Long.toString(System.currentTimeMillis(), 36);
   }
 
   static void createDataDir(Path dir) {

@@ -36,7 +36,18 @@ public record HostConfig(
     int packageMaxEntries,
     long packageMaxUnpackedBytes,
     int packageMaxRatio,
-    S3 s3) {
+    S3 s3,
+    Llm llm,
+    int jobWorkers) {
+
+  /** Model providers: keys (never printed), base URLs (null: the public APIs) and the OpenAI API style. */
+  public record Llm(String openaiKey, String openaiBaseUrl, String openaiStyle, String anthropicKey, String anthropicBaseUrl) {
+    @Override
+    public String toString() {
+      return "Llm[openai=" + (openaiKey == null ? "off" : openaiStyle + (openaiBaseUrl == null ? "" : "@" + openaiBaseUrl))
+          + ", anthropic=" + (anthropicKey == null ? "off" : anthropicBaseUrl == null ? "on" : "@" + anthropicBaseUrl) + "]";
+    }
+  }
 
   /** Where packages go when {@code GENRTL_BLOB_STORE=s3}; null keeps them on the filesystem. */
   public record S3(String endpoint, String region, String bucket, String prefix, String accessKeyId, String secretAccessKey,
@@ -82,7 +93,8 @@ public record HostConfig(
       }
     }
     env.forEach((k, v) -> {
-      if (k.startsWith("GENRTL_") && v != null && !v.isBlank()) values.put(k, v.trim());
+      boolean ours = k.startsWith("GENRTL_") || k.startsWith("OPENAI_") || k.startsWith("ANTHROPIC_");
+      if (ours && v != null && !v.isBlank()) values.put(k, v.trim());
     });
     for (String k : values.keySet()) {
       if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")) {
@@ -150,10 +162,19 @@ public record HostConfig(
     } else if (!blobStore.equals("filesystem")) {
       problems.add("GENRTL_BLOB_STORE: filesystem or s3");
     }
+    String style = values.getOrDefault("OPENAI_API_STYLE", "responses");
+    if (!style.equals("responses") && !style.equals("chat")) problems.add("OPENAI_API_STYLE: responses or chat");
+    for (String k : new String[] {"OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"}) {
+      String u = values.get(k);
+      if (u != null && !u.matches("https?://[^@\\s]+")) problems.add(k + ": must be an http(s) URL");
+    }
+    Llm llm = new Llm(values.get("OPENAI_API_KEY"), values.get("OPENAI_BASE_URL"), style, values.get("ANTHROPIC_API_KEY"),
+        values.get("ANTHROPIC_BASE_URL"));
+    int workers = intValue(values, "GENRTL_JOB_WORKERS", 2, 1, 64, problems);
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
         values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep,
-        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3);
+        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers);
   }
 
   static final List<String> KNOWN = List.of("GENRTL_BIND", "GENRTL_PORT", "GENRTL_DATA_DIR", "GENRTL_DB_URL",
@@ -161,7 +182,7 @@ public record HostConfig(
       "GENRTL_ADMIN_EMAIL", "GENRTL_LOG_LEVEL", "GENRTL_PLANS_FILE", "GENRTL_HOLD_SWEEP_SECONDS", "GENRTL_MAX_PACKAGE_MB",
       "GENRTL_DELIVERY_TTL_S", "GENRTL_PACKAGE_MAX_ENTRIES", "GENRTL_PACKAGE_MAX_UNPACKED_MB", "GENRTL_PACKAGE_MAX_RATIO",
       "GENRTL_BLOB_STORE", "GENRTL_S3_ENDPOINT", "GENRTL_S3_REGION", "GENRTL_S3_BUCKET", "GENRTL_S3_PREFIX",
-      "GENRTL_S3_ACCESS_KEY_ID", "GENRTL_S3_SECRET_ACCESS_KEY", "GENRTL_S3_PATH_STYLE",
+      "GENRTL_S3_ACCESS_KEY_ID", "GENRTL_S3_SECRET_ACCESS_KEY", "GENRTL_S3_PATH_STYLE", "GENRTL_JOB_WORKERS",
       CONFIG_FILE_VAR);
 
   private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
@@ -189,6 +210,6 @@ public record HostConfig(
   public String toString() {
     return "HostConfig[bind=" + bindHost + ":" + port + ", dataDir=" + dataDir + ", db=" + (isPostgres() ? "postgresql" : "sqlite")
         + ", pool=" + dbPoolSize + ", maxBodyBytes=" + maxBodyBytes + ", publicUrl=" + publicUrl
-        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + "]";
+        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + "]";
   }
 }

@@ -9,6 +9,17 @@ import io.genrtl.store.sqlite.SqliteDataSources;
 import io.genrtl.store.sqlite.SqliteStores;
 import io.genrtl.cbb.pkg.ArchiveInspector;
 import io.genrtl.blob.s3.S3BlobStore;
+import io.genrtl.core.llm.LlmClient;
+import io.genrtl.core.llm.LlmGateway;
+import io.genrtl.core.port.IdGenerator;
+import io.genrtl.host.jobs.PlanJob;
+import io.genrtl.llm.http.AnthropicClient;
+import io.genrtl.llm.http.LlmHttpConfig;
+import io.genrtl.llm.http.OpenAiChatClient;
+import io.genrtl.llm.http.OpenAiResponsesClient;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import io.genrtl.core.cbb.BlobStore;
 import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.FileSystemBlobStore;
@@ -39,7 +50,11 @@ public final class HostRuntime implements AutoCloseable {
     try {
       Stores stores = config.isPostgres() ? PostgresStores.create(ds) : SqliteStores.create(ds);
       PlanCatalog plans = config.plansFile() == null ? PlansFile.defaults() : PlansFile.load(config.plansFile());
-      GenRtl genrtl = GenRtl.builder().stores(stores).clock(clock).plans(plans)
+      AtomicReference<LlmGateway> gateway = new AtomicReference<>();
+      GenRtl.Builder builder = GenRtl.builder().stores(stores).clock(clock).plans(plans);
+      IdGenerator ids = IdGenerator.ulid(clock);
+      builder.ids(ids).jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids));
+      GenRtl genrtl = builder
           .blobStore(blobs(config))
           .packageInspector(new ArchiveInspector())
           .cbbSettings(new CbbService.Settings(config.publicUrl(), Duration.ofSeconds(config.deliveryTtlSeconds()),
@@ -47,11 +62,29 @@ public final class HostRuntime implements AutoCloseable {
           .alertListener(a -> LOG.info("spend alert: user {} {} {}% ({} of {} micro-USD)", a.userId(), a.kind(),
               a.thresholdPercent(), a.amountMicros(), a.limitMicros()))
           .build();
+      gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
+          llmClients(config.llm(), clock)));
       return new HostRuntime(config, ds, genrtl);
     } catch (RuntimeException e) {
       ds.close();
       throw e;
     }
+  }
+
+  /** The model connectors the configuration enables (none without keys). */
+  static Map<String, LlmClient> llmClients(HostConfig.Llm llm, Clock clock) {
+    Map<String, LlmClient> clients = new HashMap<>();
+    if (llm.openaiKey() != null) {
+      LlmHttpConfig.Builder b = LlmHttpConfig.builder(llm.openaiKey()).clock(clock);
+      if (llm.openaiBaseUrl() != null) b.baseUrl(llm.openaiBaseUrl());
+      clients.put("openai", "chat".equals(llm.openaiStyle()) ? new OpenAiChatClient(b.build()) : new OpenAiResponsesClient(b.build()));
+    }
+    if (llm.anthropicKey() != null) {
+      LlmHttpConfig.Builder b = LlmHttpConfig.builder(llm.anthropicKey()).clock(clock);
+      if (llm.anthropicBaseUrl() != null) b.baseUrl(llm.anthropicBaseUrl());
+      clients.put("anthropic", new AnthropicClient(b.build()));
+    }
+    return clients;
   }
 
   static BlobStore blobs(HostConfig config) {

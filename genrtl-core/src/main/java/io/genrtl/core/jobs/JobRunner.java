@@ -76,7 +76,8 @@ public final class JobRunner implements AutoCloseable {
         if (!runOnce()) Thread.sleep(settings.poll().toMillis());
       } catch (InterruptedException e) {
         return;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError e) {
+        // a worker must survive anything a job throws; the job itself was already failed in execute()
         LOG.log(Level.WARNING, "job worker error: " + e);
       }
     }
@@ -150,7 +151,7 @@ public final class JobRunner implements AutoCloseable {
       status = JobStatus.FAILED;
       code = "provider_error";
       message = e.provider() + " answered " + e.status() + ": " + e.getMessage();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError e) {
       LOG.log(Level.WARNING, "job " + job.jobId() + " failed unexpectedly", e);
       status = JobStatus.FAILED;
       code = "internal_error";

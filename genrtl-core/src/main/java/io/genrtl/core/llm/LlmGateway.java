@@ -110,6 +110,27 @@ public final class LlmGateway {
     return null;
   }
 
+  /** The worst case of a request on the dearest model any plan could route the step to (for holds placed early). */
+  public long worstCaseAnyModel(String step, LlmRequest request) {
+    long bytes = inputBytes(request);
+    java.util.Set<String> ids = new java.util.HashSet<>(policy.modelsByStep().getOrDefault(step, List.of()));
+    policy.perPlan().values().forEach(m -> ids.addAll(m.getOrDefault(step, List.of())));
+    long max = 0;
+    boolean served = false;
+    for (String id : ids) {
+      var p = prices.find(id);
+      if (p.isPresent()) {
+        max = Math.max(max, p.get().worstCaseMicros(bytes, request.maxOutputTokens()));
+        served |= clients.containsKey(p.get().provider());
+      }
+    }
+    if (!served) {
+      throw new GenRtlException(ErrorCode.PROVIDER_UNAVAILABLE, "no model provider is configured for step " + step
+          + " (the operator sets OPENAI_API_KEY / ANTHROPIC_API_KEY)");
+    }
+    return max;
+  }
+
   /** The UTF-8 size of everything sent: the bound on input tokens. */
   static long inputBytes(LlmRequest r) {
     long n = 0;

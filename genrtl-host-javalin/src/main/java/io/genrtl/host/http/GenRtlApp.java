@@ -33,6 +33,7 @@ public final class GenRtlApp {
     AccountRoutes accounts = new AccountRoutes(genrtl, settings);
     BillingRoutes billing = new BillingRoutes(genrtl, settings);
     CbbRoutes cbb = new CbbRoutes(genrtl, settings);
+    JobRoutes jobs = new JobRoutes(genrtl, settings);
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -52,6 +53,7 @@ public final class GenRtlApp {
       accounts.register(cfg.routes);
       billing.register(cfg.routes);
       cbb.register(cfg.routes);
+      jobs.register(cfg.routes);
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeHttpError(ctx, e.getStatus(), e.getMessage()));

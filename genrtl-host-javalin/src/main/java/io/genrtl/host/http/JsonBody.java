@@ -32,6 +32,11 @@ public final class JsonBody {
     return new JsonBody(Map.of());
   }
 
+  /** The field's JSON value as parsed (maps, lists, strings, BigDecimals, booleans), or null. */
+  public Object raw(String field) {
+    return fields.get(field);
+  }
+
   public boolean has(String field) {
     return fields.get(field) != null;
   }

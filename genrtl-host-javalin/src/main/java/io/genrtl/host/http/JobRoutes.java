@@ -1,0 +1,213 @@
+package io.genrtl.host.http;
+
+import io.genrtl.core.GenRtl;
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.account.Principal;
+import io.genrtl.core.jobs.Job;
+import io.genrtl.core.jobs.JobEvent;
+import io.genrtl.core.pool.LedgerQuery;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code /api/jobs/*}: submit a plan job, read jobs, cancel them, follow their events (Server-Sent Events). */
+final class JobRoutes {
+  static final int MAX_SPEC_CHARS = 64 * 1024;
+  static final int MAX_WAIT_SECONDS = 60;
+  private static final Pattern PREFER_WAIT = Pattern.compile("(?i)(?:^|[;,\\s])wait\\s*=\\s*(\\d{1,4})");
+
+  private final GenRtl genrtl;
+  private final GenRtlApp.Settings settings;
+
+  JobRoutes(GenRtl genrtl, GenRtlApp.Settings settings) {
+    this.genrtl = genrtl;
+    this.settings = settings;
+  }
+
+  void register(RoutesConfig r) {
+    r.post("/api/jobs/plan", this::plan);
+    r.get("/api/jobs", this::list);
+    r.get("/api/jobs/{job_id}", this::get);
+    r.post("/api/jobs/{job_id}/cancel", this::cancel);
+    r.get("/api/jobs/{job_id}/events", this::events);
+    r.get("/api/schemas/plan", ctx -> ctx.contentType("application/schema+json").result(io.genrtl.host.jobs.PlanJob.schemaText()));
+  }
+
+  private void plan(Context ctx) {
+    Principal p = GenRtlApp.principal(ctx);
+    JsonBody body = Bodies.json(ctx, settings.maxBodyBytes());
+    AccountRoutes.requireSelf(p, body);
+    String ws = body.string("workspace_id", 64);
+    String spec = body.string("spec", MAX_SPEC_CHARS);
+    if (spec.isBlank()) throw GenRtlException.invalid("spec", "spec must not be blank");
+    Map<String, Object> input = new LinkedHashMap<>();
+    input.put("spec", spec);
+    input.put("constraints", body.raw("constraints"));
+    String key = ctx.header("Idempotency-Key");
+    if (key != null && key.length() > 255) throw GenRtlException.invalid("Idempotency-Key", "Idempotency-Key is too long");
+    Job job = genrtl.jobs().submit(p, "plan", ws, Json.write(input), key);
+    answer(ctx, p, job);
+  }
+
+  /** 202 with the queued job, or with {@code Prefer: wait=N} the finished job (200) if it ends within N seconds. */
+  private void answer(Context ctx, Principal p, Job job) {
+    int wait = preferWait(ctx.header("Prefer"));
+    long deadline = System.nanoTime() + wait * 1_000_000_000L;
+    Job current = job;
+    while (!current.status().isFinal() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      current = genrtl.jobs().get(p, job.jobId());
+    }
+    if (current.status().isFinal()) {
+      if (wait > 0) ctx.header("Preference-Applied", "wait=" + wait);
+      ctx.status(200).json(view(p, current));
+    } else {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("job_id", current.jobId());
+      m.put("status", current.status().wire());
+      ctx.status(202).header("Location", "/api/jobs/" + current.jobId()).json(m);
+    }
+  }
+
+  static int preferWait(String prefer) {
+    if (prefer == null) return 0;
+    Matcher m = PREFER_WAIT.matcher(prefer);
+    return m.find() ? Math.min(MAX_WAIT_SECONDS, Integer.parseInt(m.group(1))) : 0;
+  }
+
+  private void list(Context ctx) {
+    String ws = ctx.queryParam("workspace_id");
+    if (ws == null || ws.isBlank()) throw GenRtlException.invalid("workspace_id", "workspace_id is required");
+    Principal p = GenRtlApp.principal(ctx);
+    ctx.json(Paging.response(genrtl.jobs().list(p, ws, Paging.request(ctx)), j -> view(p, j)));
+  }
+
+  private void get(Context ctx) {
+    Principal p = GenRtlApp.principal(ctx);
+    ctx.json(view(p, genrtl.jobs().get(p, ctx.pathParam("job_id"))));
+  }
+
+  private void cancel(Context ctx) {
+    Principal p = GenRtlApp.principal(ctx);
+    Job j = genrtl.jobs().cancel(p, ctx.pathParam("job_id"));
+    ctx.status(202).json(view(p, j));
+  }
+
+  /** The job as clients see it: status, steps (from its events), usage (from its ledger rows), error, result. */
+  Map<String, Object> view(Principal p, Job j) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("job_id", j.jobId());
+    m.put("type", j.type());
+    m.put("status", j.status().wire());
+    m.put("workspace_id", j.workspaceId());
+    m.put("created_at", Views.time(j.createdAt()));
+    m.put("started_at", Views.time(j.startedAt()));
+    m.put("finished_at", Views.time(j.finishedAt()));
+    Map<String, Map<String, Object>> steps = new LinkedHashMap<>();
+    for (JobEvent e : genrtl.stores().jobs().events(j.jobId(), 0)) {
+      if (!e.name().equals("step")) continue;
+      @SuppressWarnings("unchecked") Map<String, Object> s = (Map<String, Object>) Json.parse(e.data().getBytes(StandardCharsets.UTF_8));
+      Map<String, Object> step = steps.computeIfAbsent(String.valueOf(s.get("step_id")), k -> new LinkedHashMap<>());
+      if (step.isEmpty()) step.put("started_at", Views.time(e.at()));
+      step.putAll(s);
+      if (!"running".equals(s.get("status"))) step.put("finished_at", Views.time(e.at()));
+    }
+    long[] usage = new long[5];
+    Map<String, long[]> perStep = new LinkedHashMap<>();
+    genrtl.pool().forEachUsage(new LedgerQuery(j.userId(), null, null, null, j.jobId(), null), row -> {
+      long[] s = perStep.computeIfAbsent(String.valueOf(row.attribution().stepId()), k -> new long[5]);
+      long[] add = {row.tokens() == null ? 0 : row.tokens().inputTokens(), row.tokens() == null ? 0 : row.tokens().outputTokens(),
+          row.tokens() == null ? 0 : row.tokens().cachedInputTokens(), row.tokens() == null ? 0 : row.tokens().cacheWriteTokens(),
+          row.usdMicros()};
+      for (int i = 0; i < 5; i++) {
+        usage[i] += add[i];
+        s[i] += add[i];
+      }
+    });
+    List<Map<String, Object>> stepList = new ArrayList<>();
+    for (Map.Entry<String, Map<String, Object>> e : steps.entrySet()) {
+      Map<String, Object> s = e.getValue();
+      s.put("usage", usageView(perStep.getOrDefault(e.getKey(), new long[5])));
+      stepList.add(s);
+    }
+    m.put("steps", stepList);
+    m.put("usage", usageView(usage));
+    if (j.errorCode() != null) {
+      Map<String, Object> err = new LinkedHashMap<>();
+      err.put("code", j.errorCode());
+      err.put("message", j.errorMessage());
+      m.put("error", err);
+    } else {
+      m.put("error", null);
+    }
+    m.put("result", j.result() == null ? null : Json.parse(j.result().getBytes(StandardCharsets.UTF_8)));
+    return m;
+  }
+
+  private static Map<String, Object> usageView(long[] u) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("input_tokens", u[0]);
+    m.put("output_tokens", u[1]);
+    m.put("cached_input_tokens", u[2]);
+    m.put("cache_write_tokens", u[3]);
+    m.put("usd", BillingRoutes.usd(u[4]));
+    return m;
+  }
+
+  /**
+   * Server-Sent Events {@code status}, {@code step}, {@code delta}, {@code done}, each with its sequence number as
+   * {@code id} ({@code Last-Event-ID} resumes). A client that connects after the job ended gets the final events at
+   * once.
+   */
+  private void events(Context ctx) throws Exception {
+    Principal p = GenRtlApp.principal(ctx);
+    String jobId = ctx.pathParam("job_id");
+    genrtl.jobs().get(p, jobId); // 404 before the stream starts
+    long after = 0;
+    String last = ctx.header("Last-Event-ID");
+    if (last != null && last.matches("\\d{1,12}")) after = Long.parseLong(last);
+    ctx.status(200).contentType("text/event-stream; charset=utf-8").header("Cache-Control", "no-cache")
+        .header("X-Accel-Buffering", "no");
+    java.io.OutputStream out = ctx.res().getOutputStream();
+    long seq = after;
+    long idleSince = System.nanoTime();
+    try {
+      while (true) {
+        List<JobEvent> batch = genrtl.stores().jobs().events(jobId, seq);
+        for (JobEvent e : batch) {
+          out.write(("id: " + e.seq() + "\nevent: " + e.name() + "\ndata: " + e.data().replace("\n", "\ndata: ") + "\n\n")
+              .getBytes(StandardCharsets.UTF_8));
+          seq = e.seq();
+          if (e.name().equals("done")) {
+            out.flush();
+            return;
+          }
+        }
+        if (!batch.isEmpty()) {
+          out.flush();
+          idleSince = System.nanoTime();
+        } else if (System.nanoTime() - idleSince > 15_000_000_000L) {
+          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          idleSince = System.nanoTime();
+        }
+        Thread.sleep(100);
+      }
+    } catch (java.io.IOException e) {
+      // the client went away
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
