@@ -24,6 +24,8 @@ import io.genrtl.payments.internal.Json;
  * Our user id is read from metadata {@code user_id} (set by {@link CreemGateway}), then {@code userId}.
  */
 public final class CreemEventParser {
+  public static final String META_USER_ID = "user_id";
+
   public BillingEvent parse(byte[] rawBody) {
     JsonObject event = Json.parseObject(rawBody);
     String id = Json.str(event, "id");
@@ -52,7 +54,7 @@ public final class CreemEventParser {
   }
 
   private static String userId(JsonObject metadata) {
-    String u = Json.str(metadata, "user_id");
+    String u = Json.str(metadata, META_USER_ID);
     return u != null ? u : Json.str(metadata, "userId");
   }
 
