@@ -180,4 +180,20 @@ class StripeGatewayTest {
         1_767_225_700L);
     wm.verify(1, postRequestedFor(urlPathEqualTo("/v1/billing/meter_events")));
   }
+
+  @Test
+  void noResponseIsARetryableFailure() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    StripeGateway down = new StripeGateway(com.stripe.StripeClient.builder().setApiKey(KEY).setMaxNetworkRetries(0)
+        .setApiBase("http://127.0.0.1:" + closedPort).build());
+    assertThatThrownBy(() -> down.createPortalSession("cus_Qa1b2c3", "https://app.example.com/billing"))
+        .isInstanceOfSatisfying(PaymentProviderException.class, e -> {
+          assertThat(e.httpStatus()).isZero();
+          assertThat(e.retryable()).isTrue();
+          assertThat(e.getMessage()).doesNotContain(KEY);
+        });
+  }
 }
