@@ -62,6 +62,8 @@ final class InMemoryPool {
     <T> T locked(Supplier<T> s);
 
     Data data();
+
+    Optional<io.genrtl.core.account.Subscription> latestSubscription(String userId);
   }
 
   private final Access x;
@@ -85,6 +87,12 @@ final class InMemoryPool {
       @Override
       public Optional<PoolAccount> find(String userId) {
         return x.locked(() -> Optional.ofNullable(x.data().accounts.get(userId)));
+      }
+
+      @Override
+      public Optional<AccountAndSubscription> findWithSubscription(String userId) {
+        return x.locked(() -> Optional.ofNullable(x.data().accounts.get(userId))
+            .map(a -> new AccountAndSubscription(a, x.latestSubscription(userId))));
       }
 
       @Override
@@ -347,6 +355,12 @@ final class InMemoryPool {
       @Override
       public Optional<IdempotencyRecord> find(String userId, String op, String key) {
         return x.locked(() -> Optional.ofNullable(x.data().idempotency.get(k(userId, op, key))));
+      }
+
+      @Override
+      public boolean insertCompleted(String userId, String op, String key, String fp, String ref, String data, long at) {
+        return x.locked(() -> x.data().idempotency.putIfAbsent(k(userId, op, key),
+            new IdempotencyRecord(userId, op, key, fp, ref, data, at)) == null);
       }
 
       @Override

@@ -348,6 +348,11 @@ public final class InMemoryStores implements Stores {
     public InMemoryPool.Data data() {
       return state.pool;
     }
+
+    @Override
+    public Optional<Subscription> latestSubscription(String userId) {
+      return subscriptions.latestForUser(userId);
+    }
   });
   private final PoolStore pool = poolStores.pool();
   private final LedgerStore ledger = poolStores.ledger();

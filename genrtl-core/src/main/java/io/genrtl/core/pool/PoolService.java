@@ -11,6 +11,7 @@ import io.genrtl.core.account.User;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.port.PoolStore;
 import io.genrtl.core.port.Stores;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -97,6 +98,13 @@ public final class PoolService {
    */
   private Context current(String userId) {
     long now = clock.millis();
+    // the common case in one statement: the account is open and in its current period
+    Optional<PoolStore.AccountAndSubscription> both = stores.pool().findWithSubscription(userId);
+    if (both.isPresent() && now < both.get().account().periodEnd()) {
+      Optional<Subscription> s = both.get().subscription();
+      Plan plan = planOf(s);
+      return new Context(both.get().account(), plan, s, onDemandAllowed(plan, s));
+    }
     Optional<Subscription> sub = stores.subscriptions().latestForUser(userId);
     PoolAccount acct = stores.pool().find(userId).orElse(null);
     if (acct == null) {
@@ -169,14 +177,44 @@ public final class PoolService {
 
   // ------------------------------------------------------------------------------------------------ charging
 
-  /** Charges now: all of it from included, credits and on-demand (in that order), or nothing. */
+  /**
+   * Charges now: all of it from included, credits and on-demand (in that order), or nothing. A charge with an
+   * idempotency key runs in its own transaction (callers that need a charge inside a larger transaction pass no key
+   * and make the larger operation idempotent, as checkout does).
+   */
   public ChargeResult charge(ChargeRequest r) {
     String fp = fingerprint("charge", r.kind().wire(), Long.toString(r.amountMicros()), r.attribution().toString(),
         String.valueOf(r.tokens()), String.valueOf(r.cbb()), String.valueOf(r.note()));
     List<SpendAlert> raised = new ArrayList<>();
-    ChargeResult result = tx(() -> {
+    ChargeResult result;
+    try {
+      result = tx(() -> chargeInTransaction(r, fp, raised));
+    } catch (KeyTakenMeanwhile e) {
+      // a concurrent call with the same key committed first: our debit was rolled back; answer with theirs
+      raised.clear();
+      result = tx(() -> replayCharge(r.userId(), OP_CHARGE, r.idempotencyKey(), fp));
+    }
+    raised.forEach(this::notifyListener);
+    return result;
+  }
+
+  /** Thrown inside a charge's transaction to roll it back when its key was recorded by a concurrent call. */
+  private static final class KeyTakenMeanwhile extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    KeyTakenMeanwhile() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Looks the key up (a replay answers from the record), debits, writes the ledger rows, and records the key last in
+   * one INSERT: three writes per charge, and none of them before the debit.
+   */
+  private ChargeResult chargeInTransaction(ChargeRequest r, String fp, List<SpendAlert> raised) {
+    {
       long now = clock.millis();
-      if (r.idempotencyKey() != null && !stores.idempotency().claim(r.userId(), OP_CHARGE, r.idempotencyKey(), fp, now)) {
+      if (r.idempotencyKey() != null && stores.idempotency().find(r.userId(), OP_CHARGE, r.idempotencyKey()).isPresent()) {
         return replayCharge(r.userId(), OP_CHARGE, r.idempotencyKey(), fp);
       }
       Context c = current(r.userId());
@@ -187,11 +225,12 @@ public final class PoolService {
           r.tokens(), r.cbb(), r.idempotencyKey(), null, false, r.note());
       raised.addAll(thresholds(d, now, rows));
       ChargeResult.Snapshot after = ChargeResult.Snapshot.of(d.after());
-      if (r.idempotencyKey() != null) stores.idempotency().complete(r.userId(), OP_CHARGE, r.idempotencyKey(), callId, after.encode());
+      if (r.idempotencyKey() != null && !stores.idempotency().insertCompleted(r.userId(), OP_CHARGE, r.idempotencyKey(), fp,
+          callId, after.encode(), now)) {
+        throw new KeyTakenMeanwhile();
+      }
       return new ChargeResult(callId, rows, after, false);
-    });
-    raised.forEach(this::notifyListener);
-    return result;
+    }
   }
 
   private ChargeResult replayCharge(String userId, String op, String key, String fp) {

@@ -25,6 +25,13 @@ public interface IdempotencyStore {
 
   Optional<IdempotencyRecord> find(String userId, String operation, String key);
 
+  /**
+   * Records a finished call in one statement (for calls that check {@link #find} first and write their record last):
+   * false if the key was recorded meanwhile (a concurrent writer of the same key waits for the first to finish).
+   */
+  boolean insertCompleted(String userId, String operation, String key, String fingerprint, String resultRef,
+      String resultData, long at);
+
   /** Stores what the claimed call produced. */
   void complete(String userId, String operation, String key, String resultRef, String resultData);
 }

@@ -17,6 +17,12 @@ public interface PoolStore {
 
   Optional<PoolAccount> find(String userId);
 
+  /** The account and the user's latest subscription, read together in one statement. */
+  Optional<AccountAndSubscription> findWithSubscription(String userId);
+
+  /** An account and the latest subscription of its user (empty when the user has none). */
+  record AccountAndSubscription(PoolAccount account, Optional<io.genrtl.core.account.Subscription> subscription) {}
+
   /** Accounts ordered by user id. */
   Page<PoolAccount> list(PageRequest page);
 

@@ -114,6 +114,25 @@ public final class PoolJdbc {
       }
 
       @Override
+      public Optional<AccountAndSubscription> findWithSubscription(String userId) {
+        return db.withHandle(h -> h.createQuery("SELECT a.*, s.subscription_id AS s_id, s.plan_id AS s_plan, "
+                + "s.provider AS s_provider, s.status AS s_status, s.period_start AS s_start, s.period_end AS s_end, "
+                + "s.created_at AS s_created FROM pool_accounts a LEFT JOIN subscriptions s ON s.subscription_id = "
+                + "(SELECT subscription_id FROM subscriptions WHERE user_id = :u ORDER BY created_at DESC, subscription_id DESC "
+                + "LIMIT 1) WHERE a.user_id = :u")
+            .bind("u", userId)
+            .map((rs, ctx) -> {
+              String sid = rs.getString("s_id");
+              Optional<io.genrtl.core.account.Subscription> sub = sid == null ? Optional.empty()
+                  : Optional.of(new io.genrtl.core.account.Subscription(sid, userId, rs.getString("s_plan"),
+                      rs.getString("s_provider"), io.genrtl.core.account.SubscriptionStatus.fromWire(rs.getString("s_status")),
+                      rs.getLong("s_start"), rs.getLong("s_end"), rs.getLong("s_created")));
+              return new AccountAndSubscription(ACCOUNT.map(rs, ctx), sub);
+            })
+            .findOne());
+      }
+
+      @Override
       public Page<PoolAccount> list(PageRequest page) {
         String sql = "SELECT * FROM pool_accounts" + (page.after() == null ? "" : " WHERE user_id > :after")
             + " ORDER BY user_id LIMIT :limit";
@@ -425,6 +444,15 @@ public final class PoolJdbc {
                 rs.getString("idem_key"), rs.getString("fingerprint"), rs.getString("result_ref"),
                 rs.getString("result_data"), rs.getLong("created_at")))
             .findOne());
+      }
+
+      @Override
+      public boolean insertCompleted(String userId, String op, String key, String fp, String ref, String data, long at) {
+        return db.withHandle(h -> h.createUpdate("INSERT INTO idempotency_keys (user_id, operation, idem_key, fingerprint, "
+                + "result_ref, result_data, created_at) VALUES (:u, :op, :k, :fp, :ref, :data, :at) "
+                + "ON CONFLICT (user_id, operation, idem_key) DO NOTHING")
+            .bind("u", userId).bind("op", op).bind("k", key).bind("fp", fp).bind("ref", ref).bind("data", data).bind("at", at)
+            .execute()) == 1;
       }
 
       @Override
