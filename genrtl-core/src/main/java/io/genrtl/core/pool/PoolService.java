@@ -455,6 +455,35 @@ public final class PoolService {
     }
   }
 
+  /**
+   * A provider-billed subscription (Stripe, Creem) was paid for [{@code periodStart}, {@code periodEnd}): the account
+   * moves into that period (included set to the plan's amount, nothing rolled over, on-demand spend back to zero) and
+   * the grant is recorded once per (subscription, period start), so a redelivered or concurrent event changes nothing.
+   * An event for a period older than the account's current one changes nothing either. Returns whether it granted.
+   */
+  public boolean grantPaidPeriod(String userId, String subscriptionId, long periodStart, long periodEnd) {
+    if (periodEnd <= periodStart) throw GenRtlException.invalid("period", "the period must not be empty");
+    return tx(() -> {
+      long now = clock.millis();
+      Context c = current(userId);
+      Subscription sub = c.subscription().filter(s -> s.subscriptionId().equals(subscriptionId))
+          .orElseThrow(() -> GenRtlException.notFound("subscription"));
+      PoolAccount a = c.account();
+      if (periodStart < a.periodStart()) return false;
+      if (periodStart > a.periodStart()) {
+        if (!stores.pool().rollPeriod(userId, a.periodStart(), periodStart, periodEnd, 0, now)) return false;
+        stores.subscriptions().updatePeriod(subscriptionId, sub.periodStart(), periodStart, periodEnd);
+      }
+      String source = "period:" + subscriptionId + ":" + periodStart;
+      Plan plan = plans.find(sub.planId()).orElse(plans.free());
+      Grant g = new Grant(ids.newId(), userId, Bucket.INCLUDED, plan.includedMicros(), periodStart, Grant.KIND_PERIOD, source,
+          now, null, "included amount of plan " + plan.planId() + " (paid)");
+      if (!stores.grants().insert(g)) return false;
+      stores.pool().credit(userId, Bucket.INCLUDED, plan.includedMicros(), true, now);
+      return true;
+    });
+  }
+
   // ------------------------------------------------------------------------------------------------ grants, refunds
 
   /** Adds stackable credits once per source key (a payment id, an admin request). Returns whether it was new. */

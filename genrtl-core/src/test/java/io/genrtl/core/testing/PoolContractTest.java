@@ -301,6 +301,38 @@ public abstract class PoolContractTest {
   }
 
   @Test
+  void providerBilledPeriodsAreGrantedOncePerPaymentAndNeverRollByThemselves() {
+    String u = user("free@x.test", null);
+    long jan = Instant.parse("2026-01-15T12:00:00Z").toEpochMilli();
+    long feb = Instant.parse("2026-02-15T12:00:00Z").toEpochMilli();
+    long mar = Instant.parse("2026-03-15T12:00:00Z").toEpochMilli();
+    io.genrtl.core.account.Subscription sub = new io.genrtl.core.account.Subscription("sub_stripe_1", u, "pro", "stripe",
+        io.genrtl.core.account.SubscriptionStatus.ACTIVE, jan, feb, jan);
+    stores.subscriptions().insert(sub);
+    // the account opened on the free plan's period starting now (= jan): the first paid invoice grants $20
+    assertThat(pool.grantPaidPeriod(u, "sub_stripe_1", jan, feb)).isTrue();
+    assertThat(pool.grantPaidPeriod(u, "sub_stripe_1", jan, feb)).as("a redelivered event").isFalse();
+    assertThat(pool.balance(u).includedMicros()).isEqualTo(20 * USD);
+    pool.setOnDemandLimit(u, 10 * USD);
+    pool.charge(llm(u, 25 * USD, "a", 1, 1));
+    // the period ends without a payment: a provider-billed account does not roll by itself
+    clock.set(Instant.parse("2026-02-20T00:00:00Z"));
+    assertThat(pool.balance(u).periodStart()).isEqualTo(jan);
+    assertThat(pool.balance(u).onDemandSpentMicros()).isEqualTo(5 * USD);
+    // February's invoice is paid: included is set (not added), on-demand restarts
+    assertThat(pool.grantPaidPeriod(u, "sub_stripe_1", feb, mar)).isTrue();
+    Balance b = pool.balance(u);
+    assertThat(b.periodStart()).isEqualTo(feb);
+    assertThat(b.includedMicros()).isEqualTo(20 * USD);
+    assertThat(b.onDemandSpentMicros()).isZero();
+    // a late duplicate of January's event changes nothing
+    assertThat(pool.grantPaidPeriod(u, "sub_stripe_1", jan, feb)).isFalse();
+    assertThat(pool.balance(u)).isEqualTo(b);
+    assertThat(codeOf(() -> pool.grantPaidPeriod(u, "sub_other", feb, mar))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertLedgerExact(u);
+  }
+
+  @Test
   void freeAccountsRollToo() {
     String u = user("free@x.test", null);
     clock.advance(Duration.ofDays(40));
