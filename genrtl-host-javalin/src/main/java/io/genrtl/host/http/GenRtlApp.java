@@ -56,6 +56,8 @@ public final class GenRtlApp {
       jobs.register(cfg.routes);
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
+      cfg.routes.exception(io.genrtl.core.port.LockWaitTimeoutException.class, (e, ctx) -> Problems.write(ctx, 503,
+          ErrorCode.UNAVAILABLE.code(), "the service is busy; retry shortly", Map.of("retry_after_seconds", 1)));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeHttpError(ctx, e.getStatus(), e.getMessage()));
       cfg.routes.exception(Exception.class, (e, ctx) -> {
         LOG.error("unhandled error on {} {} (request {})", ctx.method(), safePath(ctx), ctx.attribute(RequestIds.ATTRIBUTE), e);

@@ -36,6 +36,16 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public boolean isLockTimeout(SQLException e) {
+    if (e instanceof SQLiteException s) {
+      SQLiteErrorCode c = s.getResultCode();
+      return c == SQLiteErrorCode.SQLITE_BUSY || c == SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT
+          || c == SQLiteErrorCode.SQLITE_BUSY_RECOVERY || c == SQLiteErrorCode.SQLITE_BUSY_TIMEOUT;
+    }
+    return false;
+  }
+
+  @Override
   public boolean isUniqueViolation(SQLException e) {
     if (e instanceof SQLiteException s) {
       SQLiteErrorCode c = s.getResultCode();

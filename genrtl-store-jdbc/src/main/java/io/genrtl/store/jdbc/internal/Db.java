@@ -36,10 +36,22 @@ public final class Db implements Transactor {
       current.set(h);
       try {
         return h.inTransaction(x -> work.get());
+      } catch (JdbiException e) {
+        throw lockTimeoutOr(e);
       } finally {
         current.remove();
       }
     }
+  }
+
+  /** A transaction that gave up waiting for the database's lock becomes the core's retryable lock-wait error. */
+  private RuntimeException lockTimeoutOr(JdbiException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && dialect.isLockTimeout(sql)) {
+        return new io.genrtl.core.port.LockWaitTimeoutException("the database stayed locked by other work", e);
+      }
+    }
+    return e;
   }
 
   public <T> T withHandle(Function<Handle, T> f) {
