@@ -6,6 +6,7 @@ import io.genrtl.core.cbb.BlobStore;
 import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.PackageInspector;
 import io.genrtl.core.cbb.PackageLimits;
+import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.jobs.JobHandler;
 import io.genrtl.core.jobs.JobService;
 import io.genrtl.core.llm.PriceTable;
@@ -39,6 +40,7 @@ public final class GenRtl {
   private final CbbService cbbs;
   private final PriceTable prices;
   private final JobService jobs;
+  private final BillingService billing;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -51,6 +53,7 @@ public final class GenRtl {
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
     this.prices = b.prices;
     this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers);
+    this.billing = new BillingService(stores, clock, pool);
   }
 
   public static Builder builder() {
@@ -81,6 +84,11 @@ public final class GenRtl {
   /** Jobs: submit, read, cancel; run them with a {@link io.genrtl.core.jobs.JobRunner}. */
   public JobService jobs() {
     return jobs;
+  }
+
+  /** Payment providers' effects on subscriptions and balances (webhooks). */
+  public BillingService billing() {
+    return billing;
   }
 
   /** Model prices per million tokens (published at {@code GET /api/models}). */

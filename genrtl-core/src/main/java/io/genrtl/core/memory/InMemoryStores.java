@@ -279,6 +279,27 @@ public final class InMemoryStores implements Stores {
     }
 
     @Override
+    public Optional<Subscription> find(String subscriptionId) {
+      return locked(() -> state.subscriptions.stream().filter(s -> s.subscriptionId().equals(subscriptionId)).findFirst());
+    }
+
+    @Override
+    public void upsert(Subscription n) {
+      locked(() -> {
+        for (int i = 0; i < state.subscriptions.size(); i++) {
+          Subscription s = state.subscriptions.get(i);
+          if (s.subscriptionId().equals(n.subscriptionId())) {
+            state.subscriptions.set(i, new Subscription(s.subscriptionId(), s.userId(), n.planId(), n.provider(), n.status(),
+                n.periodStart(), n.periodEnd(), s.createdAt()));
+            return null;
+          }
+        }
+        insert(n);
+        return null;
+      });
+    }
+
+    @Override
     public boolean updatePeriod(String subscriptionId, long expectedStart, long newStart, long newEnd) {
       return locked(() -> {
         for (int i = 0; i < state.subscriptions.size(); i++) {

@@ -333,6 +333,36 @@ public abstract class PoolContractTest {
   }
 
   @Test
+  void providerEventsApplyOnceEvenWhenDeliveredTenTimesConcurrently() throws Exception {
+    String u = user("buyer@x.test", null);
+    long jan = Instant.parse("2026-01-15T12:00:00Z").toEpochMilli();
+    long feb = Instant.parse("2026-02-15T12:00:00Z").toEpochMilli();
+    var billing = genrtl.billing();
+    assertThat(billing.processOnce("stripe", "evt_sub", () -> billing.subscriptionChanged(u, "stripe", "sub_9", "pro",
+        io.genrtl.core.account.SubscriptionStatus.ACTIVE, jan, feb))).isTrue();
+    AtomicInteger ran = new AtomicInteger();
+    StoreContractTest.hammer(10, () -> billing.processOnce("stripe", "evt_paid", () -> {
+      ran.incrementAndGet();
+      billing.periodPaid("sub_9", jan, feb);
+    }));
+    assertThat(ran.get()).isEqualTo(1);
+    assertThat(pool.balance(u).includedMicros()).isEqualTo(20 * USD);
+    assertThat(pool.balance(u).planId()).isEqualTo("pro");
+    assertThat(billing.processOnce("stripe", "evt_failed", () -> billing.paymentFailed("sub_9"))).isTrue();
+    assertThat(pool.balance(u).subscriptionStatus()).isEqualTo("past_due");
+    assertThat(pool.balance(u).onDemandAllowed()).isFalse();
+    assertThat(billing.processOnce("stripe", "evt_pack", () -> billing.creditPackPaid(u, "stripe", "pi_1", 10 * USD))).isTrue();
+    assertThat(billing.processOnce("stripe", "evt_pack", () -> billing.creditPackPaid(u, "stripe", "pi_1", 10 * USD))).isFalse();
+    assertThat(billing.creditPackPaid(u, "stripe", "pi_1", 10 * USD)).as("same payment id").isFalse();
+    assertThat(pool.balance(u).creditsMicros()).isEqualTo(10 * USD);
+    // an effect that fails leaves the event unprocessed, so the provider's retry is applied
+    assertThat(codeOf(() -> billing.processOnce("stripe", "evt_bad", () -> billing.periodPaid("sub_unknown", jan, feb))))
+        .isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(billing.processOnce("stripe", "evt_bad", () -> {})).isTrue();
+    assertLedgerExact(u);
+  }
+
+  @Test
   void freeAccountsRollToo() {
     String u = user("free@x.test", null);
     clock.advance(Duration.ofDays(40));

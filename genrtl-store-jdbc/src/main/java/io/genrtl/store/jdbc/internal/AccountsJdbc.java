@@ -222,6 +222,23 @@ public final class AccountsJdbc {
       }
 
       @Override
+      public Optional<Subscription> find(String id) {
+        return db.withHandle(h -> h.createQuery("SELECT * FROM subscriptions WHERE subscription_id = :id")
+            .bind("id", id).map(SUBSCRIPTION).findOne());
+      }
+
+      @Override
+      public void upsert(Subscription s) {
+        db.withHandle(h -> h.createUpdate("INSERT INTO subscriptions (subscription_id, user_id, plan_id, provider, status, "
+                + "period_start, period_end, created_at) VALUES (:id, :user, :plan, :provider, :status, :start, :end, :at) "
+                + "ON CONFLICT (subscription_id) DO UPDATE SET plan_id = excluded.plan_id, status = excluded.status, "
+                + "period_start = excluded.period_start, period_end = excluded.period_end")
+            .bind("id", s.subscriptionId()).bind("user", s.userId()).bind("plan", s.planId())
+            .bind("provider", s.provider()).bind("status", s.status().wire()).bind("start", s.periodStart())
+            .bind("end", s.periodEnd()).bind("at", s.createdAt()).execute());
+      }
+
+      @Override
       public boolean updatePeriod(String subscriptionId, long expectedStart, long newStart, long newEnd) {
         return db.withHandle(h -> h.createUpdate("UPDATE subscriptions SET period_start = :s, period_end = :e "
                 + "WHERE subscription_id = :id AND period_start = :expected")

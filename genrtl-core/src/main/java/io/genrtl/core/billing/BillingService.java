@@ -1,0 +1,73 @@
+package io.genrtl.core.billing;
+
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.account.Subscription;
+import io.genrtl.core.account.SubscriptionStatus;
+import io.genrtl.core.pool.Grant;
+import io.genrtl.core.pool.PoolService;
+import io.genrtl.core.port.Stores;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/**
+ * What payment providers' events do to accounts, provider-neutral: subscription state, paid periods, failed
+ * payments, credit packs. {@link #processOnce} records an event id in the same transaction as its effects, so a
+ * redelivered event (Stripe and Creem both redeliver) changes nothing.
+ */
+public final class BillingService {
+  private final Stores stores;
+  private final Clock clock;
+  private final PoolService pool;
+
+  public BillingService(Stores stores, Clock clock, PoolService pool) {
+    this.stores = stores;
+    this.clock = clock;
+    this.pool = pool;
+  }
+
+  /** Runs {@code effects} unless the event was processed before; returns whether it ran. Concurrent copies run once. */
+  public boolean processOnce(String provider, String eventId, Runnable effects) {
+    return stores.transactor().inTransaction((Supplier<Boolean>) () -> {
+      if (!stores.meta().claimOnce("webhook:" + provider + ":" + eventId, clock.millis())) return false;
+      effects.run();
+      return true;
+    });
+  }
+
+  /** The provider's current view of a subscription: plan, status and period (inserted on first sight). */
+  public void subscriptionChanged(String userId, String provider, String subscriptionId, String planId,
+      SubscriptionStatus status, long periodStart, long periodEnd) {
+    if (userId == null || stores.users().find(userId).isEmpty()) throw GenRtlException.notFound("user");
+    stores.transactor().inTransaction(() -> {
+      Subscription existing = stores.subscriptions().find(subscriptionId).orElse(null);
+      if (existing != null && !existing.userId().equals(userId)) throw GenRtlException.notFound("subscription");
+      stores.subscriptions().upsert(new Subscription(subscriptionId, userId, planId, provider, status, periodStart, periodEnd,
+          existing == null ? clock.millis() : existing.createdAt()));
+    });
+  }
+
+  /** A period was paid: the subscription is active and the account gets the period's included amount, once. */
+  public boolean periodPaid(String subscriptionId, long periodStart, long periodEnd) {
+    return stores.transactor().inTransaction(() -> {
+      Subscription s = stores.subscriptions().find(subscriptionId).orElseThrow(() -> GenRtlException.notFound("subscription"));
+      if (s.status() != SubscriptionStatus.ACTIVE && s.status() != SubscriptionStatus.TRIALING) {
+        stores.subscriptions().upsert(new Subscription(s.subscriptionId(), s.userId(), s.planId(), s.provider(),
+            SubscriptionStatus.ACTIVE, s.periodStart(), s.periodEnd(), s.createdAt()));
+      }
+      return pool.grantPaidPeriod(s.userId(), subscriptionId, periodStart, periodEnd);
+    });
+  }
+
+  /** A renewal payment failed: the subscription is past due (on-demand spending stops until it is paid). */
+  public void paymentFailed(String subscriptionId) {
+    stores.transactor().inTransaction(() -> stores.subscriptions().find(subscriptionId).ifPresent(s ->
+        stores.subscriptions().upsert(new Subscription(s.subscriptionId(), s.userId(), s.planId(), s.provider(),
+            SubscriptionStatus.PAST_DUE, s.periodStart(), s.periodEnd(), s.createdAt()))));
+  }
+
+  /** A credit pack was paid: its credits are added once per payment. */
+  public boolean creditPackPaid(String userId, String provider, String paymentId, long amountMicros) {
+    if (userId == null || stores.users().find(userId).isEmpty()) throw GenRtlException.notFound("user");
+    return pool.grantCredits(userId, amountMicros, provider + ":" + paymentId, Grant.KIND_CREDIT_PACK, null, "credit pack");
+  }
+}
