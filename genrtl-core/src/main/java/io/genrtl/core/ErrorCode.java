@@ -23,6 +23,7 @@ public enum ErrorCode {
   HOLD_NOT_ACTIVE("hold_not_active", Category.CONFLICT),
   IDEMPOTENCY_IN_FLIGHT("idempotency_in_flight", Category.CONFLICT),
   INVALID_PACKAGE("invalid_package", Category.UNPROCESSABLE),
+  INVALID_SIGNATURE("invalid_signature", Category.INVALID_REQUEST),
   MODEL_NOT_ALLOWED("model_not_allowed", Category.UNPROCESSABLE),
   INVALID_MODEL_OUTPUT("invalid_model_output", Category.UNPROCESSABLE),
   PROVIDER_UNAVAILABLE("provider_unavailable", Category.UNAVAILABLE),

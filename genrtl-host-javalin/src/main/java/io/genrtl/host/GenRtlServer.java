@@ -56,7 +56,7 @@ public final class GenRtlServer implements AutoCloseable {
       });
       SeedCatalog.publish(runtime.genrtl());
       Javalin app = GenRtlApp.create(runtime.genrtl(), new GenRtlApp.Settings(config.maxBodyBytes(), config.publicUrl(),
-          config.maxPackageBytes(), ManifestSchema.text()));
+          config.maxPackageBytes(), ManifestSchema.text(), stripeWebhooks(config.stripe(), clock)));
       app.start(config.bindHost(), config.port());
       LOG.info("genRTL listening on {}:{} ({})", config.bindHost(), app.port(), config);
       ScheduledExecutorService bg = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -99,6 +99,14 @@ public final class GenRtlServer implements AutoCloseable {
     } finally {
       runtime.close();
     }
+  }
+
+  static io.genrtl.host.http.StripeWebhooks stripeWebhooks(HostConfig.Stripe s, Clock clock) {
+    if (s.webhookSecrets() == null) return null;
+    io.genrtl.payments.StripeGateway gateway = s.secretKey() == null ? null
+        : io.genrtl.payments.StripeGateway.create(s.secretKey(), s.apiBase());
+    return new io.genrtl.host.http.StripeWebhooks(io.genrtl.payments.StripeWebhookVerifier.fromConfig(s.webhookSecrets(), clock),
+        new io.genrtl.payments.StripeEventParser(), s.planByPrice(), gateway);
   }
 
   /** Unique per running host: host name, process id and start time. */

@@ -38,7 +38,21 @@ public record HostConfig(
     int packageMaxRatio,
     S3 s3,
     Llm llm,
-    int jobWorkers) {
+    int jobWorkers,
+    Stripe stripe) {
+
+  /** Stripe: webhook secrets (comma-separated while rolling), API key and base, and the price id of each plan. */
+  public record Stripe(String webhookSecrets, String secretKey, String apiBase, java.util.Map<String, String> planByPrice) {
+    public Stripe {
+      planByPrice = java.util.Map.copyOf(planByPrice);
+    }
+
+    @Override
+    public String toString() {
+      return "Stripe[webhooks=" + (webhookSecrets == null ? "off" : "on") + ", api=" + (secretKey == null ? "off" : "on")
+          + ", prices=" + planByPrice.size() + "]";
+    }
+  }
 
   /** Model providers: keys (never printed), base URLs (null: the public APIs) and the OpenAI API style. */
   public record Llm(String openaiKey, String openaiBaseUrl, String openaiStyle, String anthropicKey, String anthropicBaseUrl) {
@@ -93,11 +107,12 @@ public record HostConfig(
       }
     }
     env.forEach((k, v) -> {
-      boolean ours = k.startsWith("GENRTL_") || k.startsWith("OPENAI_") || k.startsWith("ANTHROPIC_");
+      boolean ours = k.startsWith("GENRTL_") || k.startsWith("OPENAI_") || k.startsWith("ANTHROPIC_") || k.startsWith("STRIPE_");
       if (ours && v != null && !v.isBlank()) values.put(k, v.trim());
     });
     for (String k : values.keySet()) {
-      if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")) {
+      if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")
+          && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_SIM") && !k.equals("GENRTL_REQUIRE_SIMULATORS")) {
         problems.add(k + ": unknown setting (see README.md, Configuration)");
       }
     }
@@ -171,10 +186,18 @@ public record HostConfig(
     Llm llm = new Llm(values.get("OPENAI_API_KEY"), values.get("OPENAI_BASE_URL"), style, values.get("ANTHROPIC_API_KEY"),
         values.get("ANTHROPIC_BASE_URL"));
     int workers = intValue(values, "GENRTL_JOB_WORKERS", 2, 1, 64, problems);
+    java.util.Map<String, String> planByPrice = new java.util.HashMap<>();
+    for (String k : values.keySet()) {
+      if (k.startsWith("GENRTL_STRIPE_PRICE_")) {
+        planByPrice.put(values.get(k), k.substring("GENRTL_STRIPE_PRICE_".length()).toLowerCase(Locale.ROOT));
+      }
+    }
+    Stripe stripe = new Stripe(values.get("STRIPE_WEBHOOK_SECRET"), values.get("STRIPE_SECRET_KEY"), values.get("STRIPE_API_BASE"),
+        planByPrice);
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
         values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep,
-        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers);
+        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers, stripe);
   }
 
   static final List<String> KNOWN = List.of("GENRTL_BIND", "GENRTL_PORT", "GENRTL_DATA_DIR", "GENRTL_DB_URL",
@@ -210,6 +233,6 @@ public record HostConfig(
   public String toString() {
     return "HostConfig[bind=" + bindHost + ":" + port + ", dataDir=" + dataDir + ", db=" + (isPostgres() ? "postgresql" : "sqlite")
         + ", pool=" + dbPoolSize + ", maxBodyBytes=" + maxBodyBytes + ", publicUrl=" + publicUrl
-        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + "]";
+        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + ", " + stripe + "]";
   }
 }

@@ -48,7 +48,7 @@ final class TestHttp {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).method(method, pub);
     if (key != null) b.header("Authorization", "Bearer " + key);
     if (body != null) b.header("Content-Type", "application/json");
-    for (int i = 0; i < headers.length; i += 2) b.setHeader(headers[i], headers[i + 1]);
+    for (int i = 0; i < headers.length; i += 2) if (headers[i + 1] != null) b.setHeader(headers[i], headers[i + 1]);
     return send(b.build());
   }
 

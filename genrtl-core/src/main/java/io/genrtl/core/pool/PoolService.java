@@ -459,7 +459,8 @@ public final class PoolService {
    * A provider-billed subscription (Stripe, Creem) was paid for [{@code periodStart}, {@code periodEnd}): the account
    * moves into that period (included set to the plan's amount, nothing rolled over, on-demand spend back to zero) and
    * the grant is recorded once per (subscription, period start), so a redelivered or concurrent event changes nothing.
-   * An event for a period older than the account's current one changes nothing either. Returns whether it granted.
+   * An event for a period older than the subscription's current one changes nothing either (a first paid period may
+   * start before the free period the account was in). Returns whether it granted.
    */
   public boolean grantPaidPeriod(String userId, String subscriptionId, long periodStart, long periodEnd) {
     if (periodEnd <= periodStart) throw GenRtlException.invalid("period", "the period must not be empty");
@@ -469,9 +470,12 @@ public final class PoolService {
       Subscription sub = c.subscription().filter(s -> s.subscriptionId().equals(subscriptionId))
           .orElseThrow(() -> GenRtlException.notFound("subscription"));
       PoolAccount a = c.account();
-      if (periodStart < a.periodStart()) return false;
-      if (periodStart > a.periodStart()) {
+      // stale: the subscription has already moved past this period (a late or redelivered event)
+      if (periodStart < sub.periodStart()) return false;
+      if (periodStart != a.periodStart()) {
         if (!stores.pool().rollPeriod(userId, a.periodStart(), periodStart, periodEnd, 0, now)) return false;
+      }
+      if (periodStart > sub.periodStart()) {
         stores.subscriptions().updatePeriod(subscriptionId, sub.periodStart(), periodStart, periodEnd);
       }
       String source = "period:" + subscriptionId + ":" + periodStart;

@@ -18,12 +18,17 @@ public final class GenRtlApp {
   static final String PRINCIPAL = "genrtl.principal";
 
   /** Paths under {@code /api/} that authenticate another way (signatures, device flow, signed URLs). */
-  static final List<String> PUBLIC_API_PREFIXES = List.of(CbbRoutes.DOWNLOAD_PREFIX);
+  static final List<String> PUBLIC_API_PREFIXES = List.of(CbbRoutes.DOWNLOAD_PREFIX, "/api/webhooks/");
 
   /** Settings the HTTP layer needs. */
-  public record Settings(long maxBodyBytes, String publicUrl, long maxPackageBytes, String manifestSchema) {
+  public record Settings(long maxBodyBytes, String publicUrl, long maxPackageBytes, String manifestSchema,
+      StripeWebhooks stripe) {
     public Settings(long maxBodyBytes, String publicUrl) {
-      this(maxBodyBytes, publicUrl, 64L << 20, null);
+      this(maxBodyBytes, publicUrl, 64L << 20, null, null);
+    }
+
+    public Settings(long maxBodyBytes, String publicUrl, long maxPackageBytes, String manifestSchema) {
+      this(maxBodyBytes, publicUrl, maxPackageBytes, manifestSchema, null);
     }
   }
 
@@ -34,6 +39,7 @@ public final class GenRtlApp {
     BillingRoutes billing = new BillingRoutes(genrtl, settings);
     CbbRoutes cbb = new CbbRoutes(genrtl, settings);
     JobRoutes jobs = new JobRoutes(genrtl, settings);
+    WebhookRoutes webhooks = new WebhookRoutes(genrtl, settings.stripe());
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -54,6 +60,7 @@ public final class GenRtlApp {
       billing.register(cfg.routes);
       cbb.register(cfg.routes);
       jobs.register(cfg.routes);
+      webhooks.register(cfg.routes);
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
       cfg.routes.exception(io.genrtl.core.port.LockWaitTimeoutException.class, (e, ctx) -> Problems.write(ctx, 503,
