@@ -21,6 +21,7 @@ public enum ErrorCode {
   SPEND_LIMIT_ABOVE_PLAN_MAXIMUM("spend_limit_above_plan_maximum", Category.UNPROCESSABLE),
   IDEMPOTENCY_KEY_REUSED("idempotency_key_reused", Category.UNPROCESSABLE),
   HOLD_NOT_ACTIVE("hold_not_active", Category.CONFLICT),
+  SUBSCRIPTION_EXISTS("subscription_exists", Category.CONFLICT),
   IDEMPOTENCY_IN_FLIGHT("idempotency_in_flight", Category.CONFLICT),
   INVALID_PACKAGE("invalid_package", Category.UNPROCESSABLE),
   INVALID_SIGNATURE("invalid_signature", Category.INVALID_REQUEST),

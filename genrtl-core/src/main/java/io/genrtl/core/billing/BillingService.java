@@ -25,6 +25,22 @@ public final class BillingService {
     this.pool = pool;
   }
 
+  /**
+   * Subscriptions do not stack: while the user has a paid subscription that is active, trialing or past due, or whose
+   * period has not ended, a new checkout is refused with {@code subscription_exists} before any provider is called.
+   */
+  public void requireNoPaidSubscription(String userId) {
+    stores.subscriptions().latestForUser(userId).ifPresent(s -> {
+      boolean paid = !io.genrtl.core.plan.PlanCatalog.FREE.equals(s.planId());
+      boolean live = s.status() == SubscriptionStatus.ACTIVE || s.status() == SubscriptionStatus.TRIALING
+          || s.status() == SubscriptionStatus.PAST_DUE || s.periodEnd() > clock.millis();
+      if (paid && live) {
+        throw new GenRtlException(io.genrtl.core.ErrorCode.SUBSCRIPTION_EXISTS, "you already have the " + s.planId()
+            + " plan (" + s.status().wire() + "); change it in the billing portal", java.util.Map.of("plan", s.planId()));
+      }
+    });
+  }
+
   /** Runs {@code effects} unless the event was processed before; returns whether it ran. Concurrent copies run once. */
   public boolean processOnce(String provider, String eventId, Runnable effects) {
     return stores.transactor().inTransaction((Supplier<Boolean>) () -> {

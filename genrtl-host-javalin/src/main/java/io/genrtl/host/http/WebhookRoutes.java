@@ -33,6 +33,41 @@ final class WebhookRoutes {
 
   void register(RoutesConfig r) {
     r.post("/api/webhooks/stripe", this::stripe);
+    r.post("/api/billing/checkout", this::checkout);
+  }
+
+  /** {@code POST /api/billing/checkout {plan, success_url, cancel_url, provider?}} → {@code {url}} (Stripe Checkout). */
+  private void checkout(Context ctx) {
+    io.genrtl.core.account.Principal p = GenRtlApp.principal(ctx);
+    JsonBody body = Bodies.json(ctx, 64 * 1024);
+    AccountRoutes.requireSelf(p, body);
+    String plan = body.string("plan", 64);
+    String success = body.string("success_url", 2000);
+    String cancel = body.string("cancel_url", 2000);
+    for (String[] u : new String[][] {{"success_url", success}, {"cancel_url", cancel}}) {
+      if (!u[1].matches("https?://[^\\s]+")) throw GenRtlException.invalid(u[0], u[0] + " must be an http(s) URL");
+    }
+    String provider = body.optString("provider", 16).orElse("stripe");
+    if (!provider.equals("stripe")) throw GenRtlException.invalid("provider", "provider must be stripe (creem is not wired yet)");
+    if (genrtl.plans().find(plan).filter(x -> !x.isFree()).isEmpty()) {
+      throw GenRtlException.invalid("plan", "plan must be one of the paid plans");
+    }
+    genrtl.billing().requireNoPaidSubscription(p.userId());
+    if (stripe == null || stripe.gateway() == null) {
+      throw new GenRtlException(ErrorCode.PROVIDER_UNAVAILABLE, "Stripe is not configured on this server");
+    }
+    String price = stripe.planByPrice().entrySet().stream().filter(e -> e.getValue().equals(plan)).map(Map.Entry::getKey)
+        .findFirst().orElseThrow(() -> new GenRtlException(ErrorCode.UNPROCESSABLE, "no Stripe price is configured for plan " + plan,
+            Map.of("field", "plan")));
+    String email = genrtl.stores().users().find(p.userId()).map(io.genrtl.core.account.User::email).orElse(null);
+    io.genrtl.payments.StripeGateway.CheckoutLink link;
+    try {
+      link = stripe.gateway().createSubscriptionCheckout(new io.genrtl.payments.StripeGateway.SubscriptionCheckoutRequest(
+          p.userId(), email, null, price, success, cancel));
+    } catch (io.genrtl.payments.PaymentProviderException e) {
+      throw new GenRtlException(ErrorCode.PROVIDER_UNAVAILABLE, "Stripe did not create the checkout; retry shortly");
+    }
+    ctx.json(Map.of("url", link.url()));
   }
 
   private void stripe(Context ctx) {
