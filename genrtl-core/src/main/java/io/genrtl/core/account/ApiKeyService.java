@@ -20,6 +20,7 @@ import java.util.Optional;
  * is constant-time. {@code last_used_at} is written at most once per {@link #LAST_USED_RESOLUTION_MS}.
  */
 public final class ApiKeyService {
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ApiKeyService.class.getName());
   public static final String PREFIX = "grtl_";
   public static final int SECRET_LENGTH = 32;
   public static final long LAST_USED_RESOLUTION_MS = 60_000;
@@ -68,12 +69,18 @@ public final class ApiKeyService {
     Optional<ApiKey> found = stores.apiKeys().find(p.keyId);
     byte[] expected = found.map(ApiKey::secretHash).orElse(DUMMY_HASH);
     boolean match = MessageDigest.isEqual(expected, hash(p.keyId, p.secret));
-    if (found.isEmpty() || !match) throw unauthenticated("invalid API key");
+    if (found.isEmpty() || !match) {
+      LOG.fine(() -> "API key " + p.keyId + (found.isEmpty() ? " not found" : " secret mismatch"));
+      throw unauthenticated("invalid API key");
+    }
     ApiKey key = found.get();
     long now = clock.millis();
     if (key.revokedAt() != null) throw unauthenticated("API key revoked");
     if (key.expiresAt() != null && now >= key.expiresAt()) throw unauthenticated("API key expired");
-    User user = stores.users().find(key.userId()).orElseThrow(() -> unauthenticated("invalid API key"));
+    User user = stores.users().find(key.userId()).orElseThrow(() -> {
+      LOG.fine(() -> "API key " + p.keyId + ": its user " + key.userId() + " is missing");
+      return unauthenticated("invalid API key");
+    });
     stores.apiKeys().touchLastUsed(key.keyId(), now, LAST_USED_RESOLUTION_MS);
     return Principal.of(user, key.keyId());
   }

@@ -47,6 +47,10 @@ public final class GenRtlApp {
       // the JSON routes enforce settings.maxBodyBytes themselves; this is only Jetty's outer bound
       cfg.http.maxRequestSize = Math.max(Math.max(settings.maxBodyBytes(), settings.maxPackageBytes()), 1L << 20);
       cfg.jsonMapper(new Json());
+      // Jetty's parser caches header fields per connection and matches them case-insensitively by default: a key that
+      // differs from the previous request's only in the case of a letter was read as that previous key (a valid key
+      // refused, or a wrong one accepted). Keys are case-sensitive, so the cache is off (KeepAliveAuthTest).
+      cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
 
       cfg.routes.before(RequestIds::assign);
       cfg.routes.before("/api/*", ctx -> authenticate(genrtl, ctx));
