@@ -67,6 +67,30 @@ class StripeCheckoutTest {
     wm.stop();
   }
 
+  /** Events may arrive out of order: a stale subscription event is applied as the API's current state. */
+  @Test
+  void subscriptionEventsApplyTheSubscriptionsCurrentStateFromTheApi() throws Exception {
+    long jan = 1767225600L;
+    long feb = 1769904000L;
+    String current = "{\"id\":\"sub_9\",\"object\":\"subscription\",\"cancel_at_period_end\":false,\"customer\":\"cus_1\","
+        + "\"items\":{\"object\":\"list\",\"data\":[{\"id\":\"si_1\",\"object\":\"subscription_item\",\"current_period_start\":"
+        + jan + ",\"current_period_end\":" + feb + ",\"price\":{\"id\":\"price_pro_monthly\",\"object\":\"price\"},\"quantity\":1}]},"
+        + "\"metadata\":{\"user_id\":\"" + userId + "\"},\"status\":\"active\"}";
+    wm.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlPathEqualTo("/v1/subscriptions/sub_9"))
+        .withHeader("Authorization", equalTo("Bearer sk_test_123"))
+        .willReturn(aResponse().withHeader("Content-Type", "application/json").withBody(current)));
+    // a stale event says "past_due"; the API says the subscription is active now
+    String stale = "{\"id\":\"evt_old\",\"object\":\"event\",\"created\":" + jan + ",\"type\":\"customer.subscription.updated\","
+        + "\"data\":{\"object\":" + current.replace("\"status\":\"active\"", "\"status\":\"past_due\"") + "}}";
+    long t = genrtl.clock().instant().getEpochSecond();
+    TestHttp.Response r = http.send("POST", "/api/webhooks/stripe", null, stale, "Stripe-Signature",
+        "t=" + t + ",v1=" + StripeWebhookTest.sign("whsec_x", t, stale));
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(genrtl.pool().balance(userId).subscriptionStatus()).isEqualTo("active");
+    assertThat(genrtl.pool().balance(userId).planId()).isEqualTo("pro");
+    wm.verify(1, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlPathEqualTo("/v1/subscriptions/sub_9")));
+  }
+
   private static String body(String plan) {
     return "{\"plan\":\"" + plan + "\",\"success_url\":\"https://app.example.com/ok\",\"cancel_url\":\"https://app.example.com/no\"}";
   }
