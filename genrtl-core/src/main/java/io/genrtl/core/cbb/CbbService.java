@@ -344,12 +344,12 @@ public final class CbbService {
       }
       if (after == null) {
         var a = stores.pool().find(buyer.userId()).orElseThrow();
-        after = new ChargeResult.Snapshot(a.includedMicros(), a.creditsMicros(), a.onDemandSpentMicros(), a.onDemandLimitMicros());
+        after = ChargeResult.Snapshot.of(a);
       }
       Receipt receipt = new Receipt(receiptId, buyer.userId(), buyer.tenantId(), ws.workspaceId(), req.jobId(),
           req.idempotencyKey(), now, items);
       stores.receipts().insert(receipt);
-      stores.idempotency().complete(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), receiptId, encode(after));
+      stores.idempotency().complete(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), receiptId, after.encode());
       return new CheckoutResult(receipt, charged, already, after, false);
     }
   }
@@ -362,11 +362,7 @@ public final class CbbService {
     }
     Receipt receipt = stores.receipts().find(rec.resultRef()).orElseThrow();
     List<Charged> charged = new ArrayList<>();
-    List<LedgerEntry> rows = new ArrayList<>();
-    stores.ledger().forEach(new LedgerQuery(userId, null, null, UsageKind.CBB, receipt.jobId(), receipt.workspaceId()), e -> {
-      if (e.cbb() != null && receipt.receiptId().equals(e.cbb().receiptId())) rows.add(e);
-    });
-    rows.sort(Comparator.comparing(LedgerEntry::entryId));
+    List<LedgerEntry> rows = receiptRows(receipt);
     for (Receipt.Item it : receipt.items()) {
       for (LedgerEntry e : rows) {
         if (e.cbb().cbbId().equals(it.cbbId()) && e.cbb().version().equals(it.version())) {
@@ -376,7 +372,7 @@ public final class CbbService {
     }
     List<AlreadyOwned> already = receipt.items().stream().filter(Receipt.Item::alreadyOwned)
         .map(i -> new AlreadyOwned(i.cbbId(), i.version(), i.ownedVia())).toList();
-    return new CheckoutResult(receipt, charged, already, decode(rec.resultData()), true);
+    return new CheckoutResult(receipt, charged, already, ChargeResult.Snapshot.decode(rec.resultData()), true);
   }
 
   private User actingFor(Principal p, String userId) {
@@ -392,15 +388,6 @@ public final class CbbService {
         .append(r.jobId()).append('\0');
     for (CheckoutRequest.Item it : r.items()) sb.append(it.cbbId()).append('@').append(it.version()).append('\0');
     return sha256Hex(sb.toString().getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String encode(ChargeResult.Snapshot s) {
-    return s.includedMicros() + "," + s.creditsMicros() + "," + s.onDemandSpentMicros() + "," + s.onDemandLimitMicros();
-  }
-
-  private static ChargeResult.Snapshot decode(String s) {
-    String[] p = s.split(",");
-    return new ChargeResult.Snapshot(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]));
   }
 
   // ------------------------------------------------------------------------------------------------ deliver
@@ -485,12 +472,13 @@ public final class CbbService {
     }
   }
 
-  /** For tests and tools: the ledger rows of a receipt. */
+  /** The ledger rows of a receipt, oldest first (its charges are attributed to its job and workspace). */
   public List<LedgerEntry> receiptRows(Receipt r) {
     List<LedgerEntry> rows = new ArrayList<>();
-    stores.ledger().forEach(LedgerQuery.all(r.userId()), e -> {
+    stores.ledger().forEach(new LedgerQuery(r.userId(), null, null, UsageKind.CBB, r.jobId(), r.workspaceId()), e -> {
       if (e.cbb() != null && r.receiptId().equals(e.cbb().receiptId())) rows.add(e);
     });
+    rows.sort(Comparator.comparing(LedgerEntry::entryId));
     return rows;
   }
 }

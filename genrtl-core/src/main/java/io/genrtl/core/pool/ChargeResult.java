@@ -14,16 +14,17 @@ public record ChargeResult(String callId, List<LedgerEntry> entries, Snapshot af
 
   /** Balances after the charge. */
   public record Snapshot(long includedMicros, long creditsMicros, long onDemandSpentMicros, long onDemandLimitMicros) {
-    String encode() {
+    /** A compact text form for idempotency records ({@link #decode} reads it back). */
+    public String encode() {
       return includedMicros + "," + creditsMicros + "," + onDemandSpentMicros + "," + onDemandLimitMicros;
     }
 
-    static Snapshot decode(String s) {
+    public static Snapshot decode(String s) {
       String[] p = s.split(",");
       return new Snapshot(Long.parseLong(p[0]), Long.parseLong(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]));
     }
 
-    static Snapshot of(PoolAccount a) {
+    public static Snapshot of(PoolAccount a) {
       return new Snapshot(a.includedMicros(), a.creditsMicros(), a.onDemandSpentMicros(), a.onDemandLimitMicros());
     }
   }
