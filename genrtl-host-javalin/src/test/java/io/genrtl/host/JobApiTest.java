@@ -126,6 +126,15 @@ class JobApiTest {
     }
   }
 
+  /** Polls {@code condition} every 20 ms; fails the test when it is still false after {@code atMost}. */
+  static void until(Duration atMost, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("condition still false after " + atMost);
+      Thread.sleep(20);
+    }
+  }
+
   private String planBody(String ws) {
     return "{\"workspace_id\":\"" + ws + "\",\"spec\":\"A UART loopback at 115200 baud\",\"constraints\":{\"clock_mhz\":50}}";
   }
@@ -160,6 +169,42 @@ class JobApiTest {
     assertThat(events.body()).contains("event: status").contains("event: step").contains("event: delta")
         .contains("event: done");
     assertThat(events.body().indexOf("event: done")).isGreaterThan(events.body().lastIndexOf("event: step"));
+  }
+
+  @Test
+  void aCancelDuringTheProviderCallStopsItAndSettlesWhatWasUsed() throws Exception {
+    // the delta arrives in the first 2 of 100 pieces dribbled over 30 s; the stream stays open: the job is mid-call
+    StringBuilder pings = new StringBuilder();
+    for (int i = 0; i < 2000; i++) pings.append("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+    String full = sse(PLAN, 2000, 1500, 700);
+    String body = full.substring(0, full.indexOf("event: response.completed")) + pings + full.substring(full.indexOf("event: response.completed"));
+    wm.stubFor(post(urlEqualTo("/v1/responses")).willReturn(aResponse().withStatus(200)
+        .withHeader("Content-Type", "text/event-stream").withBody(body).withChunkedDribbleDelay(100, 30_000)));
+    TestHttp.Response submitted = http.post("/api/jobs/plan", annKey, planBody(annWs));
+    assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+    String jobId = (String) submitted.json().get("job_id");
+    until(Duration.ofSeconds(20), () -> genrtl.stores().jobs().events(jobId, 0).stream().anyMatch(e -> e.name().equals("delta")));
+
+    assertThat(http.post("/api/jobs/" + jobId + "/cancel", annKey, "").status()).isEqualTo(202);
+
+    until(Duration.ofSeconds(10), () -> "canceled".equals(http.get("/api/jobs/" + jobId, annKey).json().get("status")));
+    List<io.genrtl.core.pool.LedgerEntry> rows = new java.util.ArrayList<>();
+    genrtl.pool().forEachUsage(new io.genrtl.core.pool.LedgerQuery(genrtl.stores().jobs().find(jobId).orElseThrow().userId(),
+        null, null, null, jobId, null), rows::add);
+    // the provider reports no usage before response.completed: the output streamed (the plan) is estimated at a
+    // token per 4 bytes, the input likewise from the bytes sent; the row says so and is priced as any other
+    long planTokens = (PLAN.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 3) / 4;
+    assertThat(rows).singleElement().satisfies(e -> {
+      assertThat(e.tokens().outputTokens()).isEqualTo(planTokens);
+      assertThat(e.tokens().inputTokens()).isPositive();
+      assertThat(e.note()).contains("canceled mid-answer").contains("estimated");
+      assertThat(e.usdMicros()).isEqualTo(genrtl.prices().find("gpt-5.1").orElseThrow()
+          .costMicros(new io.genrtl.core.llm.LlmUsage(e.tokens().inputTokens(), planTokens, 0, 0, 0)));
+    });
+    Map<String, Object> job = http.get("/api/jobs/" + jobId, annKey).json();
+    assertThat(((Map<?, ?>) job.get("usage")).get("usd")).isNotEqualTo(0.0);
+    assertThat(ApiContractTest.ok(http.get("/api/billing/balance", annKey)).get("holds_usd")).isEqualTo(0.0);
+    assertThat(genrtl.pool().verifyAll()).allSatisfy(c -> assertThat(c.problems()).isEmpty());
   }
 
   @Test

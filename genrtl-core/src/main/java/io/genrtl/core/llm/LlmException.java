@@ -113,9 +113,33 @@ public abstract class LlmException extends RuntimeException {
   /** The caller canceled the call. */
   public static final class Canceled extends LlmException {
     private static final long serialVersionUID = 1L;
+    private final transient LlmUsage partialUsage;
+    private final boolean estimated;
 
+    /** Canceled before the provider began to answer: nothing was used. */
     public Canceled(String provider) {
+      this(provider, null, false);
+    }
+
+    /**
+     * Canceled while the provider was answering. {@code partialUsage} is what it had used by then (the input and the
+     * output streamed so far); {@code estimated} when some counts are estimates because the provider reports usage
+     * only at the end of a stream.
+     */
+    public Canceled(String provider, LlmUsage partialUsage, boolean estimated) {
       super(provider, 0, null, "canceled", null);
+      this.partialUsage = partialUsage;
+      this.estimated = estimated;
+    }
+
+    /** What the provider had used when the call was abandoned; null when it had not begun to answer. */
+    public LlmUsage partialUsage() {
+      return partialUsage;
+    }
+
+    /** True when {@link #partialUsage()} holds estimates rather than the provider's own counts. */
+    public boolean estimated() {
+      return estimated;
     }
 
     @Override

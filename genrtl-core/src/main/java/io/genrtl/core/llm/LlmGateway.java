@@ -133,13 +133,7 @@ public final class LlmGateway {
 
   /** The UTF-8 size of everything sent: the bound on input tokens. */
   static long inputBytes(LlmRequest r) {
-    long n = 0;
-    for (LlmRequest.Block b : r.system()) n += b.text().getBytes(StandardCharsets.UTF_8).length;
-    for (LlmRequest.Message m : r.messages()) {
-      for (LlmRequest.Block b : m.content()) n += b.text().getBytes(StandardCharsets.UTF_8).length;
-    }
-    if (r.schema() != null) n += r.schema().schemaJson().getBytes(StandardCharsets.UTF_8).length;
-    return n;
+    return r.inputBytes();
   }
 
   public Outcome call(Call c, LlmStreamListener listener, BooleanSupplier cancel) {
@@ -166,6 +160,18 @@ public final class LlmGateway {
       LlmResponse res;
       try {
         res = clients.get(m.provider()).complete(req, listener == null ? LlmStreamListener.NONE : listener, cancel);
+      } catch (LlmException.Canceled e) {
+        if (e.partialUsage() == null) {
+          pool.voidHold(hold.holdId());
+        } else { // the provider bills what it produced before the stream was cut: settle that, never above the hold
+          LlmUsage u = e.partialUsage();
+          pool.settle(hold.holdId(), Math.min(worst, m.costMicros(u)), new PoolService.Settlement(UsageKind.LLM,
+              new TokenUsage(m.provider(), m.modelId(), u.inputTokens(), u.outputTokens(), u.cachedInputTokens(),
+                  u.cacheWriteTokens()), null, e.estimated()
+                  ? "canceled mid-answer: usage up to the cancel, estimated where the provider had not reported it"
+                  : "canceled mid-answer: usage up to the cancel", c.request().callId()));
+        }
+        throw e;
       } catch (LlmException e) {
         pool.voidHold(hold.holdId());
         if (!e.retriable()) throw e;

@@ -27,6 +27,20 @@ public record LlmRequest(
     if (maxOutputTokens < 1) throw new IllegalArgumentException("maxOutputTokens must be positive");
   }
 
+  /**
+   * The UTF-8 size of everything sent as input: system blocks, messages and the schema. A token is at least one byte,
+   * so this bounds the input tokens (the router's worst case); connectors also estimate from it.
+   */
+  public long inputBytes() {
+    long n = 0;
+    for (Block b : system) n += b.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    for (Message m : messages) {
+      for (Block b : m.content()) n += b.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+    if (schema != null) n += schema.schemaJson().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    return n;
+  }
+
   /** A piece of system or context text; {@code cacheable} marks a stable prefix worth caching. */
   public record Block(String text, boolean cacheable) {
     public Block {

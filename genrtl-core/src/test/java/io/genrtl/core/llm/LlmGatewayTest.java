@@ -145,6 +145,45 @@ class LlmGatewayTest {
   }
 
   @Test
+  void aCancelMidAnswerSettlesWhatWasUsedAndNoFallbackIsTried() {
+    String u = user("pro");
+    // Sonnet had read 1000 input tokens (2000 from the cache) and streamed an estimated 300 output tokens
+    anthropic.then(r -> {
+      throw new LlmException.Canceled("anthropic", new LlmUsage(1000, 300, 2000, 0, 0), true);
+    });
+    assertThatThrownBy(() -> gateway(LlmGateway.Policy.defaults()).call(new LlmGateway.Call(u, PriceTable.IMPLEMENT,
+        new Attribution("job-9", "step-9", "ws-9"), request("c-cancel", "x", 1000), Duration.ofMinutes(5)), null, () -> true))
+        .isInstanceOf(LlmException.Canceled.class);
+    assertThat(anthropic.calls.get()).as("a cancel is not an outage: no fallback").isEqualTo(1);
+    List<LedgerEntry> rows = new ArrayList<>();
+    genrtl.pool().forEachUsage(LedgerQuery.all(u), rows::add);
+    assertThat(rows).singleElement().satisfies(e -> {
+      assertThat(e.callId()).isEqualTo("c-cancel");
+      assertThat(e.usdMicros()).isEqualTo(3000 + 600 + 4500);
+      assertThat(e.tokens().outputTokens()).isEqualTo(300);
+      assertThat(e.note()).contains("canceled").contains("estimated");
+      assertThat(e.attribution().jobId()).isEqualTo("job-9");
+    });
+    assertThat(genrtl.pool().balance(u).holdsMicros()).isZero();
+    assertThat(genrtl.pool().verify(u).problems()).isEmpty();
+  }
+
+  @Test
+  void aCancelBeforeTheAnswerBeganChargesNothing() {
+    String u = user("pro");
+    anthropic.then(r -> {
+      throw new LlmException.Canceled("anthropic");
+    });
+    assertThatThrownBy(() -> gateway(LlmGateway.Policy.defaults()).call(new LlmGateway.Call(u, PriceTable.IMPLEMENT,
+        Attribution.NONE, request("c-early", "x", 1000), Duration.ofMinutes(5)), null, () -> true))
+        .isInstanceOf(LlmException.Canceled.class);
+    List<LedgerEntry> rows = new ArrayList<>();
+    genrtl.pool().forEachUsage(LedgerQuery.all(u), rows::add);
+    assertThat(rows).isEmpty();
+    assertThat(genrtl.pool().balance(u).holdsMicros()).isZero();
+  }
+
+  @Test
   void missingUsageChargesTheReservedWorstCaseAndSaysSo() {
     String u = user("pro");
     openai.then(ScriptedLlmClient.answer("{}", null));

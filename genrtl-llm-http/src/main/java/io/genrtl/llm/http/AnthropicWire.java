@@ -160,6 +160,8 @@ final class AnthropicWire implements Wire {
       private Long cacheRead;
       private String stopReason;
       private boolean stopped;
+      private boolean finalOutput;
+      private long deltaCount;
 
       @Override
       public void onEvent(SseReader.Event event, Consumer<String> deltas) throws WireError, ProviderError {
@@ -182,6 +184,7 @@ final class AnthropicWire implements Wire {
               String t = Json.str(delta, "text");
               if (t == null) throw new WireError("a text_delta has no text");
               text.append(t);
+              deltaCount++;
               deltas.accept(t);
             }
           }
@@ -192,7 +195,10 @@ final class AnthropicWire implements Wire {
             // Counts here are cumulative; output_tokens is the final one. Newer API versions repeat the input counts.
             Map<String, Object> u = Json.obj(data, "usage");
             Long o = Json.count(u, "output_tokens");
-            if (o != null) output = o;
+            if (o != null) {
+              output = o;
+              finalOutput = true;
+            }
             Long i = Json.count(u, "input_tokens");
             if (i != null) input = i;
             Long cw = Json.count(u, "cache_creation_input_tokens");
@@ -222,6 +228,17 @@ final class AnthropicWire implements Wire {
         // output_tokens in message_start is a placeholder: without a message_delta count the usage is unknown.
         return new LlmResponse(provider(), model != null ? model : request.model(), text.toString(),
             usage(input, output, cacheWrite, cacheRead), stopReason, requestId, Json.str(message, "id"));
+      }
+
+      @Override
+      public Partial partial(long requestBytes) {
+        // message_start reports the input and cache counts exactly; the output count only at message_delta.
+        boolean inputKnown = input != null;
+        long out = finalOutput ? output : Wire.estimatedTokens(Wire.utf8Length(text), deltaCount);
+        LlmUsage u = inputKnown
+            ? new LlmUsage(input, out, cacheRead == null ? 0 : cacheRead, cacheWrite == null ? 0 : cacheWrite, 0)
+            : new LlmUsage(Wire.estimatedTokens(requestBytes, 0), out, 0, 0, 0);
+        return new Partial(u, !(inputKnown && finalOutput));
       }
     };
   }

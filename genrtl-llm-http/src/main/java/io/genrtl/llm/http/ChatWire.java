@@ -129,6 +129,7 @@ final class ChatWire implements Wire {
       private String finishReason;
       private boolean refusal;
       private boolean done;
+      private long deltaCount;
 
       @Override
       public void onEvent(SseReader.Event event, Consumer<String> deltas) throws WireError, ProviderError {
@@ -154,6 +155,7 @@ final class ChatWire implements Wire {
           if (c != null && !(c instanceof String)) throw new WireError("delta content is not a string");
           if (c != null && !((String) c).isEmpty()) {
             text.append((String) c);
+            deltaCount++;
             deltas.accept((String) c);
           }
           if (Json.str(delta, "refusal") != null) refusal = true;
@@ -174,6 +176,14 @@ final class ChatWire implements Wire {
         if (lastChunk == null) throw new WireError("the stream carried no chunk");
         String stop = refusal && text.length() == 0 ? "refusal" : finishReason;
         return response(lastChunk, request, requestId, text.toString(), stop, ChatWire.usage(usage));
+      }
+
+      @Override
+      public Partial partial(long requestBytes) {
+        LlmUsage known = ChatWire.usage(usage); // the usage chunk comes last, so this is rare
+        if (known != null) return new Partial(known, false);
+        return new Partial(new LlmUsage(Wire.estimatedTokens(requestBytes, 0),
+            Wire.estimatedTokens(Wire.utf8Length(text), deltaCount), 0, 0, 0), true);
       }
     };
   }

@@ -149,6 +149,16 @@ final class HttpCaller {
     return new LlmException.Canceled(provider);
   }
 
+  /** Canceled during an attempt: once a stream had begun, the provider bills what it produced, so say what that was. */
+  private LlmException.Canceled canceled(LlmRequest request, Attempt a) {
+    if (a.decoder == null) return canceled(request);
+    Wire.Partial p = a.decoder.partial(request.inputBytes());
+    log.info("{} call {}: canceled mid-stream (request id {}); {} input and {} output tokens{}", provider, request.callId(),
+        a.requestId, p.usage().inputTokens() + p.usage().cachedInputTokens() + p.usage().cacheWriteTokens(),
+        p.usage().outputTokens(), p.estimated() ? ", estimated" : "");
+    return new LlmException.Canceled(provider, p.usage(), p.estimated());
+  }
+
   private Request httpRequest(LlmRequest request) {
     byte[] body = Json.write(wire.body(request));
     Request.Builder b = new Request.Builder()
@@ -164,6 +174,8 @@ final class HttpCaller {
   private static final class Attempt {
     String requestId;
     boolean delivered;
+    /** Set once a stream began: what it had carried when a cancel cut it. */
+    Wire.StreamDecoder decoder;
   }
 
   /** A failure another attempt may fix; {@code retryAfter} is the provider's wait, if it named one. */
@@ -211,7 +223,7 @@ final class HttpCaller {
     } catch (SseReader.Broken e) {
       throw malformed(a, e.getMessage(), e);
     } catch (IOException e) {
-      if (canceledByUs.get() || isCanceled(cancel)) throw canceled(request);
+      if (canceledByUs.get() || isCanceled(cancel)) throw canceled(request, a);
       String what = e instanceof SocketTimeoutException || e instanceof InterruptedIOException ? "timeout" : "connection failure";
       throw new Retry(new LlmException.Unavailable(provider, 0, a.requestId,
           provider + ": " + what + " (" + e.getClass().getSimpleName() + ")" + requestIdSuffix(a.requestId), e), null);
@@ -234,6 +246,7 @@ final class HttpCaller {
   private LlmResponse readStream(Call call, Response response, LlmRequest request, LlmStreamListener listener,
       BooleanSupplier cancel, Attempt a) throws IOException, Wire.WireError, Wire.ProviderError {
     Wire.StreamDecoder decoder = wire.decoder(request);
+    a.decoder = decoder;
     SseReader sse = new SseReader(response.body().source());
     Consumer<String> deltas = text -> {
       if (text.isEmpty()) return;
@@ -243,7 +256,7 @@ final class HttpCaller {
     while (!decoder.finished()) {
       if (isCanceled(cancel)) {
         call.cancel();
-        throw canceled(request);
+        throw canceled(request, a);
       }
       SseReader.Event event = sse.next();
       if (event == null) break;

@@ -139,6 +139,7 @@ final class ResponsesWire implements Wire {
     return new StreamDecoder() {
       private final StringBuilder text = new StringBuilder();
       private Map<String, Object> terminal;
+      private long deltaCount;
 
       @Override
       public void onEvent(SseReader.Event event, Consumer<String> deltas) throws WireError, ProviderError {
@@ -150,6 +151,7 @@ final class ResponsesWire implements Wire {
             String delta = Json.str(data, "delta");
             if (delta == null) throw new WireError("an output_text delta has no text");
             text.append(delta);
+            deltaCount++;
             deltas.accept(delta);
           }
           case "response.completed", "response.incomplete", "response.failed" -> {
@@ -182,6 +184,13 @@ final class ResponsesWire implements Wire {
         } catch (ProviderError e) {
           throw new WireError("the completed response reports a failure");
         }
+      }
+
+      @Override
+      public Partial partial(long requestBytes) {
+        // The Responses API reports usage only in the terminal event: before it, everything is an estimate.
+        return new Partial(new LlmUsage(Wire.estimatedTokens(requestBytes, 0),
+            Wire.estimatedTokens(Wire.utf8Length(text), deltaCount), 0, 0, 0), true);
       }
     };
   }

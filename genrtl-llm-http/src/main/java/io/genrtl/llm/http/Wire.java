@@ -48,6 +48,29 @@ interface Wire {
 
     /** The answer, at the terminal event or at the end of the stream (a stream cut short is a {@link WireError}). */
     LlmResponse result(String requestId) throws WireError;
+
+    /**
+     * What the provider had used when the stream is abandoned (a cancel): its own counts where the stream already
+     * carried them, otherwise estimates by {@link Wire#estimatedTokens} of the {@code requestBytes} sent and the text
+     * streamed so far.
+     */
+    Partial partial(long requestBytes);
+  }
+
+  /** Usage of an abandoned stream; {@code estimated} when any count is an estimate. */
+  record Partial(LlmUsage usage, boolean estimated) {}
+
+  /**
+   * The estimate of a token count used where a provider has not reported one: one token per 4 bytes of UTF-8,
+   * rounded up (the providers' own rule of thumb for English text and code), and never fewer than the number of
+   * streamed deltas seen (each carries at least one token).
+   */
+  static long estimatedTokens(long utf8Bytes, long deltas) {
+    return Math.max((utf8Bytes + 3) / 4, deltas);
+  }
+
+  static long utf8Length(CharSequence text) {
+    return text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
   }
 
   /** The answer could not be understood. Messages name what was wrong, never content. */

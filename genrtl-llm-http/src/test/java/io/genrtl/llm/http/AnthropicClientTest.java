@@ -216,6 +216,10 @@ class AnthropicClientTest extends StubServerTest {
     assertThat(e).isInstanceOf(LlmException.Canceled.class);
     assertThat(e.retriable()).isFalse();
     assertThat(seen).containsExactly("--- a/fifo.v");
+    // input and cache counts as message_start reported them; output estimated from the 12 bytes streamed (3 tokens)
+    LlmException.Canceled c = (LlmException.Canceled) e;
+    assertThat(c.partialUsage()).isEqualTo(new io.genrtl.core.llm.LlmUsage(80, 3, 2048, 0, 0));
+    assertThat(c.estimated()).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
     wm.verify(1, postRequestedFor(urlEqualTo("/v1/messages")));
   }
@@ -240,6 +244,41 @@ class AnthropicClientTest extends StubServerTest {
 
     assertThat(e).isInstanceOf(LlmException.Canceled.class);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+  }
+
+  @Test
+  void aStreamCutByTheWatchdogStillReportsWhatItCarried() {
+    // the head (message_start and both deltas) is well inside the first half of the body; the second half comes
+    // seconds later, and the cancel (100 ms after the first delta) cuts the stream while it waits for it
+    StringBuilder pings = new StringBuilder();
+    for (int i = 0; i < 40; i++) pings.append("event: ping\ndata: {\"type\": \"ping\"}\n\n");
+    String body = streamBody("\n") + pings + Fixtures.sse("\n", END);
+    wm.stubFor(messages().willReturn(sseResponse(body).withChunkedDribbleDelay(2, 6000)));
+    AtomicBoolean cancel = new AtomicBoolean();
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    try {
+      LlmException e = caught(() -> client().complete(Fixtures.implement("claude-test", true), delta -> {
+        if (delta.startsWith("---")) timer.schedule(() -> cancel.set(true), 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }, cancel::get));
+
+      assertThat(e).isInstanceOf(LlmException.Canceled.class);
+      LlmException.Canceled c = (LlmException.Canceled) e;
+      // input and cache counts from message_start; output from the 25 bytes of the two deltas (7 tokens)
+      assertThat(c.partialUsage()).isEqualTo(new io.genrtl.core.llm.LlmUsage(80, 7, 2048, 0, 0));
+      assertThat(c.estimated()).isTrue();
+    } finally {
+      timer.shutdownNow();
+    }
+  }
+
+  @Test
+  void cancelBeforeTheAnswerBeginsReportsNoUsage() {
+    AtomicBoolean cancel = new AtomicBoolean(true);
+    LlmException e = caught(() -> client().complete(Fixtures.implement("claude-test", true), null, cancel::get));
+
+    assertThat(e).isInstanceOf(LlmException.Canceled.class);
+    assertThat(((LlmException.Canceled) e).partialUsage()).isNull();
+    wm.verify(0, postRequestedFor(urlEqualTo("/v1/messages")));
   }
 
   @Test

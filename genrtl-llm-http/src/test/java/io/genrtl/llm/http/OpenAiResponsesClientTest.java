@@ -135,6 +135,41 @@ class OpenAiResponsesClientTest extends StubServerTest {
   }
 
   @Test
+  void cancelMidStreamReportsEstimatedPartialUsage() {
+    // the Responses API reports usage only in response.completed, which a cancel never reaches
+    String body = Fixtures.sse("\n",
+        "event: response.created",
+        "data: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_3\",\"status\":\"in_progress\",\"output\":[]}}",
+        "",
+        "event: response.output_text.delta",
+        "data: {\"type\":\"response.output_text.delta\",\"sequence_number\":1,\"delta\":\"{\\\"steps\\\":\"}",
+        "",
+        "event: response.output_text.delta",
+        "data: {\"type\":\"response.output_text.delta\",\"sequence_number\":2,\"delta\":\"[\\\"a\\\",\"}",
+        "",
+        "event: response.output_text.delta",
+        "data: {\"type\":\"response.output_text.delta\",\"sequence_number\":3,\"delta\":\"\\\"b\\\"]}\"}",
+        "");
+    wm.stubFor(planRequest().withRequestBody(matchingJsonPath("$.stream", equalTo("true")))
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream").withBody(body)));
+    java.util.concurrent.atomic.AtomicBoolean cancel = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    io.genrtl.core.llm.LlmRequest request = Fixtures.plan("gpt-test", true);
+
+    LlmException e = caught(() -> client().complete(request, d -> {
+      seen.add(d);
+      if (seen.size() == 2) cancel.set(true);
+    }, cancel::get));
+
+    assertThat(e).isInstanceOf(LlmException.Canceled.class);
+    LlmException.Canceled c = (LlmException.Canceled) e;
+    assertThat(seen).containsExactly("{\"steps\":", "[\"a\",");
+    // input: a quarter of the bytes sent, rounded up; output: the 14 bytes streamed → 4 tokens
+    assertThat(c.partialUsage()).isEqualTo(new LlmUsage((request.inputBytes() + 3) / 4, 4, 0, 0, 0));
+    assertThat(c.estimated()).isTrue();
+  }
+
+  @Test
   void rateLimitedHonoursRetryAfterSecondsExactly() {
     wm.stubFor(planRequest().inScenario("429").whenScenarioStateIs(STARTED).willSetStateTo("ok")
         .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7").withHeader("x-request-id", "req_1")
