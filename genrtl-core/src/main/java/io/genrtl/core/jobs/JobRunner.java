@@ -73,7 +73,7 @@ public final class JobRunner implements AutoCloseable {
     while (running.get()) {
       try {
         recover();
-        if (!runOnce()) Thread.sleep(settings.poll().toMillis());
+        if (!runOnce()) service.awaitWork(settings.poll());
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException | LinkageError e) {
@@ -163,6 +163,7 @@ public final class JobRunner implements AutoCloseable {
       String done = "{\"status\":\"" + status.wire() + "\"}";
       stores.jobs().append(job.jobId(), "status", done, now);
       stores.jobs().append(job.jobId(), "done", done, now);
+      service.finished(job.jobId());
     }
     // else: our lease was lost (we were too slow and another host took the job over); its outcome stands
   }
@@ -185,6 +186,7 @@ public final class JobRunner implements AutoCloseable {
           String status = j.cancelRequested() ? "canceled" : "failed";
           stores.jobs().append(j.jobId(), "status", "{\"status\":\"" + status + "\"}", now);
           stores.jobs().append(j.jobId(), "done", "{\"status\":\"" + status + "\"}", now);
+          service.finished(j.jobId());
           n++;
         }
       } else if (stores.jobs().requeue(j.jobId(), j.worker(), now)) {

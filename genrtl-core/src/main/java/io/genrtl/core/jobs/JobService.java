@@ -36,6 +36,9 @@ public final class JobService {
   private final PoolService pool;
   private final AccountService accounts;
   private final Map<String, JobHandler> handlers;
+  private final JobSignals signals = new JobSignals();
+  /** How often {@link #await} re-reads a job that may finish on another host. */
+  static final Duration AWAIT_POLL = Duration.ofMillis(250);
 
   public JobService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, AccountService accounts,
       Map<String, JobHandler> handlers) {
@@ -60,7 +63,7 @@ public final class JobService {
     long worst = handler.firstStepWorstCaseMicros(input);
     String op = "job:" + type;
     String fp = sha256(workspaceId + "\0" + input);
-    return stores.transactor().inTransaction(() -> {
+    Job queued = stores.transactor().inTransaction(() -> {
       long now = clock.millis();
       if (idempotencyKey != null && !stores.idempotency().claim(principal.userId(), op, idempotencyKey, fp, now)) {
         IdempotencyRecord rec = stores.idempotency().find(principal.userId(), op, idempotencyKey).orElseThrow();
@@ -83,6 +86,41 @@ public final class JobService {
       if (idempotencyKey != null) stores.idempotency().complete(principal.userId(), op, idempotencyKey, jobId, null);
       return job;
     });
+    if (queued.status() == JobStatus.QUEUED) signals.jobQueued();
+    return queued;
+  }
+
+  /**
+   * The job once it has ended, or as it is after {@code max}. A job finishing on this host wakes the waiter at once;
+   * one finishing on another host is seen within {@link #AWAIT_POLL}.
+   */
+  public Job await(Principal principal, String jobId, Duration max) throws InterruptedException {
+    Job j = get(principal, jobId);
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!j.status().isFinal()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) break;
+      java.util.concurrent.CompletableFuture<Void> f = signals.whenFinished(jobId);
+      try {
+        j = get(principal, jobId); // it may have ended before the future was registered
+        if (j.status().isFinal()) break;
+        JobSignals.await(f, Duration.ofNanos(Math.min(left, AWAIT_POLL.toNanos())));
+      } finally {
+        signals.forget(jobId, f);
+      }
+      j = get(principal, jobId);
+    }
+    return j;
+  }
+
+  /** Idle workers wait here between polls of the store; a job queued on this host ends the wait at once. */
+  void awaitWork(Duration poll) throws InterruptedException {
+    signals.awaitWork(poll);
+  }
+
+  /** Called when a job reached its final state on this host. */
+  void finished(String jobId) {
+    signals.jobFinished(jobId);
   }
 
   /** A job the caller may see (owner; tenant admin of its tenant; super admin), else not found. */
@@ -108,6 +146,7 @@ public final class JobService {
         freeHold(after);
         stores.jobs().append(jobId, "status", "{\"status\":\"canceled\"}", now);
         stores.jobs().append(jobId, "done", "{\"status\":\"canceled\"}", now);
+        signals.jobFinished(jobId);
       }
       return after;
     }

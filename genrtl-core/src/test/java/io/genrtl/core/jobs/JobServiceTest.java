@@ -94,6 +94,35 @@ class JobServiceTest {
   }
 
   @Test
+  void aJobQueuedHereWakesAnIdleWorkerAndItsEndWakesTheWaiterWithoutWaitingForAPoll() throws Exception {
+    // the workers poll the store once an hour: only the in-process signals can get this job run and seen in time
+    try (JobRunner r = new JobRunner(stores, clock, genrtl.jobs(), new JobRunner.Settings("h1", 2, Duration.ofSeconds(30),
+        Duration.ofHours(1), 2))) {
+      r.start();
+      Thread.sleep(100); // let both workers find the queue empty and begin their hour-long wait
+      for (int i = 0; i < 5; i++) {
+        Job j = genrtl.jobs().submit(ann, "plan", annWs, "{\"spec\":\"uart " + i + "\"}", null);
+        Job done = genrtl.jobs().await(ann, j.jobId(), Duration.ofSeconds(30));
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+      }
+    }
+  }
+
+  @Test
+  void awaitReturnsTheJobAsItIsWhenTheWaitRunsOutAndFollowsTheOwnershipRule() throws Exception {
+    Job j = genrtl.jobs().submit(ann, "plan", annWs, "{\"spec\":\"uart\"}", null);
+    assertThat(genrtl.jobs().await(ann, j.jobId(), Duration.ofMillis(30)).status()).isEqualTo(JobStatus.QUEUED);
+    Principal eve = Principal.of(genrtl.accounts().createUser(new NewUser("eve@y.test", "evil", Role.USER, "pro")).user(), null);
+    assertThat(codeOf(() -> {
+      try {
+        genrtl.jobs().await(eve, j.jobId(), Duration.ofMillis(10));
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    })).isEqualTo(ErrorCode.NOT_FOUND);
+  }
+
+  @Test
   void aJobThatCannotBePaidForIsRefusedAndNeverCreated() {
     CreatedUser free = genrtl.accounts().createUser(new NewUser("free@x.test", "acme2", Role.USER, null));
     Principal p = Principal.of(free.user(), null);

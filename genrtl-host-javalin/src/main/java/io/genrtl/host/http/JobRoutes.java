@@ -58,16 +58,14 @@ final class JobRoutes {
   /** 202 with the queued job, or with {@code Prefer: wait=N} the finished job (200) if it ends within N seconds. */
   private void answer(Context ctx, Principal p, Job job) {
     int wait = preferWait(ctx.header("Prefer"));
-    long deadline = System.nanoTime() + wait * 1_000_000_000L;
     Job current = job;
-    while (!current.status().isFinal() && System.nanoTime() < deadline) {
+    if (wait > 0) {
       try {
-        Thread.sleep(50);
+        current = genrtl.jobs().await(p, job.jobId(), java.time.Duration.ofSeconds(wait));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        break;
+        current = genrtl.jobs().get(p, job.jobId());
       }
-      current = genrtl.jobs().get(p, job.jobId());
     }
     if (current.status().isFinal()) {
       if (wait > 0) ctx.header("Preference-Applied", "wait=" + wait);
