@@ -152,6 +152,9 @@ class JobApiTest {
     @SuppressWarnings("unchecked") List<Map<String, Object>> steps = (List<Map<String, Object>>) job.get("steps");
     assertThat(steps).singleElement().satisfies(s -> assertThat(s).containsEntry("kind", "plan").containsEntry("status", "succeeded")
         .containsEntry("provider", "openai").containsEntry("model", "gpt-5.1").containsKeys("started_at", "finished_at", "usage"));
+    // the call used the hold placed at submission (no step then); its row is still the step's
+    assertThat(steps.get(0).get("usage")).isEqualTo(job.get("usage"));
+    assertThat(((Map<?, ?>) steps.get(0).get("usage")).get("usd")).isEqualTo(0.007813);
     // 500 uncached × $1.25 + 1500 cached × $0.125 + 700 × $10 per million = 625 + 187.5 + 7000 = 7812.5 → 7813 µUSD
     assertThat(r.body()).contains("\"usage\":{\"input_tokens\":500,\"output_tokens\":700,\"cached_input_tokens\":1500,"
         + "\"cache_write_tokens\":0,\"usd\":0.007813}");

@@ -169,7 +169,7 @@ public final class LlmGateway {
               new TokenUsage(m.provider(), m.modelId(), u.inputTokens(), u.outputTokens(), u.cachedInputTokens(),
                   u.cacheWriteTokens()), null, e.estimated()
                   ? "canceled mid-answer: usage up to the cancel, estimated where the provider had not reported it"
-                  : "canceled mid-answer: usage up to the cancel", c.request().callId()));
+                  : "canceled mid-answer: usage up to the cancel", c.request().callId(), c.attribution()));
         }
         throw e;
       } catch (LlmException e) {
@@ -189,7 +189,7 @@ public final class LlmGateway {
           u.cacheWriteTokens());
       String note = missing ? "usage missing from the provider's answer: charged the reserved worst case" : null;
       ChargeResult charge = pool.settle(hold.holdId(), cost,
-          new PoolService.Settlement(UsageKind.LLM, tokens, null, note, c.request().callId()));
+          new PoolService.Settlement(UsageKind.LLM, tokens, null, note, c.request().callId(), c.attribution()));
       return new Outcome(res, m, charge, worst, missing, failed);
     }
     if (last instanceof LlmException le) {

@@ -358,10 +358,18 @@ public final class PoolService {
     });
   }
 
-  /** What a settled hold pays for. */
-  public record Settlement(UsageKind kind, TokenUsage tokens, CbbPurchase cbb, String note, String callId) {
+  /**
+   * What a settled hold pays for. {@code attribution}, when given, replaces the hold's on the ledger rows: a hold
+   * placed for a whole job (no step yet) is settled by the step that used it.
+   */
+  public record Settlement(UsageKind kind, TokenUsage tokens, CbbPurchase cbb, String note, String callId,
+      Attribution attribution) {
+    public Settlement(UsageKind kind, TokenUsage tokens, CbbPurchase cbb, String note, String callId) {
+      this(kind, tokens, cbb, note, callId, null);
+    }
+
     public Settlement(UsageKind kind, TokenUsage tokens, CbbPurchase cbb, String note) {
-      this(kind, tokens, cbb, note, null);
+      this(kind, tokens, cbb, note, null, null);
     }
 
     public static Settlement of(UsageKind kind) {
@@ -395,8 +403,9 @@ public final class PoolService {
       Debit d = stores.pool().debit(h.userId(), actualMicros, c.onDemandAllowed(), release, false, now).orElseThrow();
       PoolAccount a = d.after();
       boolean overrun = d.fromOnDemand() > 0 && (!c.onDemandAllowed() || a.onDemandSpentMicros() > a.onDemandLimitMicros());
-      List<LedgerEntry> rows = writeRows(h.userId(), a.tenantId(), now, what.kind(), d, callId, h.attribution(),
-          what.tokens(), what.cbb(), "hold:" + holdId, null, overrun, what.note());
+      List<LedgerEntry> rows = writeRows(h.userId(), a.tenantId(), now, what.kind(), d, callId,
+          what.attribution() != null ? what.attribution() : h.attribution(), what.tokens(), what.cbb(), "hold:" + holdId,
+          null, overrun, what.note());
       raised.addAll(thresholds(d, now, rows));
       return new ChargeResult(callId, rows, ChargeResult.Snapshot.of(a), false);
     });
