@@ -91,7 +91,13 @@ public final class JobRunner implements AutoCloseable {
 
   /** Claims one queued job and runs it on the calling thread; false when there was none. */
   public boolean runOnce() {
-    Optional<Job> claimed = stores.jobs().claimNext(settings.workerId(), clock.millis(), settings.lease().toMillis());
+    // the claim and its "running" event commit together: one round trip, and no claimed job without its event
+    Optional<Job> claimed = stores.transactor().inTransaction(() -> {
+      long now = clock.millis();
+      Optional<Job> c = stores.jobs().claimNext(settings.workerId(), now, settings.lease().toMillis());
+      c.ifPresent(j -> stores.jobs().append(j.jobId(), "status", "{\"status\":\"running\"}", now));
+      return c;
+    });
     if (claimed.isEmpty()) return false;
     Job job = claimed.get();
     inFlight.add(job.jobId());
@@ -105,7 +111,6 @@ public final class JobRunner implements AutoCloseable {
 
   private void execute(Job job) {
     JobHandler handler = service.handler(job.type());
-    stores.jobs().append(job.jobId(), "status", "{\"status\":\"running\"}", clock.millis());
     AtomicBoolean holdTaken = new AtomicBoolean();
     JobContext ctx = new JobContext() {
       @Override
@@ -158,11 +163,20 @@ public final class JobRunner implements AutoCloseable {
       message = "an unexpected error occurred";
     }
     long now = clock.millis();
-    if (stores.jobs().finish(job.jobId(), settings.workerId(), status, result, code, message, now)) {
-      service.freeHold(job);
-      String done = "{\"status\":\"" + status.wire() + "\"}";
+    JobStatus end = status;
+    String r = result;
+    String c = code;
+    String m = message;
+    // the outcome and its final events commit together: a client never sees a finished job without its "done"
+    boolean finished = stores.transactor().inTransaction(() -> {
+      if (!stores.jobs().finish(job.jobId(), settings.workerId(), end, r, c, m, now)) return false;
+      String done = "{\"status\":\"" + end.wire() + "\"}";
       stores.jobs().append(job.jobId(), "status", done, now);
       stores.jobs().append(job.jobId(), "done", done, now);
+      return true;
+    });
+    if (finished) {
+      service.freeHold(job);
       service.finished(job.jobId());
     }
     // else: our lease was lost (we were too slow and another host took the job over); its outcome stands
