@@ -92,7 +92,7 @@ abstract class CbbApiTest {
 
   @AfterEach
   void stop() {
-    app.stop();
+    if (app != null) app.stop(); // null when PostgreSQL is not configured and the test was skipped
     closeStores();
   }
 
