@@ -54,13 +54,21 @@ public final class PatchApplier {
    */
   public record Result(Map<String, String> files, List<FileChange> changes, Stats stats, int offsetHunks) {}
 
-  private static final PatchApplier EXACT = new PatchApplier(false);
-  private static final PatchApplier OFFSETS = new PatchApplier(true);
+  /** Moves a file into place (a seam for tests that need a move to fail). */
+  interface Mover {
+    void move(Path from, Path to) throws IOException;
+  }
+
+  private static final Mover FILES = PatchApplier::move;
+  private static final PatchApplier EXACT = new PatchApplier(false, FILES);
+  private static final PatchApplier OFFSETS = new PatchApplier(true, FILES);
 
   private final boolean offsets;
+  private final Mover mover;
 
-  private PatchApplier(boolean offsets) {
+  PatchApplier(boolean offsets, Mover mover) {
     this.offsets = offsets;
+    this.mover = mover;
   }
 
   /** Hunks apply at their stated lines only. */
@@ -290,7 +298,7 @@ public final class PatchApplier {
     }
   }
 
-  private static void commit(Map<String, Path> targets, Map<String, String> writes, List<String> deletes, Map<String, String> modes) {
+  private void commit(Map<String, Path> targets, Map<String, String> writes, List<String> deletes, Map<String, String> modes) {
     List<Path> createdDirs = new ArrayList<>();
     Map<Path, Path> staged = new LinkedHashMap<>(); // target -> temp
     List<Path[]> backups = new ArrayList<>(); // {target, backup}
@@ -318,17 +326,17 @@ public final class PatchApplier {
         Path target = s.getKey();
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
           Path backup = target.resolveSibling(".genrtl-patch-" + tag + "-" + (b++) + ".bak");
-          move(target, backup);
+          mover.move(target, backup);
           backups.add(new Path[] {target, backup});
         }
-        move(s.getValue(), target);
+        mover.move(s.getValue(), target);
         placed.add(target);
       }
       for (String p : deletes) {
         Path target = targets.get(p);
         if (staged.containsKey(target)) continue;
         Path backup = target.resolveSibling(".genrtl-patch-" + tag + "-" + (b++) + ".bak");
-        move(target, backup);
+        mover.move(target, backup);
         backups.add(new Path[] {target, backup});
       }
       for (Map.Entry<String, String> m : modes.entrySet()) {
