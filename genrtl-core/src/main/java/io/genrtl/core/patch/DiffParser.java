@@ -44,18 +44,23 @@ final class DiffParser {
       lineBytes.add(l.getBytes(StandardCharsets.UTF_8).length + (nl < 0 ? 0 : 1));
       start = end + 1;
     }
-    // blank lines after the last section are tolerated (not part of any section)
-    int last = lines.size();
-    while (last > 0 && lines.get(last - 1).isBlank()) last--;
-    this.n = last;
+    this.n = lines.size();
+  }
+
+  /** True when line {@code k} and all after it are blank (tolerated after the last section). */
+  private boolean blankToEnd(int k) {
+    for (int j = k; j < n; j++) if (!lines.get(j).isBlank()) return false;
+    return true;
   }
 
   UnifiedDiff parse() {
-    if (n == 0) throw new PatchParseException(Kind.EMPTY, 1, "the diff is empty");
+    if (blankToEnd(0)) throw new PatchParseException(Kind.EMPTY, 1, "the diff is empty");
     List<FilePatch> files = new ArrayList<>();
     while (i < n) {
       String l = lines.get(i);
-      if (l.startsWith("diff --git ")) {
+      if (l.isBlank() && blankToEnd(i)) {
+        break;
+      } else if (l.startsWith("diff --git ")) {
         files.add(gitSection());
       } else if (l.startsWith("--- ") && i + 1 < n && lines.get(i + 1).startsWith("+++ ")) {
         files.add(traditionalSection());

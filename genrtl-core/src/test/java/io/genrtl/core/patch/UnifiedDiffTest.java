@@ -197,6 +197,11 @@ class UnifiedDiffTest {
   void anEmptyLineInsideAHunkIsAnEmptyContextLine() {
     UnifiedDiff d = UnifiedDiff.parse(lines("--- a/x", "+++ b/x", "@@ -1,3 +1,3 @@", " a", "", "-c", "+C"));
     assertThat(d.files().get(0).hunks().get(0).lines().get(1)).isEqualTo(new UnifiedDiff.Line(LineKind.CONTEXT, "", false));
+    // whitespace-only and empty context lines at the very end are hunk lines, not trailing blank lines
+    UnifiedDiff end = UnifiedDiff.parse(lines("--- a/x", "+++ b/x", "@@ -1,3 +1,2 @@", "-a", " ", " \t"));
+    assertThat(end.files().get(0).hunks().get(0).lines()).extracting(UnifiedDiff.Line::text).containsExactly("a", "", "\t");
+    UnifiedDiff endEmpty = UnifiedDiff.parse(lines("--- a/x", "+++ b/x", "@@ -1,2 +1,1 @@", "-a", ""));
+    assertThat(endEmpty.files().get(0).hunks().get(0).lines()).hasSize(2);
   }
 
   @Test
