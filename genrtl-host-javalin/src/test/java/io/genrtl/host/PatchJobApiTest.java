@@ -437,6 +437,10 @@ class PatchJobApiTest {
     Map<String, Object> badPolicy = implementBody(annWs);
     badPolicy.put("policy", Map.of("readonly_paths", List.of("../x")));
     assertField(submit("implement", annKey, badPolicy), 400, "validation_failed", "policy.readonly_paths");
+    badPolicy.put("policy", Map.of("readonly_paths", "vendor/"));
+    assertField(submit("implement", annKey, badPolicy), 400, "validation_failed", "policy.readonly_paths");
+    badPolicy.put("policy", List.of());
+    assertField(submit("implement", annKey, badPolicy), 400, "validation_failed", "policy");
     // repair: evidence is required and typed
     Map<String, Object> noEvidence = repairBody(annWs);
     noEvidence.remove("evidence");

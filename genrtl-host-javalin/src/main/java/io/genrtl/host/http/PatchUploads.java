@@ -65,8 +65,14 @@ final class PatchUploads {
     Object policy = body.raw("policy");
     if (policy == null) return out;
     if (!(policy instanceof Map)) throw GenRtlException.invalid("policy", "policy must be an object");
-    List<String> paths = JsonBody.of(policy).optStrings("readonly_paths", MAX_READONLY_PATHS, 256);
-    if (paths == null) return out;
+    Object raw = JsonBody.of(policy).raw("readonly_paths");
+    if (raw == null) return out;
+    if (!(raw instanceof List<?> l) || l.size() > MAX_READONLY_PATHS
+        || !l.stream().allMatch(x -> x instanceof String str && str.length() <= 256)) {
+      throw GenRtlException.invalid("policy.readonly_paths", "policy.readonly_paths must be an array of at most "
+          + MAX_READONLY_PATHS + " paths");
+    }
+    @SuppressWarnings("unchecked") List<String> paths = (List<String>) l;
     try {
       PatchPolicy built = PatchPolicy.builder(PatchPolicy.Mode.REPAIR).addReadOnlyPrefixes(paths).build();
       return new ArrayList<>(built.readOnlyPrefixes());

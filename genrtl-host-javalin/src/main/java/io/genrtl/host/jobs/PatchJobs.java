@@ -161,6 +161,7 @@ final class PatchJobs {
     String hold = ctx.takeSubmissionHold();
     List<String> problems = List.of();
     for (int attempt = 1; attempt <= 2; attempt++) {
+      if (attempt > 1 && ctx.cancelRequested()) throw new io.genrtl.core.llm.LlmException.Canceled("none"); // no retry for a canceled job
       String stepId = ids.newId();
       String callId = ids.newId();
       ctx.emit("step", stepJson(stepId, "running", null));

@@ -1,8 +1,26 @@
 package io.genrtl.host.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.genrtl.core.GenRtl;
+import io.genrtl.core.account.CreatedUser;
+import io.genrtl.core.account.NewUser;
+import io.genrtl.core.account.Principal;
+import io.genrtl.core.account.Role;
+import io.genrtl.core.jobs.Job;
+import io.genrtl.core.jobs.JobContext;
+import io.genrtl.core.llm.LlmClient;
+import io.genrtl.core.llm.LlmException;
+import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.LlmRequest;
+import io.genrtl.core.llm.LlmResponse;
+import io.genrtl.core.llm.LlmUsage;
+import io.genrtl.core.memory.InMemoryStores;
+import io.genrtl.core.port.IdGenerator;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.genrtl.core.patch.PatchPolicy;
 import java.util.List;
 import java.util.Map;
@@ -90,5 +108,79 @@ class PatchJobsTest {
     assertThat(r.schema()).isNull();
     assertThat(r.stream()).isTrue();
     assertThat(r.maxOutputTokens()).isEqualTo(PatchJobs.MAX_OUTPUT_TOKENS);
+  }
+
+  /** The job on an in-memory library with a connector answering from a list; the context's cancel flag is ours. */
+  static final class Harness {
+    final GenRtl genrtl = GenRtl.builder().stores(new InMemoryStores()).build();
+    final List<LlmRequest> requests = new ArrayList<>();
+    final AtomicBoolean cancel = new AtomicBoolean();
+    final List<String> events = new ArrayList<>();
+    final Job job;
+    final ImplementJob handler;
+
+    Harness(List<String> answers, boolean cancelAfterFirst) {
+      LlmClient client = new LlmClient() {
+        public String provider() {
+          return "anthropic";
+        }
+
+        public LlmResponse complete(LlmRequest r, io.genrtl.core.llm.LlmStreamListener l, java.util.function.BooleanSupplier c) {
+          requests.add(r);
+          if (cancelAfterFirst) cancel.set(true);
+          return new LlmResponse("anthropic", r.model(), answers.get(requests.size() - 1), new LlmUsage(10, 10, 0, 0, 0), "end_turn",
+              "req", "msg");
+        }
+      };
+      LlmGateway gateway = new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
+          Map.of("anthropic", client));
+      handler = new ImplementJob(() -> gateway, IdGenerator.ulid(Clock.systemUTC()));
+      CreatedUser u = genrtl.accounts().createUser(new NewUser("a@x.test", "t", Role.USER, "pro"));
+      String ws = genrtl.accounts().createWorkspace(Principal.of(u.user(), null), "w").workspaceId();
+      job = Job.queued("J1", u.user().userId(), u.user().tenantId(), ws, "implement",
+          "{\"plan\":{\"modules\":[]},\"readonly_paths\":[\"vendor/cbb/\"],\"files\":[]}", null, null, 0);
+    }
+
+    String run() {
+      return handler.run(new JobContext() {
+        public Job job() {
+          return job;
+        }
+
+        public void emit(String name, String data) {
+          events.add(name + " " + data);
+        }
+
+        public boolean cancelRequested() {
+          return cancel.get();
+        }
+
+        public String takeSubmissionHold() {
+          return null;
+        }
+      });
+    }
+  }
+
+  static final String NEW_FILE = "--- /dev/null\n+++ b/rtl/a.sv\n@@ -0,0 +1 @@\n+module a; endmodule\n";
+
+  @Test
+  void aRefusedAnswerIsRetriedOnceWithTheProblemsAfterTheAnswer() {
+    Harness h = new Harness(List.of(NEW_FILE.replace("rtl/a.sv", "vendor/cbb/a.sv"), NEW_FILE), false);
+    String result = h.run();
+    assertThat(result).contains("\"status\":\"added\"").contains("\"stats\":{\"files\":1,\"added\":1,\"removed\":0}");
+    assertThat(h.requests).hasSize(2);
+    List<LlmRequest.Message> retry = h.requests.get(1).messages();
+    assertThat(retry).extracting(LlmRequest.Message::role).containsExactly("user", "assistant", "user");
+    assertThat(retry.get(0)).isEqualTo(h.requests.get(0).messages().get(0)); // the cached prefix is unchanged
+    assertThat(retry.get(2).content().get(0).text()).contains("vendor/cbb/a.sv: read_only");
+    assertThat(h.events).filteredOn(e -> e.startsWith("step ")).hasSize(4);
+  }
+
+  @Test
+  void aJobCanceledDuringTheFirstCallIsNotRetried() {
+    Harness h = new Harness(List.of("no diff", NEW_FILE), true);
+    assertThatThrownBy(h::run).isInstanceOf(LlmException.Canceled.class);
+    assertThat(h.requests).hasSize(1);
   }
 }
