@@ -27,6 +27,7 @@ public enum ErrorCode {
   INVALID_SIGNATURE("invalid_signature", Category.INVALID_REQUEST),
   MODEL_NOT_ALLOWED("model_not_allowed", Category.UNPROCESSABLE),
   INVALID_MODEL_OUTPUT("invalid_model_output", Category.UNPROCESSABLE),
+  PATCH_POLICY_VIOLATION("patch_policy_violation", Category.UNPROCESSABLE),
   PROVIDER_UNAVAILABLE("provider_unavailable", Category.UNAVAILABLE),
   UNAVAILABLE("unavailable", Category.UNAVAILABLE),
   INTERNAL("internal_error", Category.INTERNAL);

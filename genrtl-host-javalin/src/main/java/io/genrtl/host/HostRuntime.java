@@ -12,7 +12,9 @@ import io.genrtl.blob.s3.S3BlobStore;
 import io.genrtl.core.llm.LlmClient;
 import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.port.IdGenerator;
+import io.genrtl.host.jobs.ImplementJob;
 import io.genrtl.host.jobs.PlanJob;
+import io.genrtl.host.jobs.RepairJob;
 import io.genrtl.llm.http.AnthropicClient;
 import io.genrtl.llm.http.LlmHttpConfig;
 import io.genrtl.llm.http.OpenAiChatClient;
@@ -53,7 +55,9 @@ public final class HostRuntime implements AutoCloseable {
       AtomicReference<LlmGateway> gateway = new AtomicReference<>();
       GenRtl.Builder builder = GenRtl.builder().stores(stores).clock(clock).plans(plans);
       IdGenerator ids = IdGenerator.ulid(clock);
-      builder.ids(ids).jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids));
+      builder.ids(ids).jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids))
+          .jobHandler(ImplementJob.TYPE, new ImplementJob(gateway::get, ids))
+          .jobHandler(RepairJob.TYPE, new RepairJob(gateway::get, ids));
       GenRtl genrtl = builder
           .blobStore(blobs(config))
           .packageInspector(new ArchiveInspector())

@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code /api/jobs/*}: submit a plan job, read jobs, cancel them, follow their events (Server-Sent Events). */
+/**
+ * {@code /api/jobs/*}: submit plan, implement and repair jobs, read jobs, cancel them, follow their events (Server-Sent
+ * Events).
+ */
 final class JobRoutes {
   static final int MAX_SPEC_CHARS = 64 * 1024;
   static final int MAX_WAIT_SECONDS = 60;
@@ -32,6 +35,8 @@ final class JobRoutes {
 
   void register(RoutesConfig r) {
     r.post("/api/jobs/plan", this::plan);
+    r.post("/api/jobs/implement", this::implement);
+    r.post("/api/jobs/repair", this::repair);
     r.get("/api/jobs", this::list);
     r.get("/api/jobs/{job_id}", this::get);
     r.post("/api/jobs/{job_id}/cancel", this::cancel);
@@ -49,9 +54,51 @@ final class JobRoutes {
     Map<String, Object> input = new LinkedHashMap<>();
     input.put("spec", spec);
     input.put("constraints", body.raw("constraints"));
+    submit(ctx, p, "plan", ws, input);
+  }
+
+  /** {@code {workspace_id, plan, resolved_cbbs?, policy?: {readonly_paths}, files?, allow_full_upload?}}. */
+  private void implement(Context ctx) {
+    Principal p = GenRtlApp.principal(ctx);
+    JsonBody body = Bodies.json(ctx, uploadCap());
+    AccountRoutes.requireSelf(p, body);
+    String ws = body.string("workspace_id", 64);
+    Map<String, Object> input = new LinkedHashMap<>();
+    input.put("plan", PatchUploads.plan(body, true));
+    input.put("resolved_cbbs", PatchUploads.cbbs(body));
+    input.put("readonly_paths", PatchUploads.readOnly(body));
+    input.put("files", PatchUploads.files(body));
+    submit(ctx, p, "implement", ws, input);
+  }
+
+  /** {@code {workspace_id, evidence, plan?, policy?: {readonly_paths}, files?, allow_full_upload?}}. */
+  private void repair(Context ctx) {
+    Principal p = GenRtlApp.principal(ctx);
+    JsonBody body = Bodies.json(ctx, uploadCap());
+    AccountRoutes.requireSelf(p, body);
+    String ws = body.string("workspace_id", 64);
+    Map<String, Object> input = new LinkedHashMap<>();
+    input.put("plan", PatchUploads.plan(body, false));
+    input.put("evidence", PatchUploads.evidence(body));
+    input.put("readonly_paths", PatchUploads.readOnly(body));
+    input.put("files", PatchUploads.files(body));
+    submit(ctx, p, "repair", ws, input);
+  }
+
+  /** Implement and repair carry files and evidence: their own cap, at least the general one. */
+  private long uploadCap() {
+    return Math.max(settings.maxBodyBytes(), PatchUploads.MAX_BODY_BYTES);
+  }
+
+  /**
+   * Redacts secrets from the input (nothing secret is stored or sent to a provider), queues the job under the
+   * request's {@code Idempotency-Key} and answers (see {@link #answer}).
+   */
+  private void submit(Context ctx, Principal p, String type, String ws, Map<String, Object> input) {
     String key = ctx.header("Idempotency-Key");
     if (key != null && key.length() > 255) throw GenRtlException.invalid("Idempotency-Key", "Idempotency-Key is too long");
-    Job job = genrtl.jobs().submit(p, "plan", ws, Json.write(input), key);
+    PatchUploads.redact(input);
+    Job job = genrtl.jobs().submit(p, type, ws, Json.write(input), key);
     answer(ctx, p, job);
   }
 

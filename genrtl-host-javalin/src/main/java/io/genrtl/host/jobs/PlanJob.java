@@ -94,7 +94,7 @@ public final class PlanJob implements JobHandler {
 
   @Override
   public String run(JobContext ctx) {
-    String input = ctx.job().input();
+    String input = io.genrtl.core.patch.SecretRedactor.redact(ctx.job().input()).text(); // the host redacts at submission too
     List<LlmRequest.Message> extra = new ArrayList<>();
     String hold = ctx.takeSubmissionHold();
     for (int attempt = 1; attempt <= 2; attempt++) {

@@ -1,0 +1,251 @@
+package io.genrtl.host.http;
+
+import io.genrtl.core.ErrorCode;
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.patch.PatchPolicy;
+import io.genrtl.core.patch.SecretRedactor;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The "minimal upload" rules of {@code POST /api/jobs/implement} and {@code /repair}, checked before a job exists:
+ * wrong types and counts are 400 {@code validation_failed} (with the field), sizes over a cap 413 {@code
+ * payload_too_large} (with the field and {@code max_bytes}). Unknown fields are ignored (lenient); known ones are typed
+ * strictly. The caps are documented in the README.
+ */
+final class PatchUploads {
+  static final int MAX_FILES = 20;
+  static final int MAX_FILE_BYTES = 64 * 1024;
+  static final int MAX_FILES_FULL = 200;
+  static final int MAX_FILE_BYTES_FULL = 256 * 1024;
+  static final int MAX_FILES_TOTAL_BYTES_FULL = 2 * 1024 * 1024;
+  static final int MAX_EVIDENCE_BYTES = 256 * 1024;
+  static final int MAX_DIAGNOSTICS = 200;
+  static final int MAX_SNIPPETS = 50;
+  static final int MAX_PLAN_BYTES = 64 * 1024;
+  static final int MAX_CBBS = 50;
+  static final int MAX_CBBS_BYTES = 512 * 1024;
+  static final int MAX_READONLY_PATHS = 20;
+  /** The body cap of these two routes (files, evidence, plan and manifests together, JSON-escaped). */
+  static final long MAX_BODY_BYTES = 3L * 1024 * 1024;
+
+  private PatchUploads() {}
+
+  /** {@code plan}: an object (required for implement), at most {@value #MAX_PLAN_BYTES} bytes as JSON. */
+  static Object plan(JsonBody body, boolean required) {
+    Object plan = body.raw("plan");
+    if (plan == null) {
+      if (required) throw GenRtlException.invalid("plan", "plan is required (the plan job's result)");
+      return null;
+    }
+    if (!(plan instanceof Map)) throw GenRtlException.invalid("plan", "plan must be an object");
+    capJson("plan", plan, MAX_PLAN_BYTES);
+    return plan;
+  }
+
+  /** {@code resolved_cbbs}: an array of manifest objects (absent: empty). */
+  static List<Object> cbbs(JsonBody body) {
+    List<Object> list = body.optList("resolved_cbbs", MAX_CBBS);
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.get(i) instanceof Map)) throw GenRtlException.invalid("resolved_cbbs[" + i + "]", "resolved_cbbs[" + i + "] must be an object");
+    }
+    capJson("resolved_cbbs", list, MAX_CBBS_BYTES);
+    return list;
+  }
+
+  /** {@code policy.readonly_paths}: extra read-only prefixes; {@code vendor/cbb/} is always read-only. */
+  static List<String> readOnly(JsonBody body) {
+    List<String> out = new ArrayList<>(List.of(PatchPolicy.DEFAULT_READ_ONLY));
+    Object policy = body.raw("policy");
+    if (policy == null) return out;
+    if (!(policy instanceof Map)) throw GenRtlException.invalid("policy", "policy must be an object");
+    Object raw = JsonBody.of(policy).raw("readonly_paths");
+    if (raw == null) return out;
+    if (!(raw instanceof List<?> l) || l.size() > MAX_READONLY_PATHS
+        || !l.stream().allMatch(x -> x instanceof String str && str.length() <= 256)) {
+      throw GenRtlException.invalid("policy.readonly_paths", "policy.readonly_paths must be an array of at most "
+          + MAX_READONLY_PATHS + " paths");
+    }
+    @SuppressWarnings("unchecked") List<String> paths = (List<String>) l;
+    try {
+      PatchPolicy built = PatchPolicy.builder(PatchPolicy.Mode.REPAIR).addReadOnlyPrefixes(paths).build();
+      return new ArrayList<>(built.readOnlyPrefixes());
+    } catch (IllegalArgumentException e) {
+      throw GenRtlException.invalid("policy.readonly_paths", "policy.readonly_paths must be relative, normalised paths: "
+          + e.getMessage());
+    }
+  }
+
+  /**
+   * {@code files}: [{path, content}], at most {@value #MAX_FILES} of at most {@value #MAX_FILE_BYTES} bytes each, or with
+   * {@code allow_full_upload: true} at most {@value #MAX_FILES_FULL} of {@value #MAX_FILE_BYTES_FULL} bytes and
+   * {@value #MAX_FILES_TOTAL_BYTES_FULL} bytes in all. Paths must be safe relative paths ({@link
+   * PatchPolicy#checkPathSyntax}), each once.
+   */
+  static List<Map<String, Object>> files(JsonBody body) {
+    boolean full = body.optBoolean("allow_full_upload").orElse(false);
+    Object raw = body.raw("files");
+    if (raw == null) return List.of();
+    if (!(raw instanceof List<?> list)) throw GenRtlException.invalid("files", "files must be an array");
+    int maxFiles = full ? MAX_FILES_FULL : MAX_FILES;
+    if (list.size() > maxFiles) {
+      throw GenRtlException.invalid("files", "files must have at most " + maxFiles + " entries"
+          + (full ? "" : " (only the files the diagnostics point at; allow_full_upload: true raises the caps)"));
+    }
+    int maxBytes = full ? MAX_FILE_BYTES_FULL : MAX_FILE_BYTES;
+    long total = 0;
+    Set<String> seen = new HashSet<>();
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String field = "files[" + i + "]";
+      JsonBody f = JsonBody.element("files", i, list.get(i));
+      String path = f.optString("path", 2048).orElseThrow(() -> GenRtlException.invalid(field + ".path", field + ".path is required"));
+      List<PatchPolicy.Violation> v = PatchPolicy.checkPathSyntax(path);
+      if (!v.isEmpty()) throw GenRtlException.invalid(field + ".path", field + ".path is not a safe relative path: " + v.get(0).message());
+      if (!seen.add(path)) throw GenRtlException.invalid(field + ".path", "the path " + path + " appears twice in files");
+      Object content = f.raw("content");
+      if (!(content instanceof String text)) throw GenRtlException.invalid(field + ".content", field + ".content must be a string");
+      int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > maxBytes) throw tooLarge(field + ".content", maxBytes, "a file in files exceeds " + maxBytes + " bytes"
+          + (full ? "" : " (allow_full_upload: true raises the cap)"));
+      total += bytes;
+      if (full && total > MAX_FILES_TOTAL_BYTES_FULL) {
+        throw tooLarge("files", MAX_FILES_TOTAL_BYTES_FULL, "the files exceed " + MAX_FILES_TOTAL_BYTES_FULL + " bytes in all");
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("path", path);
+      m.put("content", text);
+      out.add(m);
+    }
+    return out;
+  }
+
+  /**
+   * {@code evidence}: the EvidenceBundle of {@code POST /api/tools/run} ({@code tool}, {@code command}, {@code exit_code},
+   * {@code passed}, {@code diagnostics}, {@code log_excerpt}, …) plus {@code snippets}, {@code diff} and {@code
+   * lockfile_summary}; at most {@value #MAX_EVIDENCE_BYTES} bytes as JSON, {@value #MAX_DIAGNOSTICS} diagnostics and
+   * {@value #MAX_SNIPPETS} snippets.
+   */
+  static Map<String, Object> evidence(JsonBody body) {
+    Object raw = body.raw("evidence");
+    if (raw == null) throw GenRtlException.invalid("evidence", "evidence is required (the bundle POST /api/tools/run returned)");
+    if (!(raw instanceof Map)) throw GenRtlException.invalid("evidence", "evidence must be an object");
+    capJson("evidence", raw, MAX_EVIDENCE_BYTES);
+    @SuppressWarnings("unchecked") Map<String, Object> ev = (Map<String, Object>) raw;
+    JsonBody e = JsonBody.of(ev);
+    text(e, "evidence.", "tool", 128, true);
+    Object command = ev.get("command");
+    if (command != null && !(command instanceof String)) {
+      if (!(command instanceof List<?> l) || !l.stream().allMatch(x -> x instanceof String)) {
+        throw GenRtlException.invalid("evidence.command", "evidence.command must be a string or an array of strings");
+      }
+    }
+    integer(ev.get("exit_code"), "evidence.exit_code", false);
+    if (ev.get("passed") != null && !(ev.get("passed") instanceof Boolean)) {
+      throw GenRtlException.invalid("evidence.passed", "evidence.passed must be true or false");
+    }
+    List<Object> diags = list(ev, "diagnostics", MAX_DIAGNOSTICS);
+    for (int i = 0; i < diags.size(); i++) {
+      String f = "evidence.diagnostics[" + i + "].";
+      if (!(diags.get(i) instanceof Map)) throw GenRtlException.invalid("evidence.diagnostics[" + i + "]", "a diagnostic must be an object");
+      JsonBody d = JsonBody.of(diags.get(i));
+      text(d, f, "file", 2048, false);
+      integer(d.raw("line"), f + "line", false);
+      integer(d.raw("column"), f + "column", false);
+      text(d, f, "severity", 32, false);
+      text(d, f, "message", 16 * 1024, true);
+    }
+    text(e, "evidence.", "log_excerpt", MAX_EVIDENCE_BYTES, false);
+    List<Object> snippets = list(ev, "snippets", MAX_SNIPPETS);
+    for (int i = 0; i < snippets.size(); i++) {
+      String f = "evidence.snippets[" + i + "].";
+      if (!(snippets.get(i) instanceof Map)) throw GenRtlException.invalid("evidence.snippets[" + i + "]", "a snippet must be an object");
+      JsonBody s = JsonBody.of(snippets.get(i));
+      text(s, f, "file", 2048, true);
+      Long start = integer(s.raw("start_line"), f + "start_line", true);
+      if (start < 1) throw GenRtlException.invalid(f + "start_line", f + "start_line must be 1 or more");
+      text(s, f, "text", MAX_EVIDENCE_BYTES, true);
+    }
+    text(e, "evidence.", "diff", MAX_EVIDENCE_BYTES, false);
+    return ev;
+  }
+
+  private static List<Object> list(Map<String, Object> ev, String name, int max) {
+    Object v = ev.get(name);
+    if (v == null) return List.of();
+    if (!(v instanceof List<?> l)) throw GenRtlException.invalid("evidence." + name, "evidence." + name + " must be an array");
+    if (l.size() > max) throw GenRtlException.invalid("evidence." + name, "evidence." + name + " must have at most " + max + " entries");
+    @SuppressWarnings("unchecked") List<Object> out = (List<Object>) l;
+    return out;
+  }
+
+  private static void text(JsonBody b, String prefix, String name, int max, boolean required) {
+    Object v = b.raw(name);
+    if (v == null) {
+      if (required) throw GenRtlException.invalid(prefix + name, prefix + name + " is required");
+      return;
+    }
+    if (!(v instanceof String s)) throw GenRtlException.invalid(prefix + name, prefix + name + " must be a string");
+    if (s.length() > max) throw GenRtlException.invalid(prefix + name, prefix + name + " must be at most " + max + " characters");
+  }
+
+  /** A whole JSON number (null when absent and optional). */
+  static Long integer(Object v, String field, boolean required) {
+    if (v == null) {
+      if (required) throw GenRtlException.invalid(field, field + " is required");
+      return null;
+    }
+    if (v instanceof BigDecimal n) {
+      try {
+        return n.longValueExact();
+      } catch (ArithmeticException e) {
+        // fall through: not a whole number or too large
+      }
+    }
+    throw GenRtlException.invalid(field, field + " must be a whole number");
+  }
+
+  private static void capJson(String field, Object value, int max) {
+    int bytes = Json.write(value).getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > max) throw tooLarge(field, max, field + " exceeds " + max + " bytes");
+  }
+
+  private static GenRtlException tooLarge(String field, long max, String message) {
+    return new GenRtlException(ErrorCode.PAYLOAD_TOO_LARGE, message, Map.of("field", field, "max_bytes", max));
+  }
+
+  /** Replaces secrets in every string of a parsed JSON value (object keys stay); returns how many were replaced. */
+  @SuppressWarnings("unchecked")
+  static int redact(Object value) {
+    int n = 0;
+    if (value instanceof Map<?, ?> m) {
+      for (Map.Entry<String, Object> e : ((Map<String, Object>) m).entrySet()) {
+        if (e.getValue() instanceof String s) {
+          SecretRedactor.Result r = SecretRedactor.redact(s);
+          if (r.count() > 0) e.setValue(r.text());
+          n += r.count();
+        } else {
+          n += redact(e.getValue());
+        }
+      }
+    } else if (value instanceof List<?> l) {
+      List<Object> list = (List<Object>) l;
+      for (int i = 0; i < list.size(); i++) {
+        if (list.get(i) instanceof String s) {
+          SecretRedactor.Result r = SecretRedactor.redact(s);
+          if (r.count() > 0) list.set(i, r.text());
+          n += r.count();
+        } else {
+          n += redact(list.get(i));
+        }
+      }
+    }
+    return n;
+  }
+}
