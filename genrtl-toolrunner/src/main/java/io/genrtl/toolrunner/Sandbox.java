@@ -154,7 +154,7 @@ final class Sandbox {
         a.addAll(List.of("--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
             "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-            "--bind", runDir.toString(), SANDBOX_DIR, "--chdir", SANDBOX_DIR, "--"));
+            "--bind", runDir.toString(), SANDBOX_DIR, "--remount-ro", "/", "--chdir", SANDBOX_DIR, "--"));
       }
       case UNSHARE -> {
         a.addAll(List.of(unshare, "-rn"));
@@ -166,7 +166,7 @@ final class Sandbox {
     }
     if (prlimit != null) {
       a.add(prlimit);
-      a.add("--cpu=" + limits.cpuSeconds());
+      a.add("--cpu=" + limits.cpuSeconds() + ":" + (limits.cpuSeconds() + 1)); // SIGXCPU first, SIGKILL a second later
       a.add("--as=" + limits.memoryBytes());
       a.add("--fsize=" + limits.fileBytes());
       a.add("--core=0");

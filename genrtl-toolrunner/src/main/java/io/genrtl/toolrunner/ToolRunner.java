@@ -317,7 +317,7 @@ public final class ToolRunner {
     private String limitOf(Exec.Result r, Sandbox.Limits l) {
       if (r.stop() == Exec.Stop.WALL_CLOCK) return "wall_clock";
       if (r.stop() == Exec.Stop.OUTPUT) return "output";
-      if (r.exitCode() == 128 + 24 || r.exitCode() == 128 + 9 && r.cpuMs() >= l.cpuSeconds() * 1000 - 50) return "cpu_time";
+      if (r.exitCode() == 128 + 24 || (r.exitCode() == 128 + 9 && r.cpuMs() >= l.cpuSeconds() * 900)) return "cpu_time";
       return null;
     }
 
