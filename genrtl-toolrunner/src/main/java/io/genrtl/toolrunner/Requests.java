@@ -137,7 +137,8 @@ final class Requests {
   }
 
   /**
-   * A user filelist: comments ({@code //}, {@code #}), source paths inside the run directory (they may name
+   * A user filelist: comments ({@code //}, {@code #}), {@code .v}/{@code .sv}/{@code .vh}/{@code .svh} source
+   * paths inside the run directory (no C++ for Verilator to build; they may name
    * {@code vendor/cbb/} files), {@code +incdir+}, {@code +define+}, {@code -I}, {@code -D} and nested {@code -f}
    * lists that are files of the request. Anything else (other options, quotes, variables) is refused.
    */
@@ -183,7 +184,10 @@ final class Requests {
               throw listInvalid(where + "'" + printable(tok) + "' is not allowed in a filelist (paths, -f, -I, -D,"
                   + " +incdir+, +define+ only)");
             } else {
-              listPath(where, tok);
+              String path = listPath(where, tok);
+              if (!path.matches(".*\\.(v|sv|vh|svh)")) {
+                throw listInvalid(where + "'" + printable(tok) + "' is not a Verilog or SystemVerilog file (.v, .sv, .vh, .svh)");
+              }
             }
           } catch (GenRtlException e) {
             if (e.details().containsKey("reason") && !"bad_filelist".equals(e.details().get("reason"))) {

@@ -288,8 +288,9 @@ public final class ToolRunner {
       if (limit != null && !limit.equals("output")) {
         return bundle(compileText, runText, cp, EvidenceBundle.TIMEOUT, limit, cp.exitCode(), compileOut, "", null, Verdicts.summarise(""));
       }
-      boolean built = req.simulator() == Simulator.IVERILOG ? Files.isRegularFile(dir.resolve("sim.vvp"))
-          : Files.isRegularFile(dir.resolve("obj_dir").resolve("V" + req.top()));
+      java.nio.file.LinkOption nofollow = java.nio.file.LinkOption.NOFOLLOW_LINKS;
+      boolean built = req.simulator() == Simulator.IVERILOG ? Files.isRegularFile(dir.resolve("sim.vvp"), nofollow)
+          : Files.isRegularFile(dir.resolve("obj_dir").resolve("V" + req.top()), nofollow);
       if (c.exitCode() != 0 || limit != null || !built) {
         return bundle(compileText, runText, cp, EvidenceBundle.COMPILE_ERROR, limit, cp.exitCode(), compileOut, "", null, Verdicts.summarise(""));
       }

@@ -282,7 +282,7 @@ class ToolRunnerTest {
     }
     ToolRunner.validate(new RunRequest(Simulator.VERILATOR, files("t.sv", "", "inc/x.vh", ""), List.of(), "t", null,
         List.of("-DX=1", "-Iinc", "+incdir+inc+.", "+define+A+B=8'hFF"), null));
-    for (String list : List.of("/etc/passwd\n", "../x.sv\n", "-y lib\n", "t.sv -o x\n", "-f missing.f\n", "$HOME/x.sv\n",
+    for (String list : List.of("/etc/passwd\n", "../x.sv\n", "evil.cpp\n", "t.sv evil.so\n", "-y lib\n", "t.sv -o x\n", "-f missing.f\n", "$HOME/x.sv\n",
         "\"t.sv\"\n", "+incdir+../\n")) {
       assertThatThrownBy(() -> ToolRunner.validate(new RunRequest(Simulator.IVERILOG, files("t.sv", "", "sim.f", list),
           List.of(), "t", "sim.f", List.of(), null))).as(list).isInstanceOfSatisfying(GenRtlException.class,
