@@ -39,7 +39,16 @@ public record HostConfig(
     S3 s3,
     Llm llm,
     int jobWorkers,
-    Stripe stripe) {
+    Stripe stripe,
+    Tools tools) {
+
+  /**
+   * The ToolRunner ({@code GENRTL_TOOL_*}): price per CPU second in micro-USD, isolation level, concurrency, where
+   * runs and the Verilator build cache live (cache bound 0: no cache), Verilator's {@code -j}, and the limits.
+   */
+  public record Tools(long microsPerCpuSecond, String isolation, int maxConcurrent, Path workDir, Path cacheDir,
+      long cacheBytes, int verilatorJobs, int compileTimeoutSeconds, int runTimeoutSeconds, int maxRunTimeoutSeconds,
+      long compileMemoryBytes, long runMemoryBytes, long maxOutputBytes) {}
 
   /** Stripe: webhook secrets (comma-separated while rolling), API key and base, and the price id of each plan. */
   public record Stripe(String webhookSecrets, String secretKey, String apiBase, java.util.Map<String, String> planByPrice) {
@@ -194,10 +203,48 @@ public record HostConfig(
     }
     Stripe stripe = new Stripe(values.get("STRIPE_WEBHOOK_SECRET"), values.get("STRIPE_SECRET_KEY"), values.get("STRIPE_API_BASE"),
         planByPrice);
+    Tools tools = tools(values, dataDir, problems);
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
         values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep,
-        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers, stripe);
+        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers, stripe, tools);
+  }
+
+  private static Tools tools(Map<String, String> v, Path dataDir, List<String> problems) {
+    long micros = 0;
+    String price = v.get("GENRTL_TOOL_USD_PER_CPU_SECOND");
+    if (price != null) {
+      try {
+        java.math.BigDecimal usd = new java.math.BigDecimal(price);
+        if (usd.signum() < 0 || usd.compareTo(java.math.BigDecimal.valueOf(1000)) > 0 || usd.stripTrailingZeros().scale() > 6) {
+          problems.add("GENRTL_TOOL_USD_PER_CPU_SECOND: a dollar amount from 0 to 1000 with at most 6 decimals (got " + price + ")");
+        } else {
+          micros = usd.movePointRight(6).longValueExact();
+        }
+      } catch (NumberFormatException | ArithmeticException e) {
+        problems.add("GENRTL_TOOL_USD_PER_CPU_SECOND: not a number: '" + price + "'");
+      }
+    }
+    String isolation = v.getOrDefault("GENRTL_TOOL_ISOLATION", "auto");
+    if (!List.of("auto", "bwrap", "unshare", "none").contains(isolation)) {
+      problems.add("GENRTL_TOOL_ISOLATION: one of auto, bwrap, unshare, none");
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    int concurrent = intValue(v, "GENRTL_TOOL_MAX_CONCURRENT", cores, 1, 256, problems);
+    Path work = v.containsKey("GENRTL_TOOL_WORK_DIR") ? Path.of(v.get("GENRTL_TOOL_WORK_DIR")).toAbsolutePath().normalize() : null;
+    Path cache = Path.of(v.getOrDefault("GENRTL_TOOL_CACHE_DIR", dataDir.resolve("verilator-cache").toString()))
+        .toAbsolutePath().normalize();
+    long cacheMb = longValue(v, "GENRTL_TOOL_CACHE_MB", 1024, 0, 1L << 20, problems);
+    int jobs = intValue(v, "GENRTL_TOOL_VERILATOR_JOBS", 1, 1, 64, problems);
+    int compile = intValue(v, "GENRTL_TOOL_COMPILE_TIMEOUT_S", 300, 5, 7200, problems);
+    int maxRun = intValue(v, "GENRTL_TOOL_MAX_RUN_TIMEOUT_S", 600, 1, 86_400, problems);
+    int run = intValue(v, "GENRTL_TOOL_RUN_TIMEOUT_S", Math.min(30, maxRun), 1, 86_400, problems);
+    if (run > maxRun) problems.add("GENRTL_TOOL_RUN_TIMEOUT_S: must not exceed GENRTL_TOOL_MAX_RUN_TIMEOUT_S (" + maxRun + ")");
+    long compileMem = longValue(v, "GENRTL_TOOL_COMPILE_MEMORY_MB", 4096, 64, 1L << 20, problems);
+    long runMem = longValue(v, "GENRTL_TOOL_RUN_MEMORY_MB", 2048, 64, 1L << 20, problems);
+    long outKb = longValue(v, "GENRTL_TOOL_MAX_OUTPUT_KB", 4096, 16, 1L << 20, problems);
+    return new Tools(micros, isolation, concurrent, work, cache, cacheMb << 20, jobs, compile, run, maxRun, compileMem << 20,
+        runMem << 20, outKb << 10);
   }
 
   static final List<String> KNOWN = List.of("GENRTL_BIND", "GENRTL_PORT", "GENRTL_DATA_DIR", "GENRTL_DB_URL",
@@ -206,7 +253,11 @@ public record HostConfig(
       "GENRTL_DELIVERY_TTL_S", "GENRTL_PACKAGE_MAX_ENTRIES", "GENRTL_PACKAGE_MAX_UNPACKED_MB", "GENRTL_PACKAGE_MAX_RATIO",
       "GENRTL_BLOB_STORE", "GENRTL_S3_ENDPOINT", "GENRTL_S3_REGION", "GENRTL_S3_BUCKET", "GENRTL_S3_PREFIX",
       "GENRTL_S3_ACCESS_KEY_ID", "GENRTL_S3_SECRET_ACCESS_KEY", "GENRTL_S3_PATH_STYLE", "GENRTL_JOB_WORKERS",
-      CONFIG_FILE_VAR);
+      CONFIG_FILE_VAR,
+      "GENRTL_TOOL_USD_PER_CPU_SECOND", "GENRTL_TOOL_ISOLATION", "GENRTL_TOOL_MAX_CONCURRENT", "GENRTL_TOOL_WORK_DIR",
+      "GENRTL_TOOL_CACHE_DIR", "GENRTL_TOOL_CACHE_MB", "GENRTL_TOOL_VERILATOR_JOBS", "GENRTL_TOOL_COMPILE_TIMEOUT_S",
+      "GENRTL_TOOL_RUN_TIMEOUT_S", "GENRTL_TOOL_MAX_RUN_TIMEOUT_S", "GENRTL_TOOL_COMPILE_MEMORY_MB",
+      "GENRTL_TOOL_RUN_MEMORY_MB", "GENRTL_TOOL_MAX_OUTPUT_KB");
 
   private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
     return (int) longValue(v, key, def, min, max, problems);

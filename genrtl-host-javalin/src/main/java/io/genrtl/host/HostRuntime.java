@@ -58,6 +58,9 @@ public final class HostRuntime implements AutoCloseable {
       builder.ids(ids).jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids))
           .jobHandler(ImplementJob.TYPE, new ImplementJob(gateway::get, ids))
           .jobHandler(RepairJob.TYPE, new RepairJob(gateway::get, ids));
+      AtomicReference<GenRtl> self = new AtomicReference<>();
+      builder.jobHandler(io.genrtl.host.jobs.ToolJob.TYPE, new io.genrtl.host.jobs.ToolJob(self::get,
+          toolRunner(config.tools()), config.tools().microsPerCpuSecond()));
       GenRtl genrtl = builder
           .blobStore(blobs(config))
           .packageInspector(new ArchiveInspector())
@@ -66,6 +69,7 @@ public final class HostRuntime implements AutoCloseable {
           .alertListener(a -> LOG.info("spend alert: user {} {} {}% ({} of {} micro-USD)", a.userId(), a.kind(),
               a.thresholdPercent(), a.amountMicros(), a.limitMicros()))
           .build();
+      self.set(genrtl);
       gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
           llmClients(config.llm(), clock)));
       return new HostRuntime(config, ds, genrtl);
@@ -73,6 +77,37 @@ public final class HostRuntime implements AutoCloseable {
       ds.close();
       throw e;
     }
+  }
+
+  /** The ToolRunner, created (and its sandbox probed) on first use. */
+  static java.util.function.Supplier<io.genrtl.toolrunner.ToolRunner> toolRunner(HostConfig.Tools t) {
+    io.genrtl.toolrunner.ToolRunner.Settings d = io.genrtl.toolrunner.ToolRunner.Settings.defaults();
+    io.genrtl.toolrunner.ToolRunner.Limits compile = new io.genrtl.toolrunner.ToolRunner.Limits(
+        Duration.ofSeconds(t.compileTimeoutSeconds()), Duration.ofSeconds(t.compileTimeoutSeconds()), t.compileMemoryBytes(),
+        t.maxOutputBytes(), d.compile().fileBytes());
+    io.genrtl.toolrunner.ToolRunner.Limits run = new io.genrtl.toolrunner.ToolRunner.Limits(
+        Duration.ofSeconds(t.runTimeoutSeconds()), Duration.ofSeconds(t.maxRunTimeoutSeconds()), t.runMemoryBytes(),
+        t.maxOutputBytes(), d.run().fileBytes());
+    io.genrtl.toolrunner.ToolRunner.Settings s = d.withWorkDir(t.workDir())
+        .withIsolation(io.genrtl.toolrunner.Isolation.parse(t.isolation()).orElseThrow())
+        .withMaxConcurrent(t.maxConcurrent()).withVerilatorJobs(t.verilatorJobs())
+        .withLimits(compile, run, Duration.ofSeconds(t.maxRunTimeoutSeconds()))
+        .withCache(t.cacheBytes() == 0 ? null : t.cacheDir(), t.cacheBytes());
+    AtomicReference<io.genrtl.toolrunner.ToolRunner> made = new AtomicReference<>();
+    return () -> {
+      io.genrtl.toolrunner.ToolRunner r = made.get();
+      if (r == null) {
+        synchronized (made) {
+          r = made.get();
+          if (r == null) {
+            r = io.genrtl.toolrunner.ToolRunner.create(s);
+            LOG.info("ToolRunner ready: isolation {}, {} concurrent runs", r.isolation().wire(), s.maxConcurrent());
+            made.set(r);
+          }
+        }
+      }
+      return r;
+    };
   }
 
   /** The model connectors the configuration enables (none without keys). */

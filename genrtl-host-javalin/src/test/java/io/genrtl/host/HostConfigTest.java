@@ -25,6 +25,32 @@ class HostConfigTest {
   }
 
   @Test
+  void toolSettingsHaveDefaultsAndAreValidated() {
+    HostConfig d = HostConfig.load(Map.of("GENRTL_DATA_DIR", dir.toString()));
+    assertThat(d.tools().microsPerCpuSecond()).isZero();
+    assertThat(d.tools().isolation()).isEqualTo("auto");
+    assertThat(d.tools().maxConcurrent()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(d.tools().cacheDir()).isEqualTo(dir.toAbsolutePath().normalize().resolve("verilator-cache"));
+    assertThat(d.tools().runTimeoutSeconds()).isEqualTo(30);
+    assertThat(d.tools().maxRunTimeoutSeconds()).isEqualTo(600);
+    HostConfig c = HostConfig.load(Map.of("GENRTL_TOOL_USD_PER_CPU_SECOND", "0.000125", "GENRTL_TOOL_ISOLATION", "none",
+        "GENRTL_TOOL_MAX_CONCURRENT", "3", "GENRTL_TOOL_CACHE_MB", "0", "GENRTL_TOOL_VERILATOR_JOBS", "4"));
+    assertThat(c.tools().microsPerCpuSecond()).isEqualTo(125);
+    assertThat(c.tools().maxConcurrent()).isEqualTo(3);
+    assertThat(c.tools().cacheBytes()).isZero();
+    assertThat(c.tools().verilatorJobs()).isEqualTo(4);
+    assertThat(HostRuntime.toolRunner(c.tools())).isNotNull(); // lazy: nothing is probed yet
+    assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_TOOL_USD_PER_CPU_SECOND", "0.0000001", "GENRTL_TOOL_ISOLATION", "docker",
+        "GENRTL_TOOL_RUN_TIMEOUT_S", "900", "GENRTL_TOOL_MAX_RUN_TIMEOUT_S", "60", "GENRTL_TOOL_TIMEOUT", "5")))
+        .hasMessageContaining("GENRTL_TOOL_USD_PER_CPU_SECOND").hasMessageContaining("GENRTL_TOOL_ISOLATION")
+        .hasMessageContaining("GENRTL_TOOL_RUN_TIMEOUT_S").hasMessageContaining("GENRTL_TOOL_TIMEOUT: unknown setting");
+    assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_TOOL_USD_PER_CPU_SECOND", "-1")))
+        .hasMessageContaining("GENRTL_TOOL_USD_PER_CPU_SECOND");
+    assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_TOOL_USD_PER_CPU_SECOND", "cheap")))
+        .hasMessageContaining("not a number");
+  }
+
+  @Test
   void aPostgresUrlSwitchesDialectAndPoolDefault() {
     HostConfig c = HostConfig.load(Map.of("GENRTL_DB_URL", "jdbc:postgresql://db:5432/genrtl", "GENRTL_DB_PASSWORD", "s3cret"));
     assertThat(c.isPostgres()).isTrue();

@@ -4,8 +4,12 @@ package io.genrtl.cbb.pkg;
  * The one definition of a safe path inside a package, used for archive entry names, for the paths the manifest
  * and the filelists name, and by the builder: relative, {@code /}-separated, no {@code ..}, {@code .} or empty
  * segment, no backslash, no drive letter, no NUL or other control character.
+ *
+ * <p>Public for other modules (the ToolRunner checks users' file paths with the same rules) through
+ * {@link #problem(String, boolean)}, {@link #normalise(String)} and {@link #describe(String, String)} only; the
+ * rest is internal.
  */
-final class PathRules {
+public final class PathRules {
   /** A normalised entry name; directories are given without their trailing {@code /}. */
   record Name(String path, boolean dir) {}
 
@@ -38,7 +42,7 @@ final class PathRules {
    * Checks a path named inside the package (manifest entrypoints, filelist lines). A leading {@code ./} is
    * allowed when {@code allowDotSlash}; a trailing {@code /} never is. Returns the reason it breaks, or null.
    */
-  static String problem(String path, boolean allowDotSlash) {
+  public static String problem(String path, boolean allowDotSlash) {
     String reason = characters(path);
     if (reason != null) return reason;
     String p = path;
@@ -52,13 +56,14 @@ final class PathRules {
   }
 
   /** {@link #problem} passed: the path without its leading {@code ./}. */
-  static String normalise(String path) {
+  public static String normalise(String path) {
     String p = path;
     while (p.startsWith("./")) p = p.substring(2);
     return p;
   }
 
-  static String describe(String reason, String name) {
+  /** A sentence for humans naming the path and the rule a {@link #problem} reason stands for. */
+  public static String describe(String reason, String name) {
     String shown = Reasons.printable(name);
     switch (reason) {
       case Reasons.NUL_IN_NAME:

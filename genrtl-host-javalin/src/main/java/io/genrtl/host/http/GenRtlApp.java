@@ -39,6 +39,7 @@ public final class GenRtlApp {
     BillingRoutes billing = new BillingRoutes(genrtl, settings);
     CbbRoutes cbb = new CbbRoutes(genrtl, settings);
     JobRoutes jobs = new JobRoutes(genrtl, settings);
+    ToolRoutes tools = new ToolRoutes(genrtl, settings, jobs);
     WebhookRoutes webhooks = new WebhookRoutes(genrtl, settings.stripe());
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -65,6 +66,7 @@ public final class GenRtlApp {
       billing.register(cfg.routes);
       cbb.register(cfg.routes);
       jobs.register(cfg.routes);
+      tools.register(cfg.routes);
       webhooks.register(cfg.routes);
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));

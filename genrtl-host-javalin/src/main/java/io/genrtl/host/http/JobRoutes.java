@@ -102,8 +102,11 @@ final class JobRoutes {
     answer(ctx, p, job);
   }
 
-  /** 202 with the queued job, or with {@code Prefer: wait=N} the finished job (200) if it ends within N seconds. */
-  private void answer(Context ctx, Principal p, Job job) {
+  /**
+   * 202 with the queued job, or with {@code Prefer: wait=N} the finished job (200) if it ends within N seconds.
+   * Package-visible: other job submitters ({@link ToolRoutes}) answer the same way.
+   */
+  void answer(Context ctx, Principal p, Job job) {
     int wait = preferWait(ctx.header("Prefer"));
     Job current = job;
     if (wait > 0) {

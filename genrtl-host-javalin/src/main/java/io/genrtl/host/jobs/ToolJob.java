@@ -1,0 +1,178 @@
+package io.genrtl.host.jobs;
+
+import io.genrtl.core.ErrorCode;
+import io.genrtl.core.GenRtl;
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.cbb.CbbVersion;
+import io.genrtl.core.cbb.Receipt;
+import io.genrtl.core.jobs.Job;
+import io.genrtl.core.jobs.JobContext;
+import io.genrtl.core.jobs.JobHandler;
+import io.genrtl.core.pool.Attribution;
+import io.genrtl.core.pool.ChargeRequest;
+import io.genrtl.core.pool.PoolService;
+import io.genrtl.core.pool.UsageKind;
+import io.genrtl.host.http.Json;
+import io.genrtl.toolrunner.EvidenceBundle;
+import io.genrtl.toolrunner.RunRequest;
+import io.genrtl.toolrunner.Simulator;
+import io.genrtl.toolrunner.ToolRunner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The {@code tool} job: one ToolRunner run of the input written by {@code POST /api/tools/run}. CBB archives come
+ * from the blob store, and only for receipts the job's user holds that list the CBB version. The run is charged per
+ * CPU second (compile + run, as measured in the sandbox) at {@code GENRTL_TOOL_USD_PER_CPU_SECOND}: one {@code tool}
+ * ledger row is always written (also at price 0), attributed to this job and its workspace (the caller's
+ * {@code job_id}, when given, is named in the row's note), and idempotent by this job (a retried job never pays
+ * twice). A run canceled before it ends is not charged. The result is the {@link EvidenceBundle}.
+ */
+public final class ToolJob implements JobHandler {
+  public static final String TYPE = "tool";
+
+  private final Supplier<GenRtl> genrtl;
+  private final Supplier<ToolRunner> runner;
+  private final long microsPerCpuSecond;
+
+  public ToolJob(Supplier<GenRtl> genrtl, Supplier<ToolRunner> runner, long microsPerCpuSecond) {
+    this.genrtl = genrtl;
+    this.runner = runner;
+    this.microsPerCpuSecond = microsPerCpuSecond;
+  }
+
+  /** The price per CPU second in micro-USD. */
+  public long microsPerCpuSecond() {
+    return microsPerCpuSecond;
+  }
+
+  /** At a price above zero: every CPU second the compile and run limits allow. */
+  @Override
+  public long firstStepWorstCaseMicros(String input) {
+    if (microsPerCpuSecond == 0) return 0;
+    ToolRunner.Settings s = runner.get().settings();
+    long seconds = s.compile().cpuTime().getSeconds() + s.run().cpuTime().getSeconds();
+    return Math.multiplyExact(seconds, microsPerCpuSecond);
+  }
+
+  /** The cost of {@code cpuMs} of CPU time, rounded up to the micro-dollar. */
+  public static long cost(long cpuMs, long microsPerCpuSecond) {
+    if (cpuMs <= 0 || microsPerCpuSecond == 0) return 0;
+    return Math.addExact(Math.multiplyExact(cpuMs, microsPerCpuSecond), 999) / 1000;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public String run(JobContext ctx) {
+    Job job = ctx.job();
+    GenRtl g = genrtl.get();
+    Map<String, Object> in = (Map<String, Object>) Json.parse(job.input().getBytes(StandardCharsets.UTF_8));
+    String stepId = job.jobId();
+    String parent = (String) in.get("job_id");
+    Simulator sim = Simulator.parse((String) in.get("simulator")).orElseThrow();
+    Map<String, String> files = new LinkedHashMap<>();
+    for (Object o : (List<Object>) in.get("files")) {
+      Map<String, Object> f = (Map<String, Object>) o;
+      files.put((String) f.get("path"), (String) f.get("text"));
+    }
+    Path scratch = null;
+    String hold = ctx.takeSubmissionHold();
+    try {
+      scratch = Files.createTempDirectory("genrtl-tool-cbbs-");
+      List<RunRequest.Cbb> cbbs = new ArrayList<>();
+      for (Object o : (List<Object>) in.get("cbbs")) {
+        Map<String, Object> c = (Map<String, Object>) o;
+        CbbVersion v = owned(g, job.userId(), (String) c.get("receipt_id"), (String) c.get("cbb_id"), (String) c.get("version"), "cbbs");
+        Path archive = scratch.resolve(v.cbbId() + "-" + v.version() + "." + v.format().wire());
+        try (InputStream blob = g.cbbs().blobs().open(v.blobKey(), 0, v.sizeBytes())) {
+          Files.copy(blob, archive);
+        }
+        cbbs.add(new RunRequest.Cbb(v.cbbId(), v.version(), archive));
+      }
+      Object timeout = in.get("timeout_s");
+      RunRequest req = new RunRequest(sim, files, cbbs, (String) in.get("top"), (String) in.get("filelist"),
+          (List<String>) in.get("args"), timeout == null ? null : Duration.ofSeconds(((BigDecimal) timeout).longValueExact()));
+      Map<String, Object> step = new LinkedHashMap<>();
+      step.put("step_id", stepId);
+      step.put("kind", TYPE);
+      step.put("status", "running");
+      step.put("tool", sim.wire());
+      ctx.emit("step", Json.write(step));
+      EvidenceBundle b;
+      try {
+        b = runner.get().run(req, ctx::cancelRequested);
+      } catch (GenRtlException e) {
+        if (hold != null) g.pool().voidHold(hold);
+        boolean canceled = ctx.cancelRequested();
+        step.put("status", canceled ? "canceled" : "failed");
+        ctx.emit("step", Json.write(step));
+        if (canceled) return "{\"canceled\":true}";
+        throw e;
+      }
+      long micros = cost(b.cpuMs(), microsPerCpuSecond);
+      Attribution attribution = new Attribution(job.jobId(), stepId, job.workspaceId());
+      String note = "tool " + sim.wire() + " cpu_ms=" + b.cpuMs() + " verdict=" + b.verdict() + (parent == null ? "" : " for job " + parent);
+      if (hold != null) {
+        g.pool().settle(hold, micros, new PoolService.Settlement(UsageKind.TOOL, null, null, note, null));
+      } else {
+        g.pool().charge(new ChargeRequest(job.userId(), UsageKind.TOOL, micros, "tool:" + job.jobId(), null, attribution,
+            null, null, note));
+      }
+      step.put("status", "succeeded");
+      step.put("verdict", b.verdict());
+      step.put("passed", b.passed());
+      step.put("cpu_ms", b.cpuMs());
+      ctx.emit("step", Json.write(step));
+      return Json.write(b.toMap());
+    } catch (IOException e) {
+      if (hold != null) g.pool().voidHold(hold);
+      throw new UncheckedIOException("cannot prepare the tool run", e);
+    } finally {
+      if (scratch != null) deleteTree(scratch);
+    }
+  }
+
+  /**
+   * The CBB version a receipt of {@code userId} covers, else not found: someone else's receipt, an unknown one, or a
+   * receipt that does not list {@code cbbId@version} all answer 404 ({@code field} names the entry).
+   */
+  public static CbbVersion owned(GenRtl g, String userId, String receiptId, String cbbId, String version, String field) {
+    Receipt r = g.stores().receipts().find(receiptId).orElse(null);
+    if (r == null || !r.userId().equals(userId)) {
+      throw new GenRtlException(ErrorCode.NOT_FOUND, "receipt not found", Map.of("field", field));
+    }
+    boolean listed = r.items().stream().anyMatch(i -> i.cbbId().equals(cbbId) && i.version().equals(version));
+    if (!listed) {
+      throw new GenRtlException(ErrorCode.NOT_FOUND, "receipt " + receiptId + " does not include " + cbbId + "@" + version,
+          Map.of("field", field));
+    }
+    return g.stores().cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
+  }
+
+  private static void deleteTree(Path root) {
+    try (Stream<Path> s = Files.walk(root)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // best effort
+        }
+      });
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+}
