@@ -125,8 +125,9 @@ public final class GenRtlServer implements AutoCloseable {
 
   static io.genrtl.host.http.StripeWebhooks stripeWebhooks(HostConfig.Stripe s, io.genrtl.payments.StripeGateway gateway,
       Clock clock) {
-    if (s.webhookSecrets() == null) return null;
-    return new io.genrtl.host.http.StripeWebhooks(io.genrtl.payments.StripeWebhookVerifier.fromConfig(s.webhookSecrets(), clock),
+    if (s.webhookSecrets() == null && gateway == null) return null;
+    return new io.genrtl.host.http.StripeWebhooks(
+        s.webhookSecrets() == null ? null : io.genrtl.payments.StripeWebhookVerifier.fromConfig(s.webhookSecrets(), clock),
         new io.genrtl.payments.StripeEventParser(), s.planByPrice(), gateway);
   }
 

@@ -260,6 +260,18 @@ abstract class BillingApiTest {
         "metadata[pack_id]=credits_50", "metadata[user_id]=" + ada, "automatic_payment_methods[enabled]=true");
     assertThat(pi.getHeader("Idempotency-Key")).isEqualTo("genrtl-pi-" + ada + "-buy-1");
 
+    // a mobile PaymentSheet also asks for an ephemeral key, created for the same customer with the SDK's API version
+    wm.stubFor(post(urlPathEqualTo("/v1/ephemeral_keys")).withHeader("Stripe-Version", equalTo("2025-09-30.clover"))
+        .willReturn(aResponse().withHeader("Content-Type", "application/json")
+            .withBody("{\"id\":\"ephkey_1\",\"object\":\"ephemeral_key\",\"secret\":\"ek_test_1\"}")));
+    TestHttp.Response mobile = http.post("/api/billing/payment-intent", adaKey,
+        "{\"pack\":\"credits_50\",\"stripe_version\":\"2025-09-30.clover\"}");
+    assertThat(mobile.status()).as(mobile.body()).isEqualTo(200);
+    assertThat(mobile.json()).containsEntry("ephemeral_key", "ek_test_1").containsEntry("customer_id", "cus_1");
+    assertThat(wm.findAll(postRequestedFor(urlPathEqualTo("/v1/ephemeral_keys"))).get(0).getBodyAsString()).contains("customer=cus_1");
+    assertThat(r.json()).doesNotContainKey("ephemeral_key");
+    wm.verify(1, postRequestedFor(urlPathEqualTo("/v1/customers")));
+
     // Stripe tells us it succeeded; ten deliveries at once grant the credits once
     String paid = packPaid("evt_pi_1", "pi_1", "credits_50", 5000);
     List<Object> applied = new CopyOnWriteArrayList<>();
@@ -284,6 +296,10 @@ abstract class BillingApiTest {
     assertProblem(wrongType, 400, "validation_failed");
     assertThat(wrongType.json()).containsEntry("field", "pack");
     assertProblem(http.post("/api/billing/payment-intent", adaKey, "{}"), 400, "validation_failed");
+    assertProblem(http.post("/api/billing/payment-intent", adaKey, "{\"pack\":\"credits_50\",\"stripe_version\":\"latest; x\"}"),
+        400, "validation_failed");
+    assertProblem(http.send("POST", "/api/billing/payment-intent", adaKey, "{\"pack\":\"credits_50\"}", "Idempotency-Key",
+        "k".repeat(201)), 400, "validation_failed");
     assertProblem(http.post("/api/billing/payment-intent", adaKey, "{\"pack\":\"credits_50\",}"), 400, "malformed_json");
     assertProblem(http.post("/api/billing/payment-intent", adaKey, "{\"pack\":\"credits_50\",\"user_id\":\"" + bob + "\"}"),
         403, "forbidden");

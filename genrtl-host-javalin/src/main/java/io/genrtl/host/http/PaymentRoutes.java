@@ -131,13 +131,18 @@ final class PaymentRoutes {
   /**
    * {@code {pack}} → a PaymentIntent for the credit pack (metadata {@code user_id}, {@code pack_id}); its
    * {@code payment_intent.succeeded} adds the pack's credits once. An {@code Idempotency-Key} header makes a retried
-   * purchase return the same PaymentIntent.
+   * purchase return the same PaymentIntent. With {@code stripe_version} (the mobile SDK's API version) the answer also
+   * carries an {@code ephemeral_key} for the customer.
    */
   private void paymentIntent(Context ctx) {
     Principal p = GenRtlApp.principal(ctx);
     JsonBody body = Bodies.json(ctx, MAX_BODY);
     AccountRoutes.requireSelf(p, body);
     String packId = body.string("pack", 64);
+    String sdkVersion = body.optString("stripe_version", 40).orElse(null);
+    if (sdkVersion != null && !sdkVersion.matches("\\d{4}-\\d{2}-\\d{2}(\\.[a-z]+)?")) {
+      throw GenRtlException.invalid("stripe_version", "stripe_version must be a Stripe API version such as 2025-09-30.clover");
+    }
     CreditPack pack = settings.packs().stream().filter(x -> x.packId().equals(packId)).findFirst()
         .orElseThrow(() -> GenRtlException.invalid("pack", "pack must be one of the credit packs on sale"));
     String key = ctx.header("Idempotency-Key");
@@ -157,6 +162,7 @@ final class PaymentRoutes {
     out.put("currency", "usd");
     out.put("pack", pack.packId());
     out.put("customer_id", customer);
+    if (sdkVersion != null) out.put("ephemeral_key", call("Stripe", () -> gw.createEphemeralKey(customer, sdkVersion)));
     ctx.json(out);
   }
 }

@@ -52,7 +52,9 @@ final class WebhookRoutes {
   }
 
   private void stripe(Context ctx) {
-    if (stripe == null) throw new GenRtlException(ErrorCode.NOT_FOUND, "Stripe webhooks are not configured on this server");
+    if (stripe == null || stripe.verifier() == null) {
+      throw new GenRtlException(ErrorCode.NOT_FOUND, "Stripe webhooks are not configured on this server");
+    }
     byte[] body = Bodies.read(ctx, MAX_EVENT_BYTES);
     try {
       stripe.verifier().verify(body, ctx.header(StripeWebhookVerifier.HEADER));
