@@ -44,6 +44,8 @@ public abstract class BillingContractTest {
   protected GenRtl genrtl;
   protected BillingService billing;
   protected final List<Duration> slept = new CopyOnWriteArrayList<>();
+  /** How often a caller waited for a customer another caller was creating. */
+  protected final AtomicInteger polls = new AtomicInteger();
 
   protected abstract Stores createStores();
 
@@ -53,7 +55,10 @@ public abstract class BillingContractTest {
   void setUpBilling() {
     clock = MutableClock.at("2026-03-10T12:00:00Z");
     stores = createStores();
-    genrtl = GenRtl.builder().stores(stores).clock(clock).build();
+    genrtl = GenRtl.builder().stores(stores).clock(clock).sleeper(d -> {
+      polls.incrementAndGet();
+      Thread.sleep(d.toMillis());
+    }).build();
     billing = genrtl.billing();
   }
 
@@ -80,6 +85,14 @@ public abstract class BillingContractTest {
     };
   }
 
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   protected MeterReporter reporter(MeterSender sender) {
     return new MeterReporter(stores, clock, clockSleeper(), sender, new MeterReporter.Settings(10, Duration.ofMinutes(5),
         Duration.ofSeconds(10), Duration.ofMinutes(10), BillingService.STRIPE));
@@ -91,8 +104,12 @@ public abstract class BillingContractTest {
   void concurrentCheckoutsCreateOneCustomerAndAllUseIt() throws Exception {
     String u = user("race@x.test", null);
     AtomicInteger created = new AtomicInteger();
-    List<String> ids = StoreContractTest.hammer(8, () -> billing.customerFor(u, BillingService.STRIPE,
-        () -> "cus_" + created.incrementAndGet()));
+    List<String> ids = StoreContractTest.hammer(8, () -> billing.customerFor(u, BillingService.STRIPE, () -> {
+      // keep the provider call in flight until another caller is waiting for it (bounded), so the race really happens
+      for (int i = 0; i < 1000 && polls.get() == 0; i++) sleepQuietly(5);
+      return "cus_" + created.incrementAndGet();
+    }));
+    assertThat(polls.get()).as("another checkout waited for the one creating the customer").isPositive();
     assertThat(created).hasValue(1);
     assertThat(ids).containsOnly("cus_1");
     assertThat(billing.customer(u, BillingService.STRIPE)).contains("cus_1");
