@@ -53,7 +53,7 @@ public final class GenRtl {
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
     this.prices = b.prices;
     this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers);
-    this.billing = new BillingService(stores, clock, pool);
+    this.billing = new BillingService(stores, clock, pool, b.sleeper);
   }
 
   public static Builder builder() {
@@ -116,6 +116,7 @@ public final class GenRtl {
     private PriceTable prices = PriceTable.defaults();
     private final java.util.Map<String, JobHandler> jobHandlers = new java.util.LinkedHashMap<>();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
+    private io.genrtl.core.port.Sleeper sleeper = io.genrtl.core.port.Sleeper.REAL;
     private BlobStore blobs;
     private PackageInspector inspector;
     private CbbService.Settings cbbSettings = new CbbService.Settings("http://localhost:8080", Duration.ofSeconds(300),
@@ -180,6 +181,12 @@ public final class GenRtl {
     /** The public base URL download links are built on, their lifetime, and package caps. */
     public Builder cbbSettings(CbbService.Settings settings) {
       this.cbbSettings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** How services wait when they poll or back off (default: {@link Thread#sleep}); tests inject their own. */
+    public Builder sleeper(io.genrtl.core.port.Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
 

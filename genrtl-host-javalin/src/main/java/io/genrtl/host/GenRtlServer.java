@@ -55,8 +55,10 @@ public final class GenRtlServer implements AutoCloseable {
         LOG.info("created the first super admin ({}); its key was printed once and saved to {}", config.adminEmail(), file);
       });
       SeedCatalog.publish(runtime.genrtl());
+      HostRuntime.Payments pay = runtime.payments();
       Javalin app = GenRtlApp.create(runtime.genrtl(), new GenRtlApp.Settings(config.maxBodyBytes(), config.publicUrl(),
-          config.maxPackageBytes(), ManifestSchema.text(), stripeWebhooks(config.stripe(), clock)));
+          config.maxPackageBytes(), ManifestSchema.text(), stripeWebhooks(config.stripe(), pay.stripeGateway(), clock),
+          creem(config.creem()), pay.packs()));
       app.start(config.bindHost(), config.port());
       LOG.info("genRTL listening on {}:{} ({})", config.bindHost(), app.port(), config);
       ScheduledExecutorService bg = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -72,6 +74,17 @@ public final class GenRtlServer implements AutoCloseable {
           LOG.warn("hold sweep failed: {}", e.toString());
         }
       }, config.holdSweepSeconds(), config.holdSweepSeconds(), TimeUnit.SECONDS);
+      if (pay.meterReporter() != null) {
+        bg.scheduleWithFixedDelay(() -> {
+          try {
+            io.genrtl.core.billing.MeterReporter.Report r = pay.meterReporter().reportDue();
+            if (r.reported() + r.failed() > 0) LOG.info("meter: {} reported, {} to retry", r.reported(), r.failed());
+          } catch (RuntimeException e) {
+            LOG.warn("meter reporting failed: {}", e.toString());
+          }
+        }, config.meter().reportSeconds(), config.meter().reportSeconds(), TimeUnit.SECONDS);
+      }
+      if (pay.alertWebhooks() != null) pay.alertWebhooks().start();
       JobRunner runner = new JobRunner(runtime.genrtl().stores(), clock, runtime.genrtl().jobs(), new JobRunner.Settings(
           workerId(), config.jobWorkers(), Duration.ofSeconds(60), Duration.ofMillis(250), 3));
       runner.start();
@@ -101,11 +114,20 @@ public final class GenRtlServer implements AutoCloseable {
     }
   }
 
-  static io.genrtl.host.http.StripeWebhooks stripeWebhooks(HostConfig.Stripe s, Clock clock) {
-    if (s.webhookSecrets() == null) return null;
-    io.genrtl.payments.StripeGateway gateway = s.secretKey() == null ? null
-        : io.genrtl.payments.StripeGateway.create(s.secretKey(), s.apiBase());
-    return new io.genrtl.host.http.StripeWebhooks(io.genrtl.payments.StripeWebhookVerifier.fromConfig(s.webhookSecrets(), clock),
+  static io.genrtl.host.http.CreemBilling creem(HostConfig.Creem c) {
+    if (c.webhookSecrets() == null && c.apiKey() == null) return null;
+    return new io.genrtl.host.http.CreemBilling(
+        c.webhookSecrets() == null ? null : io.genrtl.payments.CreemWebhookVerifier.fromConfig(c.webhookSecrets()),
+        new io.genrtl.payments.CreemEventParser(),
+        c.apiKey() == null ? null : new io.genrtl.payments.CreemGateway(new okhttp3.OkHttpClient(), c.apiBase(), c.apiKey()),
+        c.productById());
+  }
+
+  static io.genrtl.host.http.StripeWebhooks stripeWebhooks(HostConfig.Stripe s, io.genrtl.payments.StripeGateway gateway,
+      Clock clock) {
+    if (s.webhookSecrets() == null && gateway == null) return null;
+    return new io.genrtl.host.http.StripeWebhooks(
+        s.webhookSecrets() == null ? null : io.genrtl.payments.StripeWebhookVerifier.fromConfig(s.webhookSecrets(), clock),
         new io.genrtl.payments.StripeEventParser(), s.planByPrice(), gateway);
   }
 

@@ -40,7 +40,10 @@ public record HostConfig(
     Llm llm,
     int jobWorkers,
     Stripe stripe,
-    Tools tools) {
+    Tools tools,
+    Creem creem,
+    Alerts alerts,
+    Meter meter) {
 
   /**
    * The ToolRunner ({@code GENRTL_TOOL_*}): price per CPU second in micro-USD, isolation level, concurrency, where
@@ -49,6 +52,30 @@ public record HostConfig(
   public record Tools(long microsPerCpuSecond, String isolation, int maxConcurrent, Path workDir, Path cacheDir,
       long cacheBytes, int verilatorJobs, int compileTimeoutSeconds, int runTimeoutSeconds, int maxRunTimeoutSeconds,
       long compileMemoryBytes, long runMemoryBytes, long maxOutputBytes) {}
+
+  /** Creem: API key and base, webhook secrets (comma-separated while rolling), product id per plan or pack id. */
+  public record Creem(String apiKey, String webhookSecrets, String apiBase, java.util.Map<String, String> productById) {
+    public Creem {
+      productById = java.util.Map.copyOf(productById);
+    }
+
+    @Override
+    public String toString() {
+      return "Creem[webhooks=" + (webhookSecrets == null ? "off" : "on") + ", api=" + (apiKey == null ? "off" : "on")
+          + ", products=" + productById.size() + "]";
+    }
+  }
+
+  /** Where spend alerts are POSTed (null: nowhere) and the HMAC secret that signs them. */
+  public record Alerts(String webhookUrl, String webhookSecret) {
+    @Override
+    public String toString() {
+      return "Alerts[webhook=" + (webhookUrl == null ? "off" : "on") + "]";
+    }
+  }
+
+  /** On-demand metering: the Stripe Billing Meter's event name (null: off) and how often the outbox is drained. */
+  public record Meter(String eventName, int reportSeconds) {}
 
   /** Stripe: webhook secrets (comma-separated while rolling), API key and base, and the price id of each plan. */
   public record Stripe(String webhookSecrets, String secretKey, String apiBase, java.util.Map<String, String> planByPrice) {
@@ -116,12 +143,13 @@ public record HostConfig(
       }
     }
     env.forEach((k, v) -> {
-      boolean ours = k.startsWith("GENRTL_") || k.startsWith("OPENAI_") || k.startsWith("ANTHROPIC_") || k.startsWith("STRIPE_");
+      boolean ours = k.startsWith("GENRTL_") || k.startsWith("OPENAI_") || k.startsWith("ANTHROPIC_") || k.startsWith("STRIPE_")
+          || k.startsWith("CREEM_");
       if (ours && v != null && !v.isBlank()) values.put(k, v.trim());
     });
     for (String k : values.keySet()) {
       if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")
-          && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_SIM") && !k.equals("GENRTL_REQUIRE_SIMULATORS")) {
+          && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_CREEM_PRODUCT_") && !k.startsWith("GENRTL_SIM") && !k.equals("GENRTL_REQUIRE_SIMULATORS")) {
         problems.add(k + ": unknown setting (see README.md, Configuration)");
       }
     }
@@ -203,11 +231,37 @@ public record HostConfig(
     }
     Stripe stripe = new Stripe(values.get("STRIPE_WEBHOOK_SECRET"), values.get("STRIPE_SECRET_KEY"), values.get("STRIPE_API_BASE"),
         planByPrice);
+    java.util.Map<String, String> creemProducts = new java.util.HashMap<>();
+    for (String k : values.keySet()) {
+      if (k.startsWith("GENRTL_CREEM_PRODUCT_")) {
+        creemProducts.put(k.substring("GENRTL_CREEM_PRODUCT_".length()).toLowerCase(Locale.ROOT), values.get(k));
+      }
+    }
+    String creemBase = values.get("CREEM_API_BASE");
+    if (creemBase != null && !creemBase.matches("https?://[^@\\s]+")) problems.add("CREEM_API_BASE: must be an http(s) URL");
+    Creem creem = new Creem(values.get("CREEM_API_KEY"), values.get("CREEM_WEBHOOK_SECRET"), creemBase, creemProducts);
+    String alertUrl = values.get("GENRTL_ALERT_WEBHOOK_URL");
+    String alertSecret = values.get("GENRTL_ALERT_WEBHOOK_SECRET");
+    if (alertUrl != null) {
+      if (!alertUrl.matches("https://[^@\\s]+") && !alertUrl.matches("http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d+)?(/[^@\\s]*)?")) {
+        problems.add("GENRTL_ALERT_WEBHOOK_URL: must be an https:// URL (http:// only on loopback)");
+      }
+      if (alertSecret == null || alertSecret.length() < 16) {
+        problems.add("GENRTL_ALERT_WEBHOOK_SECRET: required with GENRTL_ALERT_WEBHOOK_URL, at least 16 characters");
+      }
+    }
+    Alerts alerts = new Alerts(alertUrl, alertSecret);
+    Meter meter = new Meter(values.get("GENRTL_STRIPE_METER_EVENT"),
+        intValue(values, "GENRTL_METER_REPORT_SECONDS", 60, 1, 86_400, problems));
+    if (meter.eventName() != null && values.get("STRIPE_SECRET_KEY") == null) {
+      problems.add("GENRTL_STRIPE_METER_EVENT: needs STRIPE_SECRET_KEY");
+    }
     Tools tools = tools(values, dataDir, problems);
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
         values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep,
-        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers, stripe, tools);
+        maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers, stripe, tools, creem,
+        alerts, meter);
   }
 
   private static Tools tools(Map<String, String> v, Path dataDir, List<String> problems) {
@@ -253,11 +307,12 @@ public record HostConfig(
       "GENRTL_DELIVERY_TTL_S", "GENRTL_PACKAGE_MAX_ENTRIES", "GENRTL_PACKAGE_MAX_UNPACKED_MB", "GENRTL_PACKAGE_MAX_RATIO",
       "GENRTL_BLOB_STORE", "GENRTL_S3_ENDPOINT", "GENRTL_S3_REGION", "GENRTL_S3_BUCKET", "GENRTL_S3_PREFIX",
       "GENRTL_S3_ACCESS_KEY_ID", "GENRTL_S3_SECRET_ACCESS_KEY", "GENRTL_S3_PATH_STYLE", "GENRTL_JOB_WORKERS",
-      CONFIG_FILE_VAR,
       "GENRTL_TOOL_USD_PER_CPU_SECOND", "GENRTL_TOOL_ISOLATION", "GENRTL_TOOL_MAX_CONCURRENT", "GENRTL_TOOL_WORK_DIR",
       "GENRTL_TOOL_CACHE_DIR", "GENRTL_TOOL_CACHE_MB", "GENRTL_TOOL_VERILATOR_JOBS", "GENRTL_TOOL_COMPILE_TIMEOUT_S",
       "GENRTL_TOOL_RUN_TIMEOUT_S", "GENRTL_TOOL_MAX_RUN_TIMEOUT_S", "GENRTL_TOOL_COMPILE_MEMORY_MB",
-      "GENRTL_TOOL_RUN_MEMORY_MB", "GENRTL_TOOL_MAX_OUTPUT_KB");
+      "GENRTL_TOOL_RUN_MEMORY_MB", "GENRTL_TOOL_MAX_OUTPUT_KB",
+      "GENRTL_ALERT_WEBHOOK_URL", "GENRTL_ALERT_WEBHOOK_SECRET", "GENRTL_STRIPE_METER_EVENT", "GENRTL_METER_REPORT_SECONDS",
+      CONFIG_FILE_VAR);
 
   private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
     return (int) longValue(v, key, def, min, max, problems);
@@ -284,6 +339,6 @@ public record HostConfig(
   public String toString() {
     return "HostConfig[bind=" + bindHost + ":" + port + ", dataDir=" + dataDir + ", db=" + (isPostgres() ? "postgresql" : "sqlite")
         + ", pool=" + dbPoolSize + ", maxBodyBytes=" + maxBodyBytes + ", publicUrl=" + publicUrl
-        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + ", " + stripe + "]";
+        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + ", " + stripe + ", " + creem + ", " + alerts + ", meter=" + (meter.eventName() == null ? "off" : "on") + "]";
   }
 }

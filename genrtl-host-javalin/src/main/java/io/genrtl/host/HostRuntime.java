@@ -39,11 +39,20 @@ public final class HostRuntime implements AutoCloseable {
   private final HostConfig config;
   private final HikariDataSource dataSource;
   private final GenRtl genrtl;
+  private final Payments payments;
 
-  private HostRuntime(HostConfig config, HikariDataSource dataSource, GenRtl genrtl) {
+  /**
+   * The payment wiring: the Stripe gateway (null without {@code STRIPE_SECRET_KEY}), the credit packs on sale, the
+   * spend-alert webhook (null when not configured) and the meter reporter (null without {@code GENRTL_STRIPE_METER_EVENT}).
+   */
+  public record Payments(io.genrtl.payments.StripeGateway stripeGateway, java.util.List<io.genrtl.core.billing.CreditPack> packs,
+      AlertWebhooks alertWebhooks, io.genrtl.core.billing.MeterReporter meterReporter) {}
+
+  private HostRuntime(HostConfig config, HikariDataSource dataSource, GenRtl genrtl, Payments payments) {
     this.config = config;
     this.dataSource = dataSource;
     this.genrtl = genrtl;
+    this.payments = payments;
   }
 
   /** Opens the pool, migrates the schema and wires the library. */
@@ -54,6 +63,10 @@ public final class HostRuntime implements AutoCloseable {
       PlanCatalog plans = config.plansFile() == null ? PlansFile.defaults() : PlansFile.load(config.plansFile());
       AtomicReference<LlmGateway> gateway = new AtomicReference<>();
       GenRtl.Builder builder = GenRtl.builder().stores(stores).clock(clock).plans(plans);
+      java.util.List<io.genrtl.core.billing.CreditPack> packs = config.plansFile() == null ? PlansFile.defaultPacks()
+          : PlansFile.loadPacks(config.plansFile());
+      AlertWebhooks alerts = config.alerts().webhookUrl() == null ? null
+          : AlertWebhooks.create(config.alerts().webhookUrl(), config.alerts().webhookSecret(), clock);
       IdGenerator ids = IdGenerator.ulid(clock);
       builder.ids(ids).jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids))
           .jobHandler(ImplementJob.TYPE, new ImplementJob(gateway::get, ids))
@@ -66,13 +79,21 @@ public final class HostRuntime implements AutoCloseable {
           .packageInspector(new ArchiveInspector())
           .cbbSettings(new CbbService.Settings(config.publicUrl(), Duration.ofSeconds(config.deliveryTtlSeconds()),
               new PackageLimits(config.packageMaxEntries(), config.packageMaxUnpackedBytes(), config.packageMaxRatio())))
-          .alertListener(a -> LOG.info("spend alert: user {} {} {}% ({} of {} micro-USD)", a.userId(), a.kind(),
-              a.thresholdPercent(), a.amountMicros(), a.limitMicros()))
+          .alertListener(alertListener(alerts))
           .build();
       self.set(genrtl);
       gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
           llmClients(config.llm(), clock)));
-      return new HostRuntime(config, ds, genrtl);
+      io.genrtl.payments.StripeGateway stripe = config.stripe().secretKey() == null ? null
+          : io.genrtl.payments.StripeGateway.create(config.stripe().secretKey(), config.stripe().apiBase());
+      io.genrtl.core.billing.MeterReporter meter = null;
+      if (stripe != null && config.meter().eventName() != null) {
+        String event = config.meter().eventName();
+        meter = new io.genrtl.core.billing.MeterReporter(stores, clock, io.genrtl.core.port.Sleeper.REAL,
+            e -> stripe.reportMeterEvent(event, e.customerId(), e.value(), e.identifier(), e.timestampSeconds()),
+            io.genrtl.core.billing.MeterReporter.Settings.defaults());
+      }
+      return new HostRuntime(config, ds, genrtl, new Payments(stripe, packs, alerts, meter));
     } catch (RuntimeException e) {
       ds.close();
       throw e;
@@ -107,6 +128,15 @@ public final class HostRuntime implements AutoCloseable {
         }
       }
       return r;
+    };
+  }
+
+  /** Logs every alert and, when configured, queues it for the alert webhook (after commit; never blocks). */
+  static io.genrtl.core.pool.SpendAlertListener alertListener(AlertWebhooks webhooks) {
+    return a -> {
+      LOG.info("spend alert: user {} {} {}% ({} of {} micro-USD)", a.userId(), a.kind(), a.thresholdPercent(),
+          a.amountMicros(), a.limitMicros());
+      if (webhooks != null) webhooks.onAlert(a);
     };
   }
 
@@ -162,8 +192,13 @@ public final class HostRuntime implements AutoCloseable {
     return genrtl;
   }
 
+  public Payments payments() {
+    return payments;
+  }
+
   @Override
   public void close() {
+    if (payments.alertWebhooks() != null) payments.alertWebhooks().close();
     try {
       if (genrtl.cbbs().blobs() instanceof AutoCloseable c) c.close();
     } catch (Exception ignored) {

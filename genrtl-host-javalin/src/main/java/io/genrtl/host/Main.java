@@ -28,6 +28,8 @@ public final class Main {
       "  admin create-key --user USER_ID [--name NAME]",
       "                                          create another API key for a user; prints one JSON object",
       "  admin verify-ledger                     check every balance against grants and ledger rows; exit 1 on any difference",
+      "  admin reconcile-billing                 compare on-demand ledger totals per user and period with what was reported",
+      "                                          to the usage meter; prints JSON, exit 1 on any difference",
       "  cbb publish FILE                        validate and publish a CBB package (.zip or .tar.gz)",
       "  help                                    show this text",
       "");
@@ -151,6 +153,32 @@ public final class Main {
           out.println(Json.write(o));
           if (!bad.isEmpty()) err.println("ledger differences found in " + bad.size() + " account(s)");
           return bad.isEmpty() ? 0 : 1;
+        }
+        case "reconcile-billing": {
+          allow(opts);
+          List<io.genrtl.core.billing.MeterTotal> totals = g.billing().meterTotals();
+          List<Map<String, Object>> rows = new java.util.ArrayList<>();
+          int differences = 0;
+          for (io.genrtl.core.billing.MeterTotal t : totals) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("user_id", t.userId());
+            r.put("period_start", java.time.Instant.ofEpochMilli(t.periodStart()).toString());
+            r.put("ledger_on_demand_usd", io.genrtl.core.pool.Money.toUsd(t.ledgerMicros()));
+            r.put("reported_usd", io.genrtl.core.pool.Money.toUsd(t.reportedMicros()));
+            r.put("skipped_usd", io.genrtl.core.pool.Money.toUsd(t.skippedMicros()));
+            r.put("pending_usd", io.genrtl.core.pool.Money.toUsd(t.pendingMicros()));
+            r.put("missing_usd", io.genrtl.core.pool.Money.toUsd(t.missingMicros()));
+            r.put("difference_usd", io.genrtl.core.pool.Money.toUsd(t.differenceMicros()));
+            rows.add(r);
+            if (t.differenceMicros() != 0) differences++;
+          }
+          Map<String, Object> o = new LinkedHashMap<>();
+          o.put("periods_checked", totals.size());
+          o.put("periods_with_differences", differences);
+          o.put("periods", rows);
+          out.println(Json.write(o));
+          if (differences > 0) err.println("on-demand usage not yet reported in " + differences + " user period(s)");
+          return differences == 0 ? 0 : 1;
         }
         default:
           throw new UsageException("unknown admin subcommand: " + args[1]);

@@ -1,6 +1,7 @@
 package io.genrtl.host;
 
 import io.genrtl.core.GenRtlException;
+import io.genrtl.core.billing.CreditPack;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.core.pool.Money;
@@ -38,6 +39,51 @@ public final class PlansFile {
       return parse(in.readAllBytes(), DEFAULT_RESOURCE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The credit packs of a plans file ({@code "packs": [...]}, optional: none when absent). */
+  public static List<CreditPack> loadPacks(Path file) {
+    try {
+      return parsePacks(Files.readAllBytes(file), file.toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read plans file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static List<CreditPack> defaultPacks() {
+    try (InputStream in = PlansFile.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      return parsePacks(in.readAllBytes(), DEFAULT_RESOURCE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code {"packs": [{"id", "name"?, "credits_usd", "price_usd"?}]}}; the price defaults to the credits. */
+  static List<CreditPack> parsePacks(byte[] json, String source) {
+    try {
+      Object root = Json.parse(json);
+      if (!(root instanceof Map<?, ?> m)) throw new IllegalArgumentException("expected a JSON object");
+      Object packs = m.get("packs");
+      if (packs == null) return List.of();
+      if (!(packs instanceof List<?> list)) throw new IllegalArgumentException("packs must be a list");
+      List<CreditPack> out = new ArrayList<>();
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (int i = 0; i < list.size(); i++) {
+        JsonBody p = JsonBody.of(list.get(i));
+        String id = p.string("id", 64);
+        if (!id.matches("[a-z][a-z0-9_]{0,63}")) throw new IllegalArgumentException("packs[" + i + "].id must match [a-z][a-z0-9_]*");
+        if (!seen.add(id)) throw new IllegalArgumentException("packs: " + id + " appears twice");
+        BigDecimal credits = p.optNumber("credits_usd").orElseThrow(() -> new IllegalArgumentException("packs[" + id + "].credits_usd is required"));
+        BigDecimal price = p.optNumber("price_usd").orElse(credits);
+        long creditsMicros = Money.toMicros("credits_usd", credits);
+        long priceMicros = Money.toMicros("price_usd", price);
+        if (creditsMicros <= 0 || priceMicros <= 0) throw new IllegalArgumentException("packs[" + id + "]: amounts must be positive");
+        out.add(new CreditPack(id, p.optString("name", 100).orElse(id), creditsMicros, priceMicros));
+      }
+      return List.copyOf(out);
+    } catch (GenRtlException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid plans file " + source + ": " + e.getMessage(), e);
     }
   }
 

@@ -102,4 +102,29 @@ class HostConfigTest {
         .hasMessageContaining("GENRTL_PROT: unknown setting")
         .hasMessageContaining("cannot read");
   }
+
+  @Test
+  void paymentSettingsAreReadAndCheckedWithoutPrintingSecrets() {
+    HostConfig c = HostConfig.load(Map.of("CREEM_API_KEY", "creem_key_secret", "CREEM_WEBHOOK_SECRET", "whsec_creem_secret",
+        "CREEM_API_BASE", "https://test-api.creem.io", "GENRTL_CREEM_PRODUCT_PRO", "prod_1", "GENRTL_CREEM_PRODUCT_CREDITS_50",
+        "prod_2", "GENRTL_ALERT_WEBHOOK_URL", "https://hooks.example.com/genrtl", "GENRTL_ALERT_WEBHOOK_SECRET",
+        "alert-secret-0123456789", "STRIPE_SECRET_KEY", "sk_test_secret", "GENRTL_STRIPE_METER_EVENT", "genrtl_on_demand"));
+    assertThat(c.creem().productById()).containsEntry("pro", "prod_1").containsEntry("credits_50", "prod_2");
+    assertThat(c.creem().apiBase()).isEqualTo("https://test-api.creem.io");
+    assertThat(c.alerts().webhookUrl()).isEqualTo("https://hooks.example.com/genrtl");
+    assertThat(c.meter().eventName()).isEqualTo("genrtl_on_demand");
+    assertThat(c.meter().reportSeconds()).isEqualTo(60);
+    assertThat(c.toString()).doesNotContain("creem_key_secret", "whsec_creem_secret", "alert-secret", "sk_test_secret");
+
+    assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_ALERT_WEBHOOK_URL", "http://hooks.example.com/x",
+        "GENRTL_METER_REPORT_SECONDS", "0", "GENRTL_STRIPE_METER_EVENT", "e", "CREEM_API_BASE", "ftp://x")))
+        .isInstanceOf(HostConfig.InvalidConfigException.class)
+        .hasMessageContaining("GENRTL_ALERT_WEBHOOK_URL: must be an https:// URL")
+        .hasMessageContaining("GENRTL_ALERT_WEBHOOK_SECRET: required")
+        .hasMessageContaining("GENRTL_METER_REPORT_SECONDS")
+        .hasMessageContaining("GENRTL_STRIPE_METER_EVENT: needs STRIPE_SECRET_KEY")
+        .hasMessageContaining("CREEM_API_BASE");
+    assertThat(HostConfig.load(Map.of("GENRTL_ALERT_WEBHOOK_URL", "http://127.0.0.1:9999/h", "GENRTL_ALERT_WEBHOOK_SECRET",
+        "alert-secret-0123456789")).alerts().webhookUrl()).startsWith("http://127.0.0.1");
+  }
 }

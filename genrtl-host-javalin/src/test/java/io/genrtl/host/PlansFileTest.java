@@ -46,4 +46,24 @@ class PlansFileTest {
     Files.writeString(f, "{\"plans\": 3}");
     assertThatThrownBy(() -> PlansFile.load(f)).hasMessageContaining("plans");
   }
+
+  @Test
+  void creditPacksAreConfiguredNextToThePlans() throws Exception {
+    assertThat(PlansFile.defaultPacks()).extracting(io.genrtl.core.billing.CreditPack::packId)
+        .containsExactly("credits_10", "credits_50", "credits_100");
+    Path f = dir.resolve("packs.json");
+    Files.writeString(f, "{\"plans\":[{\"id\":\"free\",\"included_usd\":0}],\"packs\":[{\"id\":\"bonus\",\"name\":\"Bonus\","
+        + "\"credits_usd\":11,\"price_usd\":10},{\"id\":\"plain\",\"credits_usd\":5}]}");
+    assertThat(PlansFile.loadPacks(f)).containsExactly(new io.genrtl.core.billing.CreditPack("bonus", "Bonus", 11_000_000L, 10_000_000L),
+        new io.genrtl.core.billing.CreditPack("plain", "plain", 5_000_000L, 5_000_000L));
+    Files.writeString(f, "{\"plans\":[{\"id\":\"free\",\"included_usd\":0}]}");
+    assertThat(PlansFile.loadPacks(f)).isEmpty();
+    for (String bad : new String[] {"{\"packs\":[{\"id\":\"x\",\"credits_usd\":1.001}]}", "{\"packs\":[{\"id\":\"x\"}]}",
+        "{\"packs\":[{\"id\":\"X\",\"credits_usd\":1}]}", "{\"packs\":[{\"id\":\"x\",\"credits_usd\":0}]}",
+        "{\"packs\":[{\"id\":\"x\",\"credits_usd\":1},{\"id\":\"x\",\"credits_usd\":2}]}", "{\"packs\":{}}"}) {
+      Files.writeString(f, bad);
+      assertThatThrownBy(() -> PlansFile.loadPacks(f)).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("invalid plans file");
+    }
+  }
 }

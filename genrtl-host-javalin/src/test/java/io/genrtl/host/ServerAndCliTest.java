@@ -178,4 +178,62 @@ class ServerAndCliTest {
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("GENRTL_PORT").contains("GENRTL_DB_URL");
   }
+
+  // ------------------------------------------------------------------ reconcile-billing
+
+  @Test
+  void reconcileBillingOnSqliteReportsUnreportedOnDemandUsageUntilTheMeterHasIt() {
+    reconcileBilling(env());
+  }
+
+  @Test
+  void reconcileBillingOnPostgres() {
+    String url = PgTestSupport.urlOrSkip();
+    String schema = PgTestSupport.createSchema(url);
+    try {
+      Map<String, String> env = env();
+      env.put("GENRTL_DB_URL", url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+      reconcileBilling(env);
+    } finally {
+      PgTestSupport.dropSchema(url, schema);
+    }
+  }
+
+  private int cli(Map<String, String> env, ByteArrayOutputStream out, String... args) {
+    out.reset();
+    return Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+  }
+
+  private void reconcileBilling(Map<String, String> env) {
+    HostConfig config = HostConfig.load(env);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(cli(env, out, "admin", "reconcile-billing")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"periods_checked\":0");
+    String userId;
+    try (HostRuntime rt = HostRuntime.open(config, Clock.systemUTC())) {
+      io.genrtl.core.GenRtl g = rt.genrtl();
+      userId = g.accounts().createUser(new io.genrtl.core.account.NewUser("meter@x.test", null,
+          io.genrtl.core.account.Role.USER, "pro")).user().userId();
+      g.billing().subscriptionChanged(userId, "stripe", "sub_cli", "pro", io.genrtl.core.account.SubscriptionStatus.ACTIVE,
+          g.clock().millis(), g.clock().millis() + 86_400_000L * 30);
+      g.billing().linkCustomer(userId, "stripe", "cus_cli");
+      g.pool().setOnDemandLimit(userId, 100_000_000L);
+      g.pool().charge(io.genrtl.core.pool.ChargeRequest.of(userId, io.genrtl.core.pool.UsageKind.LLM, 23_500_000L, "k"));
+    }
+    assertThat(cli(env, out, "admin", "reconcile-billing")).as("unreported on-demand usage").isEqualTo(1);
+    String report = out.toString(StandardCharsets.UTF_8);
+    assertThat(report).contains("\"periods_with_differences\":1", "\"user_id\":\"" + userId + "\"",
+        "\"ledger_on_demand_usd\":3.5", "\"reported_usd\":0", "\"pending_usd\":3.5", "\"difference_usd\":3.5");
+    java.util.List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (HostRuntime rt = HostRuntime.open(config, Clock.systemUTC())) {
+      new io.genrtl.core.billing.MeterReporter(rt.genrtl().stores(), Clock.systemUTC(), d -> { },
+          e -> sent.add(e.identifier() + " " + e.customerId() + " " + e.value()),
+          io.genrtl.core.billing.MeterReporter.Settings.defaults()).reportDue();
+    }
+    assertThat(sent).singleElement().asString().startsWith("genrtl-od-").endsWith(" cus_cli 3500000");
+    assertThat(cli(env, out, "admin", "reconcile-billing")).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"periods_with_differences\":0", "\"reported_usd\":3.5",
+        "\"difference_usd\":0");
+  }
 }

@@ -140,6 +140,22 @@ public final class StripeGateway {
   }
 
   /**
+   * An ephemeral key for the customer, for a mobile PaymentSheet that shows the customer's saved payment methods.
+   * {@code stripeVersion} is the API version of the mobile SDK asking for it (Stripe requires it) → the key's secret.
+   */
+  public String createEphemeralKey(String customerId, String stripeVersion) {
+    Objects.requireNonNull(customerId, "customerId");
+    Objects.requireNonNull(stripeVersion, "stripeVersion");
+    com.stripe.param.EphemeralKeyCreateParams p = com.stripe.param.EphemeralKeyCreateParams.builder()
+        .setCustomer(customerId).setStripeVersion(stripeVersion).build();
+    try {
+      return client.v1().ephemeralKeys().create(p).getSecret();
+    } catch (StripeException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
    * The subscription as Stripe has it now, for when events arrive out of order: a {@link BillingEvent.SubscriptionChanged}
    * (or {@link BillingEvent.Ignored} while incomplete) attributed to {@code eventId}, the event that prompted the fetch.
    */

@@ -6,7 +6,11 @@ import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.pool.Grant;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.port.Stores;
+import io.genrtl.core.port.Sleeper;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -15,14 +19,90 @@ import java.util.function.Supplier;
  * redelivered event (Stripe and Creem both redeliver) changes nothing.
  */
 public final class BillingService {
+  public static final String STRIPE = "stripe";
+  public static final String CREEM = "creem";
+  /** A customer claim older than this is taken over (its holder died between claiming and completing). */
+  static final long STALE_CLAIM_MILLIS = 60_000;
+  static final Duration CLAIM_POLL = Duration.ofMillis(25);
+  static final int CLAIM_POLLS = 400; // 10 s of waiting for a concurrent creator
+
   private final Stores stores;
   private final Clock clock;
   private final PoolService pool;
+  private final Sleeper sleeper;
 
   public BillingService(Stores stores, Clock clock, PoolService pool) {
+    this(stores, clock, pool, Sleeper.REAL);
+  }
+
+  public BillingService(Stores stores, Clock clock, PoolService pool, Sleeper sleeper) {
     this.stores = stores;
     this.clock = clock;
     this.pool = pool;
+    this.sleeper = sleeper;
+  }
+
+  /** The user's customer id at {@code provider}, if one was created or learned. */
+  public Optional<String> customer(String userId, String provider) {
+    return stores.customers().find(userId, provider);
+  }
+
+  /** The user a provider's customer id belongs to. */
+  public Optional<String> userOfCustomer(String provider, String customerId) {
+    return customerId == null ? Optional.empty() : stores.customers().findUser(provider, customerId);
+  }
+
+  /**
+   * The user's customer id at {@code provider}, creating it with {@code create} the first time. Exactly one caller
+   * creates it even when several race (a unique claim row, not read-then-write); the others wait for its id. A claim
+   * whose holder died is taken over after a minute. Call it outside a transaction: the claim must be visible to others.
+   */
+  public String customerFor(String userId, String provider, Supplier<String> create) {
+    if (userId == null || stores.users().find(userId).isEmpty()) throw GenRtlException.notFound("user");
+    String token = UUID.randomUUID().toString();
+    for (int i = 0; ; i++) {
+      Optional<String> existing = stores.customers().find(userId, provider);
+      if (existing.isPresent()) return existing.get();
+      long now = clock.millis();
+      boolean mine = stores.customers().claim(userId, provider, token, now)
+          || stores.customers().takeOver(userId, provider, token, now - STALE_CLAIM_MILLIS, now);
+      if (mine) {
+        String id;
+        try {
+          id = create.get();
+        } catch (RuntimeException e) {
+          stores.customers().release(userId, provider, token);
+          throw e;
+        }
+        if (id == null || id.isBlank()) {
+          stores.customers().release(userId, provider, token);
+          throw new IllegalStateException("the provider returned no customer id");
+        }
+        if (stores.customers().complete(userId, provider, token, id)) return id;
+        continue; // taken over meanwhile: use the id the other caller stored
+      }
+      if (i >= CLAIM_POLLS) {
+        throw new GenRtlException(io.genrtl.core.ErrorCode.CONFLICT,
+            "your billing customer is being created by another request; retry shortly");
+      }
+      try {
+        sleeper.sleep(CLAIM_POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GenRtlException(io.genrtl.core.ErrorCode.UNAVAILABLE, "interrupted");
+      }
+    }
+  }
+
+  /** Records a customer id a provider told us about (checkout completed); false when the user already has one. */
+  public boolean linkCustomer(String userId, String provider, String customerId) {
+    if (userId == null || customerId == null || stores.users().find(userId).isEmpty()) return false;
+    return stores.customers().link(userId, provider, customerId, clock.millis());
+  }
+
+  /** On-demand usage per user and period against what was reported to the meter ({@code reconcile-billing}). */
+  public java.util.List<MeterTotal> meterTotals() {
+    return stores.meterOutbox().totals();
   }
 
   /**

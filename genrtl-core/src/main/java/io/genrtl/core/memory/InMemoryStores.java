@@ -11,6 +11,8 @@ import io.genrtl.core.account.Workspace;
 import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.ApiKeyStore;
 import io.genrtl.core.port.CbbStore;
+import io.genrtl.core.port.CustomerStore;
+import io.genrtl.core.port.MeterOutboxStore;
 import io.genrtl.core.port.JobStore;
 import io.genrtl.core.port.ReceiptStore;
 import io.genrtl.core.port.GrantStore;
@@ -60,6 +62,7 @@ public final class InMemoryStores implements Stores {
     InMemoryPool.Data pool = new InMemoryPool.Data();
     InMemoryCbb.Data cbb = new InMemoryCbb.Data();
     InMemoryJobs.Data jobs = new InMemoryJobs.Data();
+    InMemoryBilling.Data billing = new InMemoryBilling.Data();
     Map<String, String> metaValues = new HashMap<>();
 
     State copy() {
@@ -74,6 +77,7 @@ public final class InMemoryStores implements Stores {
       s.pool = pool.copy();
       s.cbb = cbb.copy();
       s.jobs = jobs.copy();
+      s.billing = billing.copy();
       s.metaValues = new HashMap<>(metaValues);
       return s;
     }
@@ -375,6 +379,29 @@ public final class InMemoryStores implements Stores {
       return subscriptions.latestForUser(userId);
     }
   });
+  private final InMemoryBilling billingStores = new InMemoryBilling(new InMemoryBilling.Access() {
+    @Override
+    public <T> T locked(Supplier<T> s) {
+      return InMemoryStores.this.locked(s);
+    }
+
+    @Override
+    public InMemoryBilling.Data data() {
+      return state.billing;
+    }
+
+    @Override
+    public Map<String, io.genrtl.core.pool.LedgerEntry> ledger() {
+      return state.pool.ledger;
+    }
+
+    @Override
+    public boolean userExists(String userId) {
+      return state.users.containsKey(userId);
+    }
+  });
+  private final CustomerStore customers = billingStores.customers();
+  private final MeterOutboxStore meterOutbox = billingStores.outbox();
   private final PoolStore pool = poolStores.pool();
   private final LedgerStore ledger = poolStores.ledger();
   private final GrantStore grants = poolStores.grants();
@@ -460,6 +487,16 @@ public final class InMemoryStores implements Stores {
   @Override
   public JobStore jobs() {
     return jobs;
+  }
+
+  @Override
+  public CustomerStore customers() {
+    return customers;
+  }
+
+  @Override
+  public MeterOutboxStore meterOutbox() {
+    return meterOutbox;
   }
 
   @Override

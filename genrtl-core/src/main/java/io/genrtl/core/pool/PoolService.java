@@ -8,6 +8,8 @@ import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.account.User;
+import io.genrtl.core.billing.BillingService;
+import io.genrtl.core.billing.MeterRecord;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.core.port.IdGenerator;
@@ -275,6 +277,11 @@ public final class PoolService {
       LedgerEntry e = new LedgerEntry(ids.newId(), userId, tenantId, now, kind, p.getKey(), p.getValue(), callId,
           d.after().periodStart(), attribution, first ? tokens : zeroTokens(tokens), cbb, key, refundOf, overrun, note);
       stores.ledger().insert(e);
+      if (e.bucket() == Bucket.ON_DEMAND && e.usdMicros() > 0 && refundOf == null) {
+        // the meter outbox row commits (or rolls back) with its ledger row: nothing charged goes unreported
+        stores.meterOutbox().insert(MeterRecord.pending(e.entryId(), userId,
+            stores.customers().find(userId, BillingService.STRIPE).orElse(null), e.usdMicros(), now));
+      }
       rows.add(e);
       first = false;
     }

@@ -37,6 +37,12 @@ public interface Stores {
 
   JobStore jobs();
 
+  /** Users' customer ids at payment providers. */
+  CustomerStore customers();
+
+  /** On-demand usage waiting to be reported to the provider's meter. */
+  MeterOutboxStore meterOutbox();
+
   /** Whether the database answers; used for readiness checks. */
   boolean ping();
 }

@@ -22,13 +22,21 @@ public final class GenRtlApp {
 
   /** Settings the HTTP layer needs. */
   public record Settings(long maxBodyBytes, String publicUrl, long maxPackageBytes, String manifestSchema,
-      StripeWebhooks stripe) {
+      StripeWebhooks stripe, CreemBilling creem, java.util.List<io.genrtl.core.billing.CreditPack> packs) {
+    public Settings {
+      packs = packs == null ? java.util.List.of() : java.util.List.copyOf(packs);
+    }
+
     public Settings(long maxBodyBytes, String publicUrl) {
       this(maxBodyBytes, publicUrl, 64L << 20, null, null);
     }
 
     public Settings(long maxBodyBytes, String publicUrl, long maxPackageBytes, String manifestSchema) {
       this(maxBodyBytes, publicUrl, maxPackageBytes, manifestSchema, null);
+    }
+
+    public Settings(long maxBodyBytes, String publicUrl, long maxPackageBytes, String manifestSchema, StripeWebhooks stripe) {
+      this(maxBodyBytes, publicUrl, maxPackageBytes, manifestSchema, stripe, null, java.util.List.of());
     }
   }
 
@@ -40,7 +48,8 @@ public final class GenRtlApp {
     CbbRoutes cbb = new CbbRoutes(genrtl, settings);
     JobRoutes jobs = new JobRoutes(genrtl, settings);
     ToolRoutes tools = new ToolRoutes(genrtl, settings, jobs);
-    WebhookRoutes webhooks = new WebhookRoutes(genrtl, settings.stripe());
+    WebhookRoutes webhooks = new WebhookRoutes(genrtl, settings);
+    PaymentRoutes payments = new PaymentRoutes(genrtl, settings);
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -68,6 +77,7 @@ public final class GenRtlApp {
       jobs.register(cfg.routes);
       tools.register(cfg.routes);
       webhooks.register(cfg.routes);
+      payments.register(cfg.routes);
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
       cfg.routes.exception(io.genrtl.core.port.LockWaitTimeoutException.class, (e, ctx) -> Problems.write(ctx, 503,

@@ -7,13 +7,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the Stripe webhook route needs: the signature verifier, the event parser, the plan of each price id, and
- * (optional) the API gateway used to fetch a subscription's current state when events may arrive out of order.
+ * What the Stripe routes need: the signature verifier (null: {@code POST /api/webhooks/stripe} answers 404), the event
+ * parser, the plan of each price id, and the API gateway (null: no checkout, portal or PaymentIntents; webhooks then
+ * trust the event's copy of a subscription instead of fetching its current state).
  */
 public record StripeWebhooks(StripeWebhookVerifier verifier, StripeEventParser parser, Map<String, String> planByPrice,
     StripeGateway gateway) {
   public StripeWebhooks {
-    Objects.requireNonNull(verifier, "verifier");
     Objects.requireNonNull(parser, "parser");
     planByPrice = Map.copyOf(planByPrice);
   }

@@ -6,78 +6,60 @@ import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.billing.BillingService;
+import io.genrtl.core.billing.CreditPack;
 import io.genrtl.payments.BillingEvent;
+import io.genrtl.payments.CreemWebhookVerifier;
 import io.genrtl.payments.MalformedEventException;
 import io.genrtl.payments.StripeWebhookVerifier;
 import io.genrtl.payments.WebhookVerificationException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * {@code POST /api/webhooks/stripe}: authenticated by the {@code Stripe-Signature} over the raw body (no API key).
- * Each event's effects and its id are recorded in one transaction, so redeliveries change nothing. A failing effect
- * (for example an invoice for a subscription we have not seen yet) answers non-2xx, and Stripe retries it later.
+ * {@code POST /api/webhooks/stripe} and {@code /creem}: authenticated by the provider's signature over the raw body
+ * (no API key). Each event's effects and its id are recorded in one transaction, so redeliveries change nothing (for
+ * Creem, which signs no timestamp, this dedupe is what stops replays). A failing effect (for example an invoice for a
+ * subscription we have not seen yet) answers non-2xx, and the provider retries it later.
  */
 final class WebhookRoutes {
   static final long MAX_EVENT_BYTES = 1L << 20;
 
   private final GenRtl genrtl;
   private final StripeWebhooks stripe;
+  private final CreemBilling creem;
+  private final GenRtlApp.Settings settings;
 
-  WebhookRoutes(GenRtl genrtl, StripeWebhooks stripe) {
+  WebhookRoutes(GenRtl genrtl, GenRtlApp.Settings settings) {
     this.genrtl = genrtl;
-    this.stripe = stripe;
+    this.settings = settings;
+    this.stripe = settings.stripe();
+    this.creem = settings.creem();
   }
 
   void register(RoutesConfig r) {
     r.post("/api/webhooks/stripe", this::stripe);
-    r.post("/api/billing/checkout", this::checkout);
+    r.post("/api/webhooks/creem", this::creem);
   }
 
-  /** {@code POST /api/billing/checkout {plan, success_url, cancel_url, provider?}} → {@code {url}} (Stripe Checkout). */
-  private void checkout(Context ctx) {
-    io.genrtl.core.account.Principal p = GenRtlApp.principal(ctx);
-    JsonBody body = Bodies.json(ctx, 64 * 1024);
-    AccountRoutes.requireSelf(p, body);
-    String plan = body.string("plan", 64);
-    String success = body.string("success_url", 2000);
-    String cancel = body.string("cancel_url", 2000);
-    for (String[] u : new String[][] {{"success_url", success}, {"cancel_url", cancel}}) {
-      if (!u[1].matches("https?://[^\\s]+")) throw GenRtlException.invalid(u[0], u[0] + " must be an http(s) URL");
-    }
-    String provider = body.optString("provider", 16).orElse("stripe");
-    if (!provider.equals("stripe")) throw GenRtlException.invalid("provider", "provider must be stripe (creem is not wired yet)");
-    if (genrtl.plans().find(plan).filter(x -> !x.isFree()).isEmpty()) {
-      throw GenRtlException.invalid("plan", "plan must be one of the paid plans");
-    }
-    genrtl.billing().requireNoPaidSubscription(p.userId());
-    if (stripe == null || stripe.gateway() == null) {
-      throw new GenRtlException(ErrorCode.PROVIDER_UNAVAILABLE, "Stripe is not configured on this server");
-    }
-    String price = stripe.planByPrice().entrySet().stream().filter(e -> e.getValue().equals(plan)).map(Map.Entry::getKey)
-        .findFirst().orElseThrow(() -> new GenRtlException(ErrorCode.UNPROCESSABLE, "no Stripe price is configured for plan " + plan,
-            Map.of("field", "plan")));
-    String email = genrtl.stores().users().find(p.userId()).map(io.genrtl.core.account.User::email).orElse(null);
-    io.genrtl.payments.StripeGateway.CheckoutLink link;
-    try {
-      link = stripe.gateway().createSubscriptionCheckout(new io.genrtl.payments.StripeGateway.SubscriptionCheckoutRequest(
-          p.userId(), email, null, price, success, cancel));
-    } catch (io.genrtl.payments.PaymentProviderException e) {
-      throw new GenRtlException(ErrorCode.PROVIDER_UNAVAILABLE, "Stripe did not create the checkout; retry shortly");
-    }
-    ctx.json(Map.of("url", link.url()));
+  private static GenRtlException badSignature(String header, WebhookVerificationException e) {
+    String reason = e.reason().name().toLowerCase(Locale.ROOT);
+    return new GenRtlException(ErrorCode.INVALID_SIGNATURE, "the " + header + " does not verify: " + reason,
+        Map.of("reason", reason));
   }
 
   private void stripe(Context ctx) {
-    if (stripe == null) throw new GenRtlException(ErrorCode.NOT_FOUND, "Stripe webhooks are not configured on this server");
+    if (stripe == null || stripe.verifier() == null) {
+      throw new GenRtlException(ErrorCode.NOT_FOUND, "Stripe webhooks are not configured on this server");
+    }
     byte[] body = Bodies.read(ctx, MAX_EVENT_BYTES);
     try {
       stripe.verifier().verify(body, ctx.header(StripeWebhookVerifier.HEADER));
     } catch (WebhookVerificationException e) {
-      throw new GenRtlException(ErrorCode.INVALID_SIGNATURE, "the Stripe-Signature does not verify: "
-          + e.reason().name().toLowerCase(java.util.Locale.ROOT), Map.of("reason", e.reason().name().toLowerCase(java.util.Locale.ROOT)));
+      throw badSignature("Stripe-Signature", e);
     }
     BillingEvent event;
     try {
@@ -85,44 +67,107 @@ final class WebhookRoutes {
     } catch (MalformedEventException e) {
       throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the event could not be read", Map.of("field", "$"));
     }
-    BillingService billing = genrtl.billing();
-    boolean applied;
-    if (event instanceof BillingEvent.SubscriptionChanged sc) {
-      BillingEvent.SubscriptionChanged current = fresh(sc);
-      String userId = current.userId() != null ? current.userId()
-          : genrtl.stores().subscriptions().find(current.providerSubscriptionId()).map(Subscription::userId).orElse(null);
-      String plan = current.planPriceId() == null ? null : stripe.planByPrice().get(current.planPriceId());
-      if (plan == null) {
-        plan = genrtl.stores().subscriptions().find(current.providerSubscriptionId()).map(Subscription::planId).orElse(null);
-      }
-      if (plan == null) throw GenRtlException.invalid("price", "no plan is configured for Stripe price " + current.planPriceId());
-      String p = plan;
-      applied = billing.processOnce("stripe", sc.eventId(), () -> billing.subscriptionChanged(userId, "stripe",
-          current.providerSubscriptionId(), p, SubscriptionStatus.fromWire(current.status().wire()), current.periodStart(),
-          current.periodEnd()));
-    } else if (event instanceof BillingEvent.PeriodPaid pp) {
-      applied = billing.processOnce("stripe", pp.eventId(),
-          () -> billing.periodPaid(pp.providerSubscriptionId(), pp.periodStart(), pp.periodEnd()));
-    } else if (event instanceof BillingEvent.PaymentFailed pf) {
-      applied = billing.processOnce("stripe", pf.eventId(), () -> billing.paymentFailed(pf.providerSubscriptionId()));
-    } else if (event instanceof BillingEvent.CreditPackPaid cp) {
-      applied = billing.processOnce("stripe", cp.eventId(),
-          () -> billing.creditPackPaid(cp.userId(), "stripe", cp.paymentId(), cp.amountMicros()));
-    } else if (event instanceof BillingEvent.CheckoutCompleted cc) {
-      applied = billing.processOnce("stripe", cc.eventId(), () -> { });
-    } else {
-      applied = false; // an event type we do not act on
+    if (event instanceof BillingEvent.SubscriptionChanged sc) event = fresh(sc);
+    answer(ctx, apply(BillingService.STRIPE, event, price -> price == null ? null : stripe.planByPrice().get(price)));
+  }
+
+  private void creem(Context ctx) {
+    if (creem == null || creem.verifier() == null) {
+      throw new GenRtlException(ErrorCode.NOT_FOUND, "Creem webhooks are not configured on this server");
     }
+    byte[] body = Bodies.read(ctx, MAX_EVENT_BYTES);
+    try {
+      creem.verifier().verify(body, ctx.header(CreemWebhookVerifier.HEADER));
+    } catch (WebhookVerificationException e) {
+      throw badSignature("creem-signature", e);
+    }
+    BillingEvent event;
+    try {
+      event = creem.parser().parse(body);
+    } catch (MalformedEventException e) {
+      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the event could not be read", Map.of("field", "$"));
+    }
+    answer(ctx, apply(BillingService.CREEM, event, product -> creem.idOfProduct(product)
+        .filter(id -> genrtl.plans().find(id).isPresent()).orElse(null)));
+  }
+
+  private static void answer(Context ctx, boolean applied) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("received", true);
     out.put("applied", applied);
     ctx.json(out);
   }
 
+  /** Applies one verified event once (per provider and event id); returns whether this delivery applied it. */
+  private boolean apply(String provider, BillingEvent event, Function<String, String> planOf) {
+    BillingService billing = genrtl.billing();
+    if (event instanceof BillingEvent.SubscriptionChanged sc) {
+      Subscription existing = genrtl.stores().subscriptions().find(sc.providerSubscriptionId()).orElse(null);
+      String userId = sc.userId() != null ? sc.userId()
+          : existing != null ? existing.userId() : billing.userOfCustomer(provider, sc.customerId()).orElse(null);
+      String plan = planOf.apply(sc.planPriceId());
+      if (plan == null && existing != null) plan = existing.planId();
+      if (plan == null) throw GenRtlException.invalid("price", "no plan is configured for " + provider + " price " + sc.planPriceId());
+      long start = sc.periodStart();
+      long end = sc.periodEnd();
+      if (end <= start) {
+        if (existing == null) throw GenRtlException.invalid("period", "the subscription event carries no period");
+        start = existing.periodStart();
+        end = existing.periodEnd();
+      }
+      String p = plan;
+      long s = start;
+      long e = end;
+      return billing.processOnce(provider, sc.eventId(), () -> {
+        billing.subscriptionChanged(userId, provider, sc.providerSubscriptionId(), p,
+            SubscriptionStatus.fromWire(sc.status().wire()), s, e);
+        billing.linkCustomer(userId, provider, sc.customerId());
+      });
+    }
+    if (event instanceof BillingEvent.PeriodPaid pp) {
+      boolean known = genrtl.stores().subscriptions().find(pp.providerSubscriptionId()).isPresent();
+      String userId = known ? null : billing.userOfCustomer(provider, pp.customerId()).orElse(null);
+      String plan = known ? null : planOf.apply(pp.planPriceId());
+      return billing.processOnce(provider, pp.eventId(), () -> {
+        if (!known && userId != null && plan != null) {
+          // the payment came before the subscription event (Creem sends both): the paid subscription is active
+          billing.subscriptionChanged(userId, provider, pp.providerSubscriptionId(), plan, SubscriptionStatus.ACTIVE,
+              pp.periodStart(), pp.periodEnd());
+        }
+        billing.periodPaid(pp.providerSubscriptionId(), pp.periodStart(), pp.periodEnd());
+      });
+    }
+    if (event instanceof BillingEvent.PaymentFailed pf) {
+      return billing.processOnce(provider, pf.eventId(), () -> billing.paymentFailed(pf.providerSubscriptionId()));
+    }
+    if (event instanceof BillingEvent.CreditPackPaid cp) {
+      String userId = cp.userId();
+      long credits = creditsFor(cp);
+      return billing.processOnce(provider, cp.eventId(), () -> billing.creditPackPaid(userId, provider, cp.paymentId(), credits));
+    }
+    if (event instanceof BillingEvent.CheckoutCompleted cc) {
+      return billing.processOnce(provider, cc.eventId(), () -> billing.linkCustomer(cc.userId(), provider, cc.customerId()));
+    }
+    return false; // an event type we do not act on
+  }
+
+  /** A configured pack paid in full adds its credits; anything else adds what was paid. */
+  private long creditsFor(BillingEvent.CreditPackPaid cp) {
+    for (CreditPack p : settings.packs()) {
+      if (p.packId().equals(cp.packId()) && cp.amountMicros() >= p.priceMicros()) return p.creditsMicros();
+    }
+    return cp.amountMicros();
+  }
+
   /** Where order matters, the subscription's current state from the API beats the event's copy (when configured). */
-  private BillingEvent.SubscriptionChanged fresh(BillingEvent.SubscriptionChanged sc) {
+  private BillingEvent fresh(BillingEvent.SubscriptionChanged sc) {
     if (stripe.gateway() == null) return sc;
-    BillingEvent now = stripe.gateway().fetchSubscription(sc.providerSubscriptionId(), sc.eventId());
+    BillingEvent now;
+    try {
+      now = stripe.gateway().fetchSubscription(sc.providerSubscriptionId(), sc.eventId());
+    } catch (io.genrtl.payments.PaymentProviderException e) {
+      throw new GenRtlException(ErrorCode.PROVIDER_UNAVAILABLE, "Stripe did not answer; deliver the event again later");
+    }
     return now instanceof BillingEvent.SubscriptionChanged c ? c : sc;
   }
 }

@@ -3,6 +3,8 @@ package io.genrtl.store.jdbc;
 import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.ApiKeyStore;
 import io.genrtl.core.port.CbbStore;
+import io.genrtl.core.port.CustomerStore;
+import io.genrtl.core.port.MeterOutboxStore;
 import io.genrtl.core.port.JobStore;
 import io.genrtl.core.port.ReceiptStore;
 import io.genrtl.core.port.GrantStore;
@@ -18,6 +20,7 @@ import io.genrtl.core.port.Transactor;
 import io.genrtl.core.port.UserStore;
 import io.genrtl.core.port.WorkspaceStore;
 import io.genrtl.store.jdbc.internal.AccountsJdbc;
+import io.genrtl.store.jdbc.internal.BillingJdbc;
 import io.genrtl.store.jdbc.internal.CbbJdbc;
 import io.genrtl.store.jdbc.internal.Db;
 import io.genrtl.store.jdbc.internal.JobsJdbc;
@@ -43,6 +46,8 @@ public final class JdbcStores implements Stores {
   private final CbbStore cbbs;
   private final ReceiptStore receipts;
   private final JobStore jobs;
+  private final CustomerStore customers;
+  private final MeterOutboxStore meterOutbox;
 
   private JdbcStores(DataSource dataSource, Dialect dialect) {
     this.db = new Db(Jdbi.create(dataSource), dialect);
@@ -58,6 +63,9 @@ public final class JdbcStores implements Stores {
     this.cbbs = cbbJdbc.cbbs();
     this.receipts = cbbJdbc.receipts();
     this.jobs = new JobsJdbc(db).jobs();
+    BillingJdbc billing = new BillingJdbc(db);
+    this.customers = billing.customers();
+    this.meterOutbox = billing.outbox();
   }
 
   /** Checks the data source, migrates it, and returns its stores. */
@@ -151,6 +159,16 @@ public final class JdbcStores implements Stores {
   @Override
   public JobStore jobs() {
     return jobs;
+  }
+
+  @Override
+  public CustomerStore customers() {
+    return customers;
+  }
+
+  @Override
+  public MeterOutboxStore meterOutbox() {
+    return meterOutbox;
   }
 
   @Override

@@ -1,0 +1,341 @@
+package io.genrtl.core.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.genrtl.core.ErrorCode;
+import io.genrtl.core.GenRtl;
+import io.genrtl.core.GenRtlException;
+import io.genrtl.core.account.NewUser;
+import io.genrtl.core.account.Role;
+import io.genrtl.core.billing.BillingService;
+import io.genrtl.core.billing.MeterRecord;
+import io.genrtl.core.billing.MeterReporter;
+import io.genrtl.core.billing.MeterSender;
+import io.genrtl.core.billing.MeterTotal;
+import io.genrtl.core.pool.Bucket;
+import io.genrtl.core.pool.ChargeRequest;
+import io.genrtl.core.pool.ChargeResult;
+import io.genrtl.core.pool.LedgerEntry;
+import io.genrtl.core.pool.UsageKind;
+import io.genrtl.core.port.Sleeper;
+import io.genrtl.core.port.Stores;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Customers at payment providers and the meter outbox, on every store adapter: one customer per user even when
+ * checkouts race, an outbox row in the same transaction as each on-demand ledger row, and a reporter that sends each
+ * row once, backs off, and resends the same identifier after a crash between send and mark.
+ */
+public abstract class BillingContractTest {
+  static final long USD = 1_000_000L;
+
+  protected MutableClock clock;
+  protected Stores stores;
+  protected GenRtl genrtl;
+  protected BillingService billing;
+  protected final List<Duration> slept = new CopyOnWriteArrayList<>();
+  /** How often a caller waited for a customer another caller was creating. */
+  protected final AtomicInteger polls = new AtomicInteger();
+
+  protected abstract Stores createStores();
+
+  protected void closeStores(Stores stores) {}
+
+  @BeforeEach
+  void setUpBilling() {
+    clock = MutableClock.at("2026-03-10T12:00:00Z");
+    stores = createStores();
+    genrtl = GenRtl.builder().stores(stores).clock(clock).sleeper(d -> {
+      polls.incrementAndGet();
+      Thread.sleep(d.toMillis());
+    }).build();
+    billing = genrtl.billing();
+  }
+
+  @AfterEach
+  void tearDownBilling() {
+    closeStores(stores);
+  }
+
+  protected String user(String email, String plan) {
+    return genrtl.accounts().createUser(new NewUser(email, null, Role.USER, plan)).user().userId();
+  }
+
+  /** Spends $25 on a Pro account with a $50 on-demand limit: $20 from included and $5 on-demand. */
+  protected ChargeResult spendIntoOnDemand(String u, String key) {
+    genrtl.pool().setOnDemandLimit(u, 50 * USD);
+    return genrtl.pool().charge(ChargeRequest.of(u, UsageKind.LLM, 25 * USD, key));
+  }
+
+  /** A sleeper that moves the test clock instead of waiting. */
+  protected Sleeper clockSleeper() {
+    return d -> {
+      slept.add(d);
+      clock.advance(d);
+    };
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  protected MeterReporter reporter(MeterSender sender) {
+    return new MeterReporter(stores, clock, clockSleeper(), sender, new MeterReporter.Settings(10, Duration.ofMinutes(5),
+        Duration.ofSeconds(10), Duration.ofMinutes(10), BillingService.STRIPE));
+  }
+
+  // ------------------------------------------------------------------ customers
+
+  @Test
+  void concurrentCheckoutsCreateOneCustomerAndAllUseIt() throws Exception {
+    String u = user("race@x.test", null);
+    AtomicInteger created = new AtomicInteger();
+    List<String> ids = StoreContractTest.hammer(8, () -> billing.customerFor(u, BillingService.STRIPE, () -> {
+      // keep the provider call in flight until another caller is waiting for it (bounded), so the race really happens
+      for (int i = 0; i < 1000 && polls.get() == 0; i++) sleepQuietly(5);
+      return "cus_" + created.incrementAndGet();
+    }));
+    assertThat(polls.get()).as("another checkout waited for the one creating the customer").isPositive();
+    assertThat(created).hasValue(1);
+    assertThat(ids).containsOnly("cus_1");
+    assertThat(billing.customer(u, BillingService.STRIPE)).contains("cus_1");
+    assertThat(billing.userOfCustomer(BillingService.STRIPE, "cus_1")).contains(u);
+    assertThat(billing.customer(u, BillingService.CREEM)).as("per provider").isEmpty();
+    assertThat(billing.customerFor(u, BillingService.STRIPE, () -> "cus_other")).isEqualTo("cus_1");
+  }
+
+  @Test
+  void aFailedCreationFreesTheClaimAndAStaleClaimIsTakenOver() {
+    String u = user("fail@x.test", null);
+    assertThatThrownBy(() -> billing.customerFor(u, BillingService.STRIPE, () -> {
+      throw new IllegalStateException("provider down");
+    })).hasMessage("provider down");
+    assertThat(billing.customerFor(u, BillingService.STRIPE, () -> "cus_2")).isEqualTo("cus_2");
+
+    String v = user("stale@x.test", null);
+    assertThat(stores.customers().claim(v, BillingService.STRIPE, "dead-host", clock.millis())).isTrue();
+    assertThat(stores.customers().claim(v, BillingService.STRIPE, "other", clock.millis())).as("one claim").isFalse();
+    assertThat(stores.customers().takeOver(v, BillingService.STRIPE, "other", clock.millis() - 60_000, clock.millis()))
+        .as("a fresh claim is not taken over").isFalse();
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(billing.customerFor(v, BillingService.STRIPE, () -> "cus_3")).isEqualTo("cus_3");
+    assertThat(stores.customers().complete(v, BillingService.STRIPE, "dead-host", "cus_late"))
+        .as("the dead holder can no longer complete").isFalse();
+    assertThat(billing.customer(v, BillingService.STRIPE)).contains("cus_3");
+  }
+
+  @Test
+  void aCustomerIdLearnedFromAWebhookIsLinkedOnceAndBelongsToOneUser() {
+    String u = user("link@x.test", null);
+    String w = user("other@x.test", null);
+    assertThat(billing.linkCustomer(u, BillingService.CREEM, "cust_1")).isTrue();
+    assertThat(billing.linkCustomer(u, BillingService.CREEM, "cust_1")).isFalse();
+    assertThat(billing.linkCustomer(u, BillingService.CREEM, "cust_2")).as("the first mapping stays").isFalse();
+    assertThat(billing.linkCustomer(w, BillingService.CREEM, "cust_1")).as("another user's customer").isFalse();
+    assertThat(billing.linkCustomer("nobody", BillingService.CREEM, "cust_9")).isFalse();
+    assertThat(billing.customer(u, BillingService.CREEM)).contains("cust_1");
+    assertThat(billing.userOfCustomer(BillingService.CREEM, "cust_1")).contains(u);
+    // a pending claim is filled in by the webhook's id
+    assertThat(stores.customers().claim(w, BillingService.STRIPE, "t", clock.millis())).isTrue();
+    assertThat(billing.linkCustomer(w, BillingService.STRIPE, "cus_w")).isTrue();
+    assertThat(billing.customerFor(w, BillingService.STRIPE, () -> "cus_never")).isEqualTo("cus_w");
+  }
+
+  @Test
+  void customerForAnUnknownUserIs404() {
+    assertThatThrownBy(() -> billing.customerFor("nobody", BillingService.STRIPE, () -> "cus_x"))
+        .isInstanceOfSatisfying(GenRtlException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+  }
+
+  // ------------------------------------------------------------------ outbox
+
+  @Test
+  void onDemandLedgerRowsGetAnOutboxRowInTheSameTransactionAndNothingElseDoes() {
+    String u = user("od@x.test", "pro");
+    billing.customerFor(u, BillingService.STRIPE, () -> "cus_od");
+    ChargeResult r = spendIntoOnDemand(u, "k1");
+    assertThat(r.entries()).extracting(LedgerEntry::bucket).containsExactly(Bucket.INCLUDED, Bucket.ON_DEMAND);
+    LedgerEntry od = r.entries().get(1);
+    MeterRecord m = stores.meterOutbox().find(od.entryId()).orElseThrow();
+    assertThat(m.identifier()).isEqualTo("genrtl-od-" + od.entryId()).isEqualTo(MeterRecord.identifierFor(od.entryId()));
+    assertThat(m.userId()).isEqualTo(u);
+    assertThat(m.customerId()).isEqualTo("cus_od");
+    assertThat(m.usdMicros()).isEqualTo(5 * USD);
+    assertThat(m.status()).isEqualTo(MeterRecord.Status.PENDING);
+    assertThat(stores.meterOutbox().find(r.entries().get(0).entryId())).as("included rows are not metered").isEmpty();
+    // a replay writes nothing new
+    genrtl.pool().charge(ChargeRequest.of(u, UsageKind.LLM, 25 * USD, "k1"));
+    // a refused charge writes neither a ledger row nor an outbox row
+    assertThatThrownBy(() -> genrtl.pool().charge(ChargeRequest.of(u, UsageKind.LLM, 100 * USD, "k2")))
+        .isInstanceOf(GenRtlException.class);
+    // a refund of on-demand usage is not metered
+    genrtl.pool().refund(od.entryId(), USD, "refund-1", null, "test");
+    assertThat(billing.meterTotals()).containsExactly(new MeterTotal(u, od.periodStart(), 5 * USD, 0, 0, 5 * USD, 0));
+    assertThat(stores.meterOutbox().due(clock.millis(), 100)).hasSize(1);
+  }
+
+  @Test
+  void anOutboxRowRollsBackWithItsLedgerRow() {
+    String u = user("rb@x.test", "pro");
+    genrtl.pool().setOnDemandLimit(u, 50 * USD);
+    assertThatThrownBy(() -> stores.transactor().inTransaction(() -> {
+      genrtl.pool().charge(ChargeRequest.of(u, UsageKind.LLM, 25 * USD, null));
+      assertThat(stores.meterOutbox().due(clock.millis(), 10)).hasSize(1);
+      throw new IllegalStateException("boom");
+    })).hasMessage("boom");
+    assertThat(stores.meterOutbox().due(clock.millis(), 10)).isEmpty();
+    assertThat(billing.meterTotals()).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ reporter
+
+  /** Stripe's side: counts every send, remembers identifiers (it dedupes on them). */
+  protected static final class StubMeter implements MeterSender {
+    final List<MeterEvent> sends = new CopyOnWriteArrayList<>();
+    final AtomicInteger failuresLeft = new AtomicInteger();
+    volatile boolean crashAfterNextSend;
+
+    @Override
+    public void send(MeterEvent e) {
+      if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) throw new IllegalStateException("503 from the meter API");
+      sends.add(e);
+      if (crashAfterNextSend) {
+        crashAfterNextSend = false;
+        throw new SimulatedCrash();
+      }
+    }
+
+    Set<String> unique() {
+      Set<String> s = new HashSet<>();
+      for (MeterEvent e : sends) s.add(e.identifier());
+      return s;
+    }
+  }
+
+  /** Stands for the process dying right after the provider accepted the event, before the row is marked. */
+  protected static final class SimulatedCrash extends Error {
+    private static final long serialVersionUID = 1L;
+  }
+
+  @Test
+  void theReporterSendsEachRowOnceAndReconcilesToNoDifference() {
+    String u = user("rep@x.test", "pro");
+    billing.customerFor(u, BillingService.STRIPE, () -> "cus_rep");
+    LedgerEntry a = spendIntoOnDemand(u, "a").entries().get(1);
+    LedgerEntry b = genrtl.pool().charge(ChargeRequest.of(u, UsageKind.TOOL, 2 * USD, "b")).entries().get(0);
+    StubMeter stub = new StubMeter();
+    MeterReporter.Report r = reporter(stub).reportDue();
+    assertThat(r.reported()).isEqualTo(2);
+    assertThat(stub.sends).extracting(MeterSender.MeterEvent::identifier)
+        .containsExactlyInAnyOrder("genrtl-od-" + a.entryId(), "genrtl-od-" + b.entryId());
+    assertThat(stub.sends).extracting(MeterSender.MeterEvent::customerId).containsOnly("cus_rep");
+    assertThat(stub.sends).extracting(MeterSender.MeterEvent::value).containsExactlyInAnyOrder(5 * USD, 2 * USD);
+    assertThat(reporter(stub).reportDue().reported()).as("nothing twice").isZero();
+    assertThat(stub.sends).hasSize(2);
+    List<MeterTotal> totals = billing.meterTotals();
+    assertThat(totals).hasSize(1);
+    assertThat(totals.get(0).ledgerMicros()).isEqualTo(7 * USD);
+    assertThat(totals.get(0).reportedMicros()).isEqualTo(7 * USD);
+    assertThat(totals.get(0).differenceMicros()).isZero();
+  }
+
+  @Test
+  void failedSendsBackOffExponentiallyAndAreNotLost() throws Exception {
+    String u = user("bo@x.test", "pro");
+    billing.customerFor(u, BillingService.STRIPE, () -> "cus_bo");
+    LedgerEntry od = spendIntoOnDemand(u, "a").entries().get(1);
+    StubMeter stub = new StubMeter();
+    stub.failuresLeft.set(3);
+    MeterReporter rep = reporter(stub);
+    long t0 = clock.millis();
+    assertThat(rep.reportDue().failed()).isEqualTo(1);
+    assertThat(stores.meterOutbox().find(od.entryId()).orElseThrow().nextAttemptAt()).isEqualTo(t0 + 10_000);
+    assertThat(stores.meterOutbox().find(od.entryId()).orElseThrow().lastError()).isEqualTo("IllegalStateException");
+    assertThat(rep.reportDue().failed()).as("not due yet").isZero();
+    MeterReporter.Report drained = rep.drain(Duration.ofHours(1));
+    assertThat(drained.reported()).isEqualTo(1);
+    assertThat(slept).containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(40));
+    assertThat(stub.sends).hasSize(1);
+    MeterRecord m = stores.meterOutbox().find(od.entryId()).orElseThrow();
+    assertThat(m.status()).isEqualTo(MeterRecord.Status.REPORTED);
+    assertThat(m.attempts()).isEqualTo(4);
+    assertThat(billing.meterTotals().get(0).differenceMicros()).isZero();
+  }
+
+  @Test
+  void aCrashBetweenSendAndMarkResendsTheSameIdentifierAndLosesNothing() {
+    String u = user("crash@x.test", "pro");
+    billing.customerFor(u, BillingService.STRIPE, () -> "cus_crash");
+    LedgerEntry od = spendIntoOnDemand(u, "a").entries().get(1);
+    StubMeter stub = new StubMeter();
+    stub.crashAfterNextSend = true;
+    assertThatThrownBy(() -> reporter(stub).reportDue()).isInstanceOf(SimulatedCrash.class);
+    assertThat(stub.sends).hasSize(1);
+    assertThat(billing.meterTotals().get(0).pendingMicros()).as("sent but not marked").isEqualTo(5 * USD);
+    // another reporter (the restarted host) leaves the claimed row alone until its lease ends
+    assertThat(reporter(stub).reportDue().reported()).isZero();
+    assertThat(stub.sends).hasSize(1);
+    clock.advance(Duration.ofMinutes(5));
+    assertThat(reporter(stub).reportDue().reported()).isEqualTo(1);
+    assertThat(stub.sends).hasSize(2);
+    assertThat(stub.unique()).containsExactly("genrtl-od-" + od.entryId());
+    MeterTotal t = billing.meterTotals().get(0);
+    assertThat(t.reportedMicros()).isEqualTo(5 * USD);
+    assertThat(t.differenceMicros()).isZero();
+  }
+
+  @Test
+  void concurrentReportersNeverSendARowTwice() throws Exception {
+    String u = user("conc@x.test", "pro");
+    billing.customerFor(u, BillingService.STRIPE, () -> "cus_conc");
+    genrtl.pool().setOnDemandLimit(u, 500 * USD);
+    genrtl.pool().charge(ChargeRequest.of(u, UsageKind.LLM, 20 * USD, "included"));
+    for (int i = 0; i < 30; i++) genrtl.pool().charge(ChargeRequest.of(u, UsageKind.LLM, USD, "c" + i));
+    StubMeter stub = new StubMeter();
+    List<MeterReporter.Report> reports = StoreContractTest.hammer(4, () -> reporter(stub).reportDue());
+    assertThat(reports.stream().mapToInt(MeterReporter.Report::reported).sum()).isEqualTo(30);
+    assertThat(stub.sends).hasSize(30);
+    assertThat(stub.unique()).hasSize(30);
+    assertThat(billing.meterTotals().get(0).differenceMicros()).isZero();
+  }
+
+  @Test
+  void usageOfUsersNotBilledByTheProviderIsSkippedAndAStripeUserWithoutCustomerWaits() {
+    String manual = user("manual@x.test", "pro");
+    LedgerEntry od = spendIntoOnDemand(manual, "a").entries().get(1);
+    StubMeter stub = new StubMeter();
+    assertThat(reporter(stub).reportDue().skipped()).isEqualTo(1);
+    assertThat(stub.sends).isEmpty();
+    assertThat(stores.meterOutbox().find(od.entryId()).orElseThrow().status()).isEqualTo(MeterRecord.Status.SKIPPED);
+    assertThat(billing.meterTotals().get(0).skippedMicros()).isEqualTo(5 * USD);
+    assertThat(billing.meterTotals().get(0).differenceMicros()).isZero();
+
+    String s = user("stripe@x.test", null);
+    billing.subscriptionChanged(s, BillingService.STRIPE, "sub_s", "pro", io.genrtl.core.account.SubscriptionStatus.ACTIVE,
+        clock.millis(), clock.millis() + 30L * 86_400_000L);
+    billing.periodPaid("sub_s", clock.millis(), clock.millis() + 30L * 86_400_000L);
+    LedgerEntry sod = spendIntoOnDemand(s, "s").entries().get(1);
+    assertThat(reporter(stub).reportDue().failed()).as("waits for the customer id").isEqualTo(1);
+    assertThat(stores.meterOutbox().find(sod.entryId()).orElseThrow().status()).isEqualTo(MeterRecord.Status.PENDING);
+    billing.linkCustomer(s, BillingService.STRIPE, "cus_late");
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(reporter(stub).reportDue().reported()).isEqualTo(1);
+    assertThat(stub.sends).extracting(MeterSender.MeterEvent::customerId).containsExactly("cus_late");
+    List<MeterTotal> all = new ArrayList<>(billing.meterTotals());
+    assertThat(all).allSatisfy(t -> assertThat(t.differenceMicros()).isZero());
+  }
+}
