@@ -211,6 +211,52 @@ class JobApiTest {
   }
 
   @Test
+  void fiftyConcurrentPlanJobsAgainstOneDollarNeverSpendMoreAndTheRefusedNeverReachTheProvider() throws Exception {
+    // a free user with exactly $1 of credits; every job reserves its worst case (~$0.09) at submission
+    CreatedUser dollar = genrtl.accounts().createUser(new NewUser("dollar@x.test", "one", Role.USER, null));
+    String key = genrtl.apiKeys().issue(dollar.user().userId(), "t", null).apiKey();
+    String ws = genrtl.accounts().createWorkspace(Principal.of(dollar.user(), null), "w").workspaceId();
+    genrtl.pool().grantCredits(dollar.user().userId(), 1_000_000, "one-dollar", "credit_pack", null, null);
+    wm.stubFor(post(urlEqualTo("/v1/responses")).withRequestBody(matchingJsonPath("$.model", equalTo("gpt-5.1")))
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/event-stream")
+            .withBody(sse(PLAN, 2000, 1500, 700)).withChunkedDribbleDelay(3, 30)));
+    java.util.concurrent.ConcurrentLinkedQueue<String> accepted = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(50);
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      futures.add(pool.submit(() -> {
+        go.await();
+        TestHttp.Response r = new TestHttp(app.port()).post("/api/jobs/plan", key, planBody(ws));
+        if (r.status() == 202) {
+          accepted.add((String) r.json().get("job_id"));
+        } else {
+          assertProblem(r, 402, "insufficient_funds");
+          refused.incrementAndGet();
+        }
+        return null;
+      }));
+    }
+    go.countDown();
+    for (java.util.concurrent.Future<?> f : futures) f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    pool.shutdown();
+    for (String id : accepted) {
+      until(Duration.ofSeconds(60), () -> genrtl.stores().jobs().find(id).orElseThrow().status().isFinal());
+    }
+
+    assertThat(accepted.size() + refused.get()).isEqualTo(50);
+    assertThat(refused.get()).as("$1 cannot reserve 50 worst cases").isPositive();
+    assertThat(accepted).allSatisfy(id -> assertThat(genrtl.stores().jobs().find(id).orElseThrow().status())
+        .isEqualTo(io.genrtl.core.jobs.JobStatus.SUCCEEDED));
+    wm.verify(accepted.size(), postRequestedFor(urlEqualTo("/v1/responses"))); // the refused never reached it
+    io.genrtl.core.pool.Balance b = genrtl.pool().balance(dollar.user().userId());
+    assertThat(1_000_000 - b.creditsMicros()).isLessThanOrEqualTo(1_000_000).isEqualTo(accepted.size() * 7_813L);
+    assertThat(b.holdsMicros()).isZero();
+    assertThat(genrtl.pool().verify(dollar.user().userId()).problems()).isEmpty();
+  }
+
+  @Test
   void anInvalidAnswerGetsOneCorrectiveRetryAndBothCallsArePaid() {
     stubAnswers("{\"modules\":\"not a list\"}", PLAN);
     Map<String, Object> job = http.send("POST", "/api/jobs/plan", annKey, planBody(annWs), "Prefer", "wait=20").json();
