@@ -60,6 +60,7 @@ public final class InMemoryStores implements Stores {
     InMemoryPool.Data pool = new InMemoryPool.Data();
     InMemoryCbb.Data cbb = new InMemoryCbb.Data();
     InMemoryJobs.Data jobs = new InMemoryJobs.Data();
+    InMemoryAuth.Data auth = new InMemoryAuth.Data();
     Map<String, String> metaValues = new HashMap<>();
 
     State copy() {
@@ -74,6 +75,7 @@ public final class InMemoryStores implements Stores {
       s.pool = pool.copy();
       s.cbb = cbb.copy();
       s.jobs = jobs.copy();
+      s.auth = auth.copy();
       s.metaValues = new HashMap<>(metaValues);
       return s;
     }
@@ -358,6 +360,22 @@ public final class InMemoryStores implements Stores {
     }
   }).jobs();
   private final ReceiptStore receipts = cbbStores.receipts();
+  private final io.genrtl.core.port.AuthStore auth = new InMemoryAuth(new InMemoryAuth.Access() {
+    @Override
+    public <T> T locked(Supplier<T> s) {
+      return InMemoryStores.this.locked(s);
+    }
+
+    @Override
+    public InMemoryAuth.Data data() {
+      return state.auth;
+    }
+
+    @Override
+    public boolean userExists(String userId) {
+      return state.users.containsKey(userId);
+    }
+  }).store();
 
   private final InMemoryPool poolStores = new InMemoryPool(new InMemoryPool.Access() {
     @Override
@@ -460,6 +478,11 @@ public final class InMemoryStores implements Stores {
   @Override
   public JobStore jobs() {
     return jobs;
+  }
+
+  @Override
+  public io.genrtl.core.port.AuthStore auth() {
+    return auth;
   }
 
   @Override

@@ -37,6 +37,9 @@ public interface Stores {
 
   JobStore jobs();
 
+  /** Sign-in: identities, sessions, logins in progress, device authorizations, loopback codes. */
+  AuthStore auth();
+
   /** Whether the database answers; used for readiness checks. */
   boolean ping();
 }
