@@ -43,6 +43,7 @@ public final class JdbcStores implements Stores {
   private final CbbStore cbbs;
   private final ReceiptStore receipts;
   private final JobStore jobs;
+  private final io.genrtl.core.port.AuthStore auth;
 
   private JdbcStores(DataSource dataSource, Dialect dialect) {
     this.db = new Db(Jdbi.create(dataSource), dialect);
@@ -58,6 +59,7 @@ public final class JdbcStores implements Stores {
     this.cbbs = cbbJdbc.cbbs();
     this.receipts = cbbJdbc.receipts();
     this.jobs = new JobsJdbc(db).jobs();
+    this.auth = new io.genrtl.store.jdbc.internal.AuthJdbc(db).store();
   }
 
   /** Checks the data source, migrates it, and returns its stores. */
@@ -151,6 +153,11 @@ public final class JdbcStores implements Stores {
   @Override
   public JobStore jobs() {
     return jobs;
+  }
+
+  @Override
+  public io.genrtl.core.port.AuthStore auth() {
+    return auth;
   }
 
   @Override
