@@ -195,6 +195,7 @@ final class SignInRoutes {
     if (description != null) body.put("error_description", description);
     if (interval != null) body.put("interval", interval);
     ctx.status(status).header("Cache-Control", "no-store").header("Pragma", "no-cache").json(body);
+    ctx.attribute(Problems.WRITTEN, Boolean.TRUE); // not replaced by the 400 problem page
   }
 
   /** The form parameters, or null after answering {@code invalid_request}. */
@@ -372,6 +373,7 @@ final class SignInRoutes {
   }
 
   private static void page(Context ctx, int status, String title, String body) {
+    ctx.attribute(Problems.WRITTEN, Boolean.TRUE);
     ctx.status(status).header("Cache-Control", "no-store").header("X-Frame-Options", "DENY")
         .header("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
         .contentType("text/html; charset=utf-8")
