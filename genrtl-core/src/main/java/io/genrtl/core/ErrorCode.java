@@ -12,6 +12,8 @@ public enum ErrorCode {
   NOT_FOUND("not_found", Category.NOT_FOUND),
   CONFLICT("conflict", Category.CONFLICT),
   EMAIL_TAKEN("email_taken", Category.CONFLICT),
+  SIGN_IN_FAILED("sign_in_failed", Category.UNAUTHENTICATED),
+  EMAIL_NOT_VERIFIED("email_not_verified", Category.FORBIDDEN),
   PAYLOAD_TOO_LARGE("payload_too_large", Category.TOO_LARGE),
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", Category.UNSUPPORTED_MEDIA_TYPE),
   METHOD_NOT_ALLOWED("method_not_allowed", Category.METHOD_NOT_ALLOWED),

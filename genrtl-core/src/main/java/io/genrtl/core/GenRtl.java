@@ -41,6 +41,7 @@ public final class GenRtl {
   private final PriceTable prices;
   private final JobService jobs;
   private final BillingService billing;
+  private final io.genrtl.core.auth.SignInService signIn;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -54,6 +55,7 @@ public final class GenRtl {
     this.prices = b.prices;
     this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers);
     this.billing = new BillingService(stores, clock, pool, b.sleeper);
+    this.signIn = new io.genrtl.core.auth.SignInService(stores, clock, ids, accounts, apiKeys, b.signInSettings);
   }
 
   public static Builder builder() {
@@ -91,6 +93,11 @@ public final class GenRtl {
     return billing;
   }
 
+  /** Sign-in: provider identities to users, sessions, device authorizations (RFC 8628), loopback codes (RFC 8252). */
+  public io.genrtl.core.auth.SignInService signIn() {
+    return signIn;
+  }
+
   /** Model prices per million tokens (published at {@code GET /api/models}). */
   public PriceTable prices() {
     return prices;
@@ -117,6 +124,7 @@ public final class GenRtl {
     private final java.util.Map<String, JobHandler> jobHandlers = new java.util.LinkedHashMap<>();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
     private io.genrtl.core.port.Sleeper sleeper = io.genrtl.core.port.Sleeper.REAL;
+    private io.genrtl.core.auth.SignInService.Settings signInSettings = io.genrtl.core.auth.SignInService.Settings.defaults();
     private BlobStore blobs;
     private PackageInspector inspector;
     private CbbService.Settings cbbSettings = new CbbService.Settings("http://localhost:8080", Duration.ofSeconds(300),
@@ -187,6 +195,12 @@ public final class GenRtl {
     /** How services wait when they poll or back off (default: {@link Thread#sleep}); tests inject their own. */
     public Builder sleeper(io.genrtl.core.port.Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** Session, login, device-flow and loopback-code lifetimes (default: {@code SignInService.Settings.defaults()}). */
+    public Builder signInSettings(io.genrtl.core.auth.SignInService.Settings settings) {
+      this.signInSettings = Objects.requireNonNull(settings, "settings");
       return this;
     }
 

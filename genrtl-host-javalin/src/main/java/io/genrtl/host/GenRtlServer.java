@@ -58,7 +58,8 @@ public final class GenRtlServer implements AutoCloseable {
       HostRuntime.Payments pay = runtime.payments();
       Javalin app = GenRtlApp.create(runtime.genrtl(), new GenRtlApp.Settings(config.maxBodyBytes(), config.publicUrl(),
           config.maxPackageBytes(), ManifestSchema.text(), stripeWebhooks(config.stripe(), pay.stripeGateway(), clock),
-          creem(config.creem()), pay.packs()));
+          creem(config.creem()), pay.packs()),
+          signInProviders(config.auth(), clock));
       app.start(config.bindHost(), config.port());
       LOG.info("genRTL listening on {}:{} ({})", config.bindHost(), app.port(), config);
       ScheduledExecutorService bg = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -121,6 +122,30 @@ public final class GenRtlServer implements AutoCloseable {
         new io.genrtl.payments.CreemEventParser(),
         c.apiKey() == null ? null : new io.genrtl.payments.CreemGateway(new okhttp3.OkHttpClient(), c.apiBase(), c.apiKey()),
         c.productById());
+  }
+
+  /** The sign-in providers and external JWT issuers the configuration names (none when unset). */
+  static io.genrtl.host.http.SignInProviders signInProviders(HostConfig.Auth auth, Clock clock) {
+    io.genrtl.auth.oidc.OidcHttp http = io.genrtl.auth.oidc.OidcHttp.defaults();
+    java.util.List<io.genrtl.auth.oidc.OAuthProvider> providers = new java.util.ArrayList<>();
+    for (HostConfig.Oidc o : auth.oidc()) {
+      providers.add(new io.genrtl.auth.oidc.OidcProvider(new io.genrtl.auth.oidc.OidcProvider.Config(o.name(), o.issuer(),
+          o.clientId(), o.clientSecret(), o.scopes()), http, clock));
+    }
+    if (auth.github() != null) {
+      providers.add(new io.genrtl.auth.oidc.GitHubProvider(auth.github().clientId(), auth.github().clientSecret(),
+          auth.github().baseUrl(), auth.github().apiUrl(), http));
+    }
+    if (auth.facebook() != null) {
+      providers.add(new io.genrtl.auth.oidc.FacebookProvider(auth.facebook().clientId(), auth.facebook().clientSecret(),
+          auth.facebook().baseUrl(), auth.facebook().apiUrl(), http));
+    }
+    java.util.List<io.genrtl.auth.oidc.ExternalJwtAuthenticator.Issuer> issuers = new java.util.ArrayList<>();
+    for (HostConfig.Jwt j : auth.jwt()) {
+      issuers.add(new io.genrtl.auth.oidc.ExternalJwtAuthenticator.Issuer(j.name(), j.issuer(), j.jwksUrl(), j.audience()));
+    }
+    return new io.genrtl.host.http.SignInProviders(providers,
+        issuers.isEmpty() ? null : new io.genrtl.auth.oidc.ExternalJwtAuthenticator(issuers, http, clock));
   }
 
   static io.genrtl.host.http.StripeWebhooks stripeWebhooks(HostConfig.Stripe s, io.genrtl.payments.StripeGateway gateway,

@@ -43,7 +43,8 @@ public record HostConfig(
     Tools tools,
     Creem creem,
     Alerts alerts,
-    Meter meter) {
+    Meter meter,
+    Auth auth) {
 
   /**
    * The ToolRunner ({@code GENRTL_TOOL_*}): price per CPU second in micro-USD, isolation level, concurrency, where
@@ -76,6 +77,50 @@ public record HostConfig(
 
   /** On-demand metering: the Stripe Billing Meter's event name (null: off) and how often the outbox is drained. */
   public record Meter(String eventName, int reportSeconds) {}
+
+
+  /**
+   * Sign-in providers: OIDC issuers ({@code GENRTL_OIDC_<NAME>_*}), GitHub and Facebook OAuth apps (null when not
+   * configured; base URLs null: the public ones), and trusted external JWT issuers ({@code GENRTL_JWT_<NAME>_*}).
+   */
+  public record Auth(List<Oidc> oidc, OAuthApp github, OAuthApp facebook, List<Jwt> jwt) {
+    public Auth {
+      oidc = List.copyOf(oidc);
+      jwt = List.copyOf(jwt);
+    }
+
+    public static Auth none() {
+      return new Auth(List.of(), null, null, List.of());
+    }
+
+    @Override
+    public String toString() {
+      List<String> names = new ArrayList<>();
+      for (Oidc o : oidc) names.add(o.name());
+      if (github != null) names.add("github");
+      if (facebook != null) names.add("facebook");
+      return "Auth[providers=" + names + ", jwtIssuers=" + jwt.size() + "]";
+    }
+  }
+
+  /** An OIDC issuer; {@code name} is the lower-cased {@code <NAME>}, used in {@code /api/auth/login/{name}}. */
+  public record Oidc(String name, String issuer, String clientId, String clientSecret, String scopes) {
+    @Override
+    public String toString() {
+      return "Oidc[" + name + "]";
+    }
+  }
+
+  /** A plain OAuth 2.0 app (GitHub, Facebook); {@code baseUrl} / {@code apiUrl} override the public endpoints. */
+  public record OAuthApp(String clientId, String clientSecret, String baseUrl, String apiUrl) {
+    @Override
+    public String toString() {
+      return "OAuthApp[clientId=" + clientId + "]";
+    }
+  }
+
+  /** A trusted external JWT issuer. */
+  public record Jwt(String name, String issuer, String jwksUrl, String audience) {}
 
   /** Stripe: webhook secrets (comma-separated while rolling), API key and base, and the price id of each plan. */
   public record Stripe(String webhookSecrets, String secretKey, String apiBase, java.util.Map<String, String> planByPrice) {
@@ -149,7 +194,8 @@ public record HostConfig(
     });
     for (String k : values.keySet()) {
       if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")
-          && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_CREEM_PRODUCT_") && !k.startsWith("GENRTL_SIM") && !k.equals("GENRTL_REQUIRE_SIMULATORS")) {
+          && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_CREEM_PRODUCT_") && !k.startsWith("GENRTL_SIM")
+          && !k.startsWith("GENRTL_OIDC_") && !k.startsWith("GENRTL_JWT_") && !k.equals("GENRTL_REQUIRE_SIMULATORS")) {
         problems.add(k + ": unknown setting (see README.md, Configuration)");
       }
     }
@@ -257,11 +303,12 @@ public record HostConfig(
       problems.add("GENRTL_STRIPE_METER_EVENT: needs STRIPE_SECRET_KEY");
     }
     Tools tools = tools(values, dataDir, problems);
+    Auth auth = auth(values, problems);
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
         values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep,
         maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers, stripe, tools, creem,
-        alerts, meter);
+        alerts, meter, auth);
   }
 
   private static Tools tools(Map<String, String> v, Path dataDir, List<String> problems) {
@@ -301,6 +348,77 @@ public record HostConfig(
         runMem << 20, outKb << 10);
   }
 
+  private static final List<String> OIDC_SUFFIXES = List.of("_ISSUER", "_CLIENT_ID", "_CLIENT_SECRET", "_SCOPES");
+  private static final List<String> JWT_SUFFIXES = List.of("_ISSUER", "_JWKS_URL", "_AUDIENCE");
+
+  /** {@code GENRTL_OIDC_<NAME>_*}, {@code GENRTL_GITHUB_*}, {@code GENRTL_FACEBOOK_*}, {@code GENRTL_JWT_<NAME>_*}. */
+  static Auth auth(Map<String, String> values, List<String> problems) {
+    java.util.TreeMap<String, Map<String, String>> oidc = new java.util.TreeMap<>();
+    java.util.TreeMap<String, Map<String, String>> jwt = new java.util.TreeMap<>();
+    for (String k : values.keySet()) {
+      grouped(k, "GENRTL_OIDC_", OIDC_SUFFIXES, values, oidc, problems);
+      grouped(k, "GENRTL_JWT_", JWT_SUFFIXES, values, jwt, problems);
+    }
+    List<Oidc> oidcs = new ArrayList<>();
+    oidc.forEach((name, v) -> {
+      String prefix = "GENRTL_OIDC_" + name.toUpperCase(Locale.ROOT);
+      String issuer = v.get("_ISSUER");
+      String id = v.get("_CLIENT_ID");
+      if (issuer == null || id == null) problems.add(prefix + "_ISSUER and " + prefix + "_CLIENT_ID: both are required");
+      else if (!issuer.matches("https?://[^@\\s]+")) problems.add(prefix + "_ISSUER: must be an http(s) URL");
+      else if (name.equals("github") || name.equals("facebook")) problems.add(prefix + "_*: the name " + name + " is reserved");
+      else oidcs.add(new Oidc(name, issuer, id, v.get("_CLIENT_SECRET"), v.get("_SCOPES")));
+    });
+    List<Jwt> jwts = new ArrayList<>();
+    jwt.forEach((name, v) -> {
+      String prefix = "GENRTL_JWT_" + name.toUpperCase(Locale.ROOT);
+      String issuer = v.get("_ISSUER");
+      String jwks = v.get("_JWKS_URL");
+      String aud = v.get("_AUDIENCE");
+      if (issuer == null || jwks == null || aud == null) {
+        problems.add(prefix + "_ISSUER, " + prefix + "_JWKS_URL and " + prefix + "_AUDIENCE: all three are required");
+      } else if (!jwks.matches("https?://[^@\\s]+")) {
+        problems.add(prefix + "_JWKS_URL: must be an http(s) URL");
+      } else {
+        jwts.add(new Jwt(name, issuer, jwks, aud));
+      }
+    });
+    return new Auth(oidcs, oauthApp(values, "GENRTL_GITHUB", "_API_URL", problems),
+        oauthApp(values, "GENRTL_FACEBOOK", "_GRAPH_URL", problems), jwts);
+  }
+
+  private static void grouped(String key, String prefix, List<String> suffixes, Map<String, String> values,
+      Map<String, Map<String, String>> out, List<String> problems) {
+    if (!key.startsWith(prefix)) return;
+    for (String suffix : suffixes) {
+      if (key.endsWith(suffix) && key.length() > prefix.length() + suffix.length()) {
+        String name = key.substring(prefix.length(), key.length() - suffix.length());
+        if (!name.matches("[A-Z0-9]{1,32}")) {
+          problems.add(key + ": the provider name must be 1-32 letters or digits");
+          return;
+        }
+        out.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new java.util.HashMap<>()).put(suffix, values.get(key));
+        return;
+      }
+    }
+    problems.add(key + ": unknown setting (see README.md, Sign-in)");
+  }
+
+  private static OAuthApp oauthApp(Map<String, String> values, String prefix, String apiSuffix, List<String> problems) {
+    String id = values.get(prefix + "_CLIENT_ID");
+    String secret = values.get(prefix + "_CLIENT_SECRET");
+    if (id == null && secret == null) return null;
+    if (id == null || secret == null) {
+      problems.add(prefix + "_CLIENT_ID and " + prefix + "_CLIENT_SECRET: set both or neither");
+      return null;
+    }
+    for (String k : new String[] {prefix + "_BASE_URL", prefix + apiSuffix}) {
+      String u = values.get(k);
+      if (u != null && !u.matches("https?://[^@\\s]+")) problems.add(k + ": must be an http(s) URL");
+    }
+    return new OAuthApp(id, secret, values.get(prefix + "_BASE_URL"), values.get(prefix + apiSuffix));
+  }
+
   static final List<String> KNOWN = List.of("GENRTL_BIND", "GENRTL_PORT", "GENRTL_DATA_DIR", "GENRTL_DB_URL",
       "GENRTL_DB_USER", "GENRTL_DB_PASSWORD", "GENRTL_DB_POOL_SIZE", "GENRTL_MAX_BODY_BYTES", "GENRTL_PUBLIC_URL",
       "GENRTL_ADMIN_EMAIL", "GENRTL_LOG_LEVEL", "GENRTL_PLANS_FILE", "GENRTL_HOLD_SWEEP_SECONDS", "GENRTL_MAX_PACKAGE_MB",
@@ -312,6 +430,8 @@ public record HostConfig(
       "GENRTL_TOOL_RUN_TIMEOUT_S", "GENRTL_TOOL_MAX_RUN_TIMEOUT_S", "GENRTL_TOOL_COMPILE_MEMORY_MB",
       "GENRTL_TOOL_RUN_MEMORY_MB", "GENRTL_TOOL_MAX_OUTPUT_KB",
       "GENRTL_ALERT_WEBHOOK_URL", "GENRTL_ALERT_WEBHOOK_SECRET", "GENRTL_STRIPE_METER_EVENT", "GENRTL_METER_REPORT_SECONDS",
+      "GENRTL_GITHUB_CLIENT_ID", "GENRTL_GITHUB_CLIENT_SECRET", "GENRTL_GITHUB_BASE_URL", "GENRTL_GITHUB_API_URL",
+      "GENRTL_FACEBOOK_CLIENT_ID", "GENRTL_FACEBOOK_CLIENT_SECRET", "GENRTL_FACEBOOK_BASE_URL", "GENRTL_FACEBOOK_GRAPH_URL",
       CONFIG_FILE_VAR);
 
   private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
@@ -339,6 +459,6 @@ public record HostConfig(
   public String toString() {
     return "HostConfig[bind=" + bindHost + ":" + port + ", dataDir=" + dataDir + ", db=" + (isPostgres() ? "postgresql" : "sqlite")
         + ", pool=" + dbPoolSize + ", maxBodyBytes=" + maxBodyBytes + ", publicUrl=" + publicUrl
-        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + ", " + stripe + ", " + creem + ", " + alerts + ", meter=" + (meter.eventName() == null ? "off" : "on") + "]";
+        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + ", " + stripe + ", " + creem + ", " + alerts + ", meter=" + (meter.eventName() == null ? "off" : "on") + ", " + auth + "]";
   }
 }

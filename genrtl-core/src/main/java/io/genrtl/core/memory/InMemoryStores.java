@@ -63,6 +63,7 @@ public final class InMemoryStores implements Stores {
     InMemoryCbb.Data cbb = new InMemoryCbb.Data();
     InMemoryJobs.Data jobs = new InMemoryJobs.Data();
     InMemoryBilling.Data billing = new InMemoryBilling.Data();
+    InMemoryAuth.Data auth = new InMemoryAuth.Data();
     Map<String, String> metaValues = new HashMap<>();
 
     State copy() {
@@ -78,6 +79,7 @@ public final class InMemoryStores implements Stores {
       s.cbb = cbb.copy();
       s.jobs = jobs.copy();
       s.billing = billing.copy();
+      s.auth = auth.copy();
       s.metaValues = new HashMap<>(metaValues);
       return s;
     }
@@ -362,6 +364,22 @@ public final class InMemoryStores implements Stores {
     }
   }).jobs();
   private final ReceiptStore receipts = cbbStores.receipts();
+  private final io.genrtl.core.port.AuthStore auth = new InMemoryAuth(new InMemoryAuth.Access() {
+    @Override
+    public <T> T locked(Supplier<T> s) {
+      return InMemoryStores.this.locked(s);
+    }
+
+    @Override
+    public InMemoryAuth.Data data() {
+      return state.auth;
+    }
+
+    @Override
+    public boolean userExists(String userId) {
+      return state.users.containsKey(userId);
+    }
+  }).store();
 
   private final InMemoryPool poolStores = new InMemoryPool(new InMemoryPool.Access() {
     @Override
@@ -497,6 +515,11 @@ public final class InMemoryStores implements Stores {
   @Override
   public MeterOutboxStore meterOutbox() {
     return meterOutbox;
+  }
+
+  @Override
+  public io.genrtl.core.port.AuthStore auth() {
+    return auth;
   }
 
   @Override

@@ -43,6 +43,9 @@ public interface Stores {
   /** On-demand usage waiting to be reported to the provider's meter. */
   MeterOutboxStore meterOutbox();
 
+  /** Sign-in: identities, sessions, logins in progress, device authorizations, loopback codes. */
+  AuthStore auth();
+
   /** Whether the database answers; used for readiness checks. */
   boolean ping();
 }

@@ -37,9 +37,16 @@ final class AccountRoutes {
     ctx.json(Views.me(genrtl.accounts().me(GenRtlApp.principal(ctx))));
   }
 
+  /** Ends the caller's session (and clears its cookies) or, when called with an API key, revokes that key. */
   private void logout(Context ctx) {
     Principal p = GenRtlApp.principal(ctx);
-    genrtl.apiKeys().revoke(p, p.keyId());
+    String session = ctx.attribute(GenRtlApp.SESSION);
+    if (session != null) {
+      genrtl.signIn().endSession(session);
+      SignInRoutes.clearCookies(ctx);
+    } else if (p.keyId() != null) {
+      genrtl.apiKeys().revoke(p, p.keyId());
+    }
     ctx.status(204);
   }
 

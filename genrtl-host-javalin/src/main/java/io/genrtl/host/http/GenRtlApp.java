@@ -16,9 +16,12 @@ import org.slf4j.LoggerFactory;
 public final class GenRtlApp {
   private static final Logger LOG = LoggerFactory.getLogger(GenRtlApp.class);
   static final String PRINCIPAL = "genrtl.principal";
+  /** Set when the caller authenticated with a session (token or cookie): the session id, for logout. */
+  static final String SESSION = "genrtl.session";
 
   /** Paths under {@code /api/} that authenticate another way (signatures, device flow, signed URLs). */
-  static final List<String> PUBLIC_API_PREFIXES = List.of(CbbRoutes.DOWNLOAD_PREFIX, "/api/webhooks/");
+  static final List<String> PUBLIC_API_PREFIXES = List.of(CbbRoutes.DOWNLOAD_PREFIX, "/api/webhooks/",
+      "/api/auth/login/", "/api/auth/callback/", "/api/auth/refresh", "/api/auth/device", "/api/auth/token");
 
   /** Settings the HTTP layer needs. */
   public record Settings(long maxBodyBytes, String publicUrl, long maxPackageBytes, String manifestSchema,
@@ -43,6 +46,12 @@ public final class GenRtlApp {
   private GenRtlApp() {}
 
   public static Javalin create(GenRtl genrtl, Settings settings) {
+    return create(genrtl, settings, SignInProviders.none());
+  }
+
+  /** The app with sign-in providers and trusted external JWT issuers (sessions and the device flow work without). */
+  public static Javalin create(GenRtl genrtl, Settings settings, SignInProviders signIn) {
+    SignInRoutes signInRoutes = new SignInRoutes(genrtl, settings, signIn);
     AccountRoutes accounts = new AccountRoutes(genrtl, settings);
     BillingRoutes billing = new BillingRoutes(genrtl, settings);
     CbbRoutes cbb = new CbbRoutes(genrtl, settings);
@@ -64,7 +73,7 @@ public final class GenRtlApp {
       cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
 
       cfg.routes.before(RequestIds::assign);
-      cfg.routes.before("/api/*", ctx -> authenticate(genrtl, ctx));
+      cfg.routes.before("/api/*", ctx -> authenticate(genrtl, settings, signIn, ctx));
 
       cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
       cfg.routes.get("/readyz", ctx -> {
@@ -72,6 +81,7 @@ public final class GenRtlApp {
         ctx.json(Map.of("status", "ready", "database", "ok"));
       });
       accounts.register(cfg.routes);
+      signInRoutes.register(cfg.routes);
       billing.register(cfg.routes);
       cbb.register(cfg.routes);
       jobs.register(cfg.routes);
@@ -107,19 +117,74 @@ public final class GenRtlApp {
     }
   }
 
-  private static void authenticate(GenRtl genrtl, Context ctx) {
+  private static void authenticate(GenRtl genrtl, Settings settings, SignInProviders signIn, Context ctx) {
     String path = ctx.path();
     for (String p : PUBLIC_API_PREFIXES) if (path.startsWith(p)) return;
     if ("OPTIONS".equals(ctx.method().name())) return;
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
+      String cookie = ctx.cookie(SignInRoutes.ACCESS_COOKIE);
+      if (cookie != null && !cookie.isEmpty()) { // a signed-in browser
+        checkCookieOrigin(ctx, settings.publicUrl());
+        session(genrtl, ctx, cookie);
+        return;
+      }
       throw new GenRtlException(ErrorCode.UNAUTHENTICATED, "send your API key as Authorization: Bearer <api key>");
     }
     if (header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       throw new GenRtlException(ErrorCode.UNAUTHENTICATED, "the Authorization header must be 'Bearer <api key>'");
     }
-    Principal p = genrtl.apiKeys().authenticate(header.substring(7).trim());
+    String token = header.substring(7).trim();
+    if (io.genrtl.core.auth.SignInService.isAccessToken(token)) {
+      session(genrtl, ctx, token);
+      return;
+    }
+    var jwt = signIn.jwt();
+    if (jwt.isPresent() && io.genrtl.auth.oidc.ExternalJwtAuthenticator.looksLikeJwt(token)) {
+      io.genrtl.core.auth.ExternalIdentity ext;
+      try {
+        ext = jwt.get().authenticate(token).orElseThrow(() ->
+            new GenRtlException(ErrorCode.UNAUTHENTICATED, "the token's issuer is not trusted here"));
+      } catch (GenRtlException e) {
+        if (e.code() != ErrorCode.SIGN_IN_FAILED) throw e;
+        throw new GenRtlException(ErrorCode.UNAUTHENTICATED, e.getMessage(), e.details());
+      }
+      ctx.attribute(PRINCIPAL, Principal.of(genrtl.signIn().signIn(ext), null));
+      return;
+    }
+    Principal p = genrtl.apiKeys().authenticate(token);
     ctx.attribute(PRINCIPAL, p);
+  }
+
+  private static void session(GenRtl genrtl, Context ctx, String accessToken) {
+    io.genrtl.core.auth.SessionPrincipal sp = genrtl.signIn().authenticate(accessToken);
+    ctx.attribute(PRINCIPAL, sp.principal());
+    ctx.attribute(SESSION, sp.sessionId());
+  }
+
+  /**
+   * A cookie-authenticated request that changes something must come from this site: a foreign {@code Origin} or
+   * {@code Sec-Fetch-Site: cross-site} is refused (403) on top of the cookie's SameSite=Lax.
+   */
+  static void checkCookieOrigin(Context ctx, String publicUrl) {
+    String m = ctx.method().name();
+    if (m.equals("GET") || m.equals("HEAD")) return;
+    if (!sameOrigin(ctx, publicUrl)) {
+      throw new GenRtlException(ErrorCode.FORBIDDEN, "a cookie-authenticated request must come from this site");
+    }
+  }
+
+  static boolean sameOrigin(Context ctx, String publicUrl) {
+    if ("cross-site".equalsIgnoreCase(ctx.header("Sec-Fetch-Site"))) return false;
+    String origin = ctx.header("Origin");
+    if (origin == null) return true;
+    try {
+      java.net.URI u = java.net.URI.create(publicUrl);
+      String expected = u.getScheme() + "://" + u.getRawAuthority();
+      return origin.equalsIgnoreCase(expected);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** The request path with secrets (download tokens) masked, for logs and problem documents. */

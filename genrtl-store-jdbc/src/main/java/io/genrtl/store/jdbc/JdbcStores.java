@@ -48,6 +48,7 @@ public final class JdbcStores implements Stores {
   private final JobStore jobs;
   private final CustomerStore customers;
   private final MeterOutboxStore meterOutbox;
+  private final io.genrtl.core.port.AuthStore auth;
 
   private JdbcStores(DataSource dataSource, Dialect dialect) {
     this.db = new Db(Jdbi.create(dataSource), dialect);
@@ -66,6 +67,7 @@ public final class JdbcStores implements Stores {
     BillingJdbc billing = new BillingJdbc(db);
     this.customers = billing.customers();
     this.meterOutbox = billing.outbox();
+    this.auth = new io.genrtl.store.jdbc.internal.AuthJdbc(db).store();
   }
 
   /** Checks the data source, migrates it, and returns its stores. */
@@ -169,6 +171,11 @@ public final class JdbcStores implements Stores {
   @Override
   public MeterOutboxStore meterOutbox() {
     return meterOutbox;
+  }
+
+  @Override
+  public io.genrtl.core.port.AuthStore auth() {
+    return auth;
   }
 
   @Override

@@ -1,0 +1,44 @@
+package io.genrtl.core.auth;
+
+import io.genrtl.core.GenRtlException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
+/** RFC 8252 loopback redirect URIs: {@code http} to 127.0.0.1, [::1] or localhost, any port, nothing else. */
+public final class LoopbackUris {
+  private LoopbackUris() {}
+
+  /** Throws {@code validation_failed} (field {@code redirect_uri}) unless {@code uri} is a loopback redirect URI. */
+  public static URI check(String uri) {
+    if (uri == null || uri.length() > 512) throw bad();
+    URI u;
+    try {
+      u = new URI(uri);
+    } catch (URISyntaxException e) {
+      throw bad();
+    }
+    String host = u.getHost();
+    if (!"http".equals(u.getScheme()) || host == null || u.getRawUserInfo() != null || u.getRawFragment() != null
+        || u.getPort() == 0) {
+      throw bad();
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    if (!h.equals("127.0.0.1") && !h.equals("[::1]") && !h.equals("localhost")) throw bad();
+    return u;
+  }
+
+  public static boolean isLoopback(String uri) {
+    try {
+      check(uri);
+      return true;
+    } catch (GenRtlException e) {
+      return false;
+    }
+  }
+
+  private static GenRtlException bad() {
+    return GenRtlException.invalid("redirect_uri",
+        "redirect_uri must be a loopback URI: http://127.0.0.1:<port>/..., http://[::1]:<port>/... or http://localhost:<port>/...");
+  }
+}
