@@ -137,7 +137,7 @@ class GenRtlClientWireTest {
     assertThat(j.status()).isEqualTo(Jobs.QUEUED);
     wm.verify(postRequestedFor(urlEqualTo("/api/jobs/implement")).withHeader("Idempotency-Key", equalTo("impl-1"))
         .withRequestBody(equalToJson("{\"workspace_id\":\"w1\",\"plan\":{\"modules\":[]},\"resolved_cbbs\":[{\"id\":\"sync_fifo\"}],"
-            + "\"policy\":{\"readonly_paths\":[\"vendor/cbb/\"]},\"files\":[{\"path\":\"rtl/top.sv\",\"text\":\"module top; endmodule\\n\"}]}")));
+            + "\"policy\":{\"readonly_paths\":[\"vendor/cbb/\"]},\"files\":[{\"path\":\"rtl/top.sv\",\"content\":\"module top; endmodule\\n\"}]}")));
 
     Map<String, Object> bundle = Map.of("tool", "iverilog", "command", "iverilog -g2012 …", "exit_code", 0, "passed", false,
         "diagnostics", List.of(Map.of("file", "rtl/top.sv", "line", 3, "severity", "error", "message", "x")), "log_excerpt", "FAIL");
@@ -149,13 +149,14 @@ class GenRtlClientWireTest {
             + "\"exit_code\":0,\"passed\":false,\"diagnostics\":[{\"file\":\"rtl/top.sv\",\"line\":3,\"severity\":\"error\","
             + "\"message\":\"x\"}],\"log_excerpt\":\"FAIL\",\"snippets\":[{\"file\":\"rtl/top.sv\",\"start_line\":1,"
             + "\"text\":\"module top;\"}],\"diff\":\"--- a/x\\n+++ b/x\\n\",\"lockfile_summary\":\"sync_fifo@1.0.0 sha256=ab\"},"
-            + "\"files\":[{\"path\":\"rtl/top.sv\",\"text\":\"m\"}]}")));
+            + "\"files\":[{\"path\":\"rtl/top.sv\",\"content\":\"m\"}]}")));
 
     api.runTool(new Jobs.ToolRunRequest("w1", "j0", "iverilog", List.of(new Jobs.FileText("tb/tb.sv", "module tb; endmodule")),
-        List.of(new Jobs.CbbRef("r1", "sync_fifo", "1.0.0")), "tb", null, List.of("-DFOO"), 30), "run-1");
+        List.of(new Jobs.CbbRef("r1", "sync_fifo", "1.0.0")), "tb", "tb/files.f", List.of("-DFOO"), 30), "run-1");
     wm.verify(postRequestedFor(urlEqualTo("/api/tools/run")).withRequestBody(equalToJson("{\"workspace_id\":\"w1\","
         + "\"job_id\":\"j0\",\"simulator\":\"iverilog\",\"files\":[{\"path\":\"tb/tb.sv\",\"text\":\"module tb; endmodule\"}],"
-        + "\"cbbs\":[{\"receipt_id\":\"r1\",\"cbb_id\":\"sync_fifo\",\"version\":\"1.0.0\"}],\"top\":\"tb\",\"args\":[\"-DFOO\"],"
+        + "\"cbbs\":[{\"receipt_id\":\"r1\",\"cbb_id\":\"sync_fifo\",\"version\":\"1.0.0\"}],\"top\":\"tb\","
+        + "\"filelist\":\"tb/files.f\",\"args\":[\"-DFOO\"],"
         + "\"timeout_s\":30}")));
   }
 
