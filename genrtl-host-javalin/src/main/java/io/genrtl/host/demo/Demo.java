@@ -106,7 +106,11 @@ public final class Demo {
   public record Result(int exitCode, Path dir, Report report) {}
 
   private final Settings settings;
+  /** The caller's stream. */
+  private final PrintStream raw;
+  /** What the loop prints to: {@link #raw} until a stop from outside (Ctrl-C) mutes it, so no step reports the stop. */
   private final PrintStream out;
+  private volatile boolean muted;
   private final Object lock = new Object();
   private RecordedProviders stub;
   private GenRtlServer server;
@@ -115,7 +119,23 @@ public final class Demo {
 
   private Demo(Settings settings, PrintStream out) {
     this.settings = settings;
-    this.out = out;
+    this.raw = out;
+    this.out = new PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        if (!muted) raw.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        if (!muted) raw.write(b, off, len);
+      }
+
+      @Override
+      public void flush() {
+        raw.flush();
+      }
+    }, true, StandardCharsets.UTF_8);
   }
 
   /** Runs the demo; {@code out} gets the step-by-step story. Never throws for a failed step: see the exit code. */
@@ -236,7 +256,6 @@ public final class Demo {
     Billing.Balance before = api.balance();
     out.println("User: " + me.email() + " on plan " + me.plan() + " (" + usd(before.includedMicros())
         + " included this period), workspace " + ws.name() + " " + ws.workspaceId());
-    out.println();
 
     // 1. plan
     step(1, "Plan the spec (POST /api/jobs/plan → OpenAI Responses, recorded)");
@@ -558,10 +577,16 @@ public final class Demo {
 
   /** Stops the host and the stub and removes the directory unless kept; safe to call twice and from a shutdown hook. */
   private void stop(boolean interrupted) {
+    if (interrupted) {
+      // the process is exiting: the workers' complaints about a pool closed under them are noise, not news
+      muted = true;
+      out.flush();
+      java.util.logging.LogManager.getLogManager().reset();
+    }
     synchronized (lock) {
       if (closed) return;
       closed = true;
-      if (interrupted) out.println("\nInterrupted: stopping the host and the recorded providers.");
+      if (interrupted) raw.println("\nInterrupted: stopping the host and the recorded providers.");
       try {
         if (server != null) server.close();
       } catch (RuntimeException e) {
@@ -569,8 +594,9 @@ public final class Demo {
       }
       if (stub != null) stub.close();
       if (dir != null && !settings.keep()) deleteTree(dir);
-      else if (dir != null) out.println("Kept: " + dir + " (work/ is the working tree, data/ the host's database and blobs)");
-      out.flush();
+      else if (dir != null) raw.println("Kept: " + dir + " (work/ is the working tree, data/ the host's database and blobs)");
+      if (interrupted) raw.println("Stopped.");
+      raw.flush();
     }
   }
 
