@@ -22,17 +22,30 @@ public final class Jobs {
   public static final String FAILED = "failed";
   public static final String CANCELED = "canceled";
 
-  /** A file sent with a job or a tool run: a relative path and its text. */
+  /**
+   * A file sent with a job or a tool run: a relative path and its text. On the wire a tool run names the text {@code
+   * text} ({@code POST /api/tools/run}), an implement or repair job {@code content} ({@code POST /api/jobs/implement},
+   * {@code /repair}).
+   */
   public record FileText(String path, String text) {
     public FileText {
       Objects.requireNonNull(path, "path");
       Objects.requireNonNull(text, "text");
     }
 
+    /** {@code {path, text}}: a tool run's file. */
     Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("path", path);
       m.put("text", text);
+      return m;
+    }
+
+    /** {@code {path, content}}: an implement or repair job's file. */
+    Map<String, Object> toPatchJson() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("path", path);
+      m.put("content", text);
       return m;
     }
   }
@@ -74,7 +87,7 @@ public final class Jobs {
       m.put("plan", plan);
       m.put("resolved_cbbs", resolvedCbbs);
       m.put("policy", Map.of("readonly_paths", readonlyPaths));
-      if (files != null) m.put("files", files.stream().map(FileText::toJson).toList());
+      if (files != null) m.put("files", files.stream().map(FileText::toPatchJson).toList());
       return m;
     }
   }
@@ -117,7 +130,7 @@ public final class Jobs {
       m.put("workspace_id", workspaceId);
       if (plan != null) m.put("plan", plan);
       m.put("evidence", evidence);
-      if (files != null) m.put("files", files.stream().map(FileText::toJson).toList());
+      if (files != null) m.put("files", files.stream().map(FileText::toPatchJson).toList());
       if (allowFullUpload) m.put("allow_full_upload", true);
       return m;
     }
@@ -136,10 +149,12 @@ public final class Jobs {
 
   /**
    * {@code POST /api/tools/run} {@code {workspace_id, job_id?, simulator, files, cbbs, top, filelist?, args?,
-   * timeout_s?}}; the job it starts (type {@code tool}) has the EvidenceBundle as its result.
+   * timeout_s?}}; the job it starts (type {@code tool}) has the EvidenceBundle as its result. {@code filelist} is the
+   * path of one of {@code files}, a {@code -f} list of the sources to compile (null: every {@code .v}/{@code .sv} file
+   * sent, after the CBBs' own filelists).
    */
   public record ToolRunRequest(String workspaceId, String jobId, String simulator, List<FileText> files,
-      List<CbbRef> cbbs, String top, List<String> filelist, List<String> args, Integer timeoutSeconds) {
+      List<CbbRef> cbbs, String top, String filelist, List<String> args, Integer timeoutSeconds) {
     public ToolRunRequest {
       Objects.requireNonNull(workspaceId, "workspaceId");
       Objects.requireNonNull(simulator, "simulator");

@@ -30,6 +30,10 @@ import org.junit.jupiter.api.Test;
 
 /** Retries, request bodies of the routes other modules serve (implement, repair, tool runs), and the SSE reader, on WireMock. */
 class GenRtlClientWireTest {
+  static GenRtlApiException problem(org.junit.jupiter.api.function.Executable call) {
+    return org.junit.jupiter.api.Assertions.assertThrows(GenRtlApiException.class, call);
+  }
+
   static final String KEY = "grtl_01TESTKEY_s3cr3tpart";
   static final String PROBLEM = "application/problem+json";
   WireMockServer wm;
@@ -73,7 +77,7 @@ class GenRtlClientWireTest {
 
     wm.stubFor(post("/api/cbb/resolve").willReturn(aResponse().withStatus(503).withHeader("Content-Type", PROBLEM)
         .withHeader("Retry-After", "1").withBody(problem(503, "unavailable"))));
-    GenRtlApiException e = GenRtlClientHostTest.problem(() -> api.resolve(List.of(Cbb.Requirement.text("fifo"))));
+    GenRtlApiException e = problem(() -> api.resolve(List.of(Cbb.Requirement.text("fifo"))));
     assertThat(e.retriable()).isTrue();
     assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
     assertThat(e.requestId()).isEqualTo("req_1");
@@ -101,12 +105,12 @@ class GenRtlClientWireTest {
     // a 429 without Retry-After is not retriable; a body that is not a problem gets http_<status>
     wm.stubFor(get("/api/models").willReturn(aResponse().withStatus(429).withHeader("Content-Type", PROBLEM)
         .withBody("{\"status\":429,\"code\":\"rate_limited\"}")));
-    GenRtlApiException e = GenRtlClientHostTest.problem(api::models);
+    GenRtlApiException e = problem(api::models);
     assertThat(e.retriable()).isFalse();
     assertThat(e.code()).isEqualTo("rate_limited");
     wm.stubFor(get("/api/cbb/x").willReturn(aResponse().withStatus(502).withHeader("Content-Type", "text/html")
         .withHeader("X-Request-Id", "req_gw").withBody("<html>bad gateway</html>")));
-    GenRtlApiException gw = GenRtlClientHostTest.problem(() -> api.cbb("x"));
+    GenRtlApiException gw = problem(() -> api.cbb("x"));
     assertThat(gw.code()).isEqualTo("http_502");
     assertThat(gw.requestId()).isEqualTo("req_gw");
 
@@ -133,7 +137,7 @@ class GenRtlClientWireTest {
     assertThat(j.status()).isEqualTo(Jobs.QUEUED);
     wm.verify(postRequestedFor(urlEqualTo("/api/jobs/implement")).withHeader("Idempotency-Key", equalTo("impl-1"))
         .withRequestBody(equalToJson("{\"workspace_id\":\"w1\",\"plan\":{\"modules\":[]},\"resolved_cbbs\":[{\"id\":\"sync_fifo\"}],"
-            + "\"policy\":{\"readonly_paths\":[\"vendor/cbb/\"]},\"files\":[{\"path\":\"rtl/top.sv\",\"text\":\"module top; endmodule\\n\"}]}")));
+            + "\"policy\":{\"readonly_paths\":[\"vendor/cbb/\"]},\"files\":[{\"path\":\"rtl/top.sv\",\"content\":\"module top; endmodule\\n\"}]}")));
 
     Map<String, Object> bundle = Map.of("tool", "iverilog", "command", "iverilog -g2012 …", "exit_code", 0, "passed", false,
         "diagnostics", List.of(Map.of("file", "rtl/top.sv", "line", 3, "severity", "error", "message", "x")), "log_excerpt", "FAIL");
@@ -145,13 +149,14 @@ class GenRtlClientWireTest {
             + "\"exit_code\":0,\"passed\":false,\"diagnostics\":[{\"file\":\"rtl/top.sv\",\"line\":3,\"severity\":\"error\","
             + "\"message\":\"x\"}],\"log_excerpt\":\"FAIL\",\"snippets\":[{\"file\":\"rtl/top.sv\",\"start_line\":1,"
             + "\"text\":\"module top;\"}],\"diff\":\"--- a/x\\n+++ b/x\\n\",\"lockfile_summary\":\"sync_fifo@1.0.0 sha256=ab\"},"
-            + "\"files\":[{\"path\":\"rtl/top.sv\",\"text\":\"m\"}]}")));
+            + "\"files\":[{\"path\":\"rtl/top.sv\",\"content\":\"m\"}]}")));
 
     api.runTool(new Jobs.ToolRunRequest("w1", "j0", "iverilog", List.of(new Jobs.FileText("tb/tb.sv", "module tb; endmodule")),
-        List.of(new Jobs.CbbRef("r1", "sync_fifo", "1.0.0")), "tb", null, List.of("-DFOO"), 30), "run-1");
+        List.of(new Jobs.CbbRef("r1", "sync_fifo", "1.0.0")), "tb", "tb/files.f", List.of("-DFOO"), 30), "run-1");
     wm.verify(postRequestedFor(urlEqualTo("/api/tools/run")).withRequestBody(equalToJson("{\"workspace_id\":\"w1\","
         + "\"job_id\":\"j0\",\"simulator\":\"iverilog\",\"files\":[{\"path\":\"tb/tb.sv\",\"text\":\"module tb; endmodule\"}],"
-        + "\"cbbs\":[{\"receipt_id\":\"r1\",\"cbb_id\":\"sync_fifo\",\"version\":\"1.0.0\"}],\"top\":\"tb\",\"args\":[\"-DFOO\"],"
+        + "\"cbbs\":[{\"receipt_id\":\"r1\",\"cbb_id\":\"sync_fifo\",\"version\":\"1.0.0\"}],\"top\":\"tb\","
+        + "\"filelist\":\"tb/files.f\",\"args\":[\"-DFOO\"],"
         + "\"timeout_s\":30}")));
   }
 
@@ -198,6 +203,6 @@ class GenRtlClientWireTest {
     assertThat(sleeps).hasSize(1);
     wm.stubFor(get(urlPathEqualTo("/api/jobs/nope/events")).willReturn(aResponse().withStatus(404)
         .withHeader("Content-Type", PROBLEM).withBody("{\"status\":404,\"code\":\"not_found\",\"request_id\":\"req_9\"}")));
-    assertThat(GenRtlClientHostTest.problem(() -> api.events("nope")).code()).isEqualTo("not_found");
+    assertThat(problem(() -> api.events("nope")).code()).isEqualTo("not_found");
   }
 }

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-/** The {@code genrtl} command line: {@code serve}, {@code migrate}, {@code admin ...}. */
+/** The {@code genrtl} command line: {@code serve}, {@code migrate}, {@code admin ...}, {@code cbb publish}, {@code demo}. */
 public final class Main {
   static final String USAGE = String.join("\n",
       "usage: genrtl <command> [options]",
@@ -31,6 +31,9 @@ public final class Main {
       "  admin reconcile-billing                 compare on-demand ledger totals per user and period with what was reported",
       "                                          to the usage meter; prints JSON, exit 1 on any difference",
       "  cbb publish FILE                        validate and publish a CBB package (.zip or .tar.gz)",
+      "  demo [--keep]                           the whole loop offline in a temp dir (recorded model answers, SQLite,",
+      "                                          Icarus Verilog): plan, buy and install a CBB, implement, simulate (FAIL),",
+      "                                          repair, simulate (PASS), the itemised statement; exit 0 on PASS",
       "  help                                    show this text",
       "");
 
@@ -47,6 +50,7 @@ public final class Main {
       (args.length == 0 ? err : out).print(USAGE);
       return args.length == 0 ? 2 : 0;
     }
+    if (args[0].equals("demo")) return demo(args, out, err);
     HostConfig config;
     try {
       config = HostConfig.load(env);
@@ -86,6 +90,25 @@ public final class Main {
       err.println("error: " + e.getMessage());
       return 1;
     }
+  }
+
+  /**
+   * {@code demo [--keep]}: its own host on its own temporary directory, whatever the GENRTL_* environment says (it never
+   * touches the configured database). Exit 0 on PASS, 1 on a failure, 2 for a usage error or without iverilog.
+   */
+  private static int demo(String[] args, PrintStream out, PrintStream err) {
+    boolean keep = false;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--keep")) {
+        keep = true;
+      } else {
+        err.println("unexpected argument: " + args[i] + "\n");
+        err.print(USAGE);
+        return 2;
+      }
+    }
+    Logging.configure("warn");
+    return io.genrtl.host.demo.Demo.runAsCommand(io.genrtl.host.demo.Demo.Settings.defaults(keep), out);
   }
 
   private static int serve(HostConfig config, PrintStream out) {

@@ -362,6 +362,39 @@ class PatchJobApiTest {
         .contains("- rtl/top.sv:2:9 error: syntax error").contains("## Lockfile summary").contains("\"duration_ms\":1234");
   }
 
+  /**
+   * The evidence exactly as {@code POST /api/tools/run} returns it: {@link io.genrtl.toolrunner.EvidenceBundle#toMap()}
+   * (the ToolJob's result), with {@code command} an object {@code {compile, run}}, a null column, null phases and the
+   * extra members ({@code tool_version}, {@code compile}, {@code run}, {@code isolation}, {@code cbbs}, …), is accepted
+   * and reaches the model readably.
+   */
+  @Test
+  void aRepairAcceptsTheEvidenceBundleExactlyAsToolsRunReturnsIt() {
+    io.genrtl.toolrunner.EvidenceBundle bundle = new io.genrtl.toolrunner.EvidenceBundle(io.genrtl.toolrunner.Simulator.IVERILOG,
+        "Icarus Verilog version 11.0 (stable)", "iverilog -g2012 -o sim.vvp -s top rtl/top.sv", null, 1, false,
+        io.genrtl.toolrunner.EvidenceBundle.COMPILE_ERROR, 40, 12,
+        new io.genrtl.toolrunner.EvidenceBundle.Phase(1, 40, 12, false, null), null,
+        List.of(new io.genrtl.toolrunner.Diagnostic("rtl/top.sv", 2, null, "error", "syntax error")),
+        "rtl/top.sv:2: syntax error\n", 27, null, null, null, io.genrtl.toolrunner.Isolation.BWRAP, true, null,
+        List.of(new io.genrtl.toolrunner.EvidenceBundle.Installed("uart", "1.2.0", "vendor/cbb/uart/1.2.0", "ab".repeat(32))));
+    // through JSON, as a client gets it from GET /api/jobs/{id}
+    Map<String, Object> ev = map(Json.parse(Json.write(bundle.toMap()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(ev.get("command")).isInstanceOf(Map.class);
+    stubAnswers(GOOD_REPAIR);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("workspace_id", annWs);
+    body.put("evidence", ev);
+    body.put("files", List.of(file("rtl/top.sv", BROKEN)));
+    TestHttp.Response r = submit("repair", annKey, body, "Prefer", "wait=20");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    assertThat(r.json()).as(r.body()).containsEntry("status", "succeeded");
+    String context = (String) list(map(list(map(Json.parse(wm.findAll(postRequestedFor(urlEqualTo("/v1/messages"))).get(0).getBody()))
+        .get("messages")).get(0)).get("content")).get(0).get("text");
+    assertThat(context).contains("command (compile): iverilog -g2012 -o sim.vvp -s top rtl/top.sv")
+        .doesNotContain("command (run)").contains("verdict: compile_error").contains("- rtl/top.sv:2 error: syntax error")
+        .contains("\"tool_version\":\"Icarus Verilog version 11.0 (stable)\"").contains("\"isolation\":\"bwrap\"");
+  }
+
   @Test
   void twoRepairsThatDoNotApplyFail() {
     stubAnswers(STALE_REPAIR, "I could not find the problem.");
@@ -450,6 +483,13 @@ class PatchJobApiTest {
     assertField(submit("repair", annKey, withEvidence("passed", "no")), 400, "validation_failed", "evidence.passed");
     assertField(submit("repair", annKey, withEvidence("tool", null)), 400, "validation_failed", "evidence.tool");
     assertField(submit("repair", annKey, withEvidence("command", List.of("a", 1))), 400, "validation_failed", "evidence.command");
+    assertField(submit("repair", annKey, withEvidence("command", Map.of("compile", 5))), 400, "validation_failed", "evidence.command");
+    assertField(submit("repair", annKey, withEvidence("command", Map.of("compile", List.of("iverilog")))), 400,
+        "validation_failed", "evidence.command");
+    Map<String, Object> nine = new LinkedHashMap<>();
+    for (int i = 0; i < 9; i++) nine.put("phase" + i, "x");
+    assertField(submit("repair", annKey, withEvidence("command", nine)), 400, "validation_failed", "evidence.command");
+    assertField(submit("repair", annKey, withEvidence("command", 7)), 400, "validation_failed", "evidence.command");
     assertField(submit("repair", annKey, withEvidence("diagnostics", "many")), 400, "validation_failed", "evidence.diagnostics");
     assertField(submit("repair", annKey, withEvidence("diagnostics", List.of(Map.of("message", "m", "line", "two")))), 400,
         "validation_failed", "evidence.diagnostics[0].line");

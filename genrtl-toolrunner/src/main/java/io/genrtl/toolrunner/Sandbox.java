@@ -12,7 +12,7 @@ import java.util.logging.Logger;
 
 /**
  * Wraps a tool command in the isolation level in force and its resource limits. Every level runs the command
- * through {@code prlimit} (CPU seconds, address space, file size, no core dumps) and a {@code sh} that prints the
+ * through {@code prlimit} (CPU seconds, address space, file size, no core dumps) and a shell ({@link #SHELL}) that prints the
  * CPU times of everything it ran after a marker; BWRAP and the others differ in what the command can see.
  */
 final class Sandbox {
@@ -21,6 +21,12 @@ final class Sandbox {
   static final String SANDBOX_DIR = "/sim";
   static final String PATH = "/usr/local/bin:/usr/bin:/bin";
   private static final String WRAPPER = "\"$@\"; rc=$?; printf '\\n%s\\n' \"$0\"; times; exit $rc";
+  /**
+   * The wrapper shell: bash where it exists, since its {@code times} reads {@code getrusage} to the millisecond, while
+   * dash's (Debian's {@code /bin/sh}) counts 10 ms clock ticks, so a short run (a small testbench compiles and runs in a
+   * few ms) measured 0 CPU and was charged nothing; {@code /bin/sh} otherwise.
+   */
+  static final String SHELL = Files.isExecutable(Path.of("/bin/bash")) ? "/bin/bash" : "/bin/sh";
 
   /** Limits of one phase. */
   record Limits(java.time.Duration wall, long cpuSeconds, long memoryBytes, long fileBytes, long outputBytes) {}
@@ -172,7 +178,7 @@ final class Sandbox {
       a.add("--core=0");
       a.add("--");
     }
-    a.addAll(List.of("/bin/sh", "-c", WRAPPER, marker));
+    a.addAll(List.of(SHELL, "-c", WRAPPER, marker));
     a.addAll(command);
     return a;
   }

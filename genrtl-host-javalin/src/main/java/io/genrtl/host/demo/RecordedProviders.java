@@ -3,6 +3,7 @@ package io.genrtl.host.demo;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.genrtl.host.http.Json;
+import io.genrtl.host.jobs.RepairJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,9 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code "stream": true} as {@code message_start} / {@code content_block_delta} / {@code message_delta} /
  *       {@code message_stop} events, with usage {@code input_tokens}, {@code cache_creation_input_tokens},
  *       {@code cache_read_input_tokens}, {@code output_tokens}. <b>Which diff:</b> the Repair answer ({@link
- *       #repairPatch()}) when the request's text (system blocks and messages) mentions {@code evidence} in any case,
- *       since a repair request carries the tool run's evidence bundle; otherwise the Implement answer ({@link
- *       #implementPatch()}).
+ *       #repairPatch()}) when the system prompt is the Repair job's (it begins with {@link RepairJob#PROMPT_MARKER});
+ *       otherwise the Implement answer ({@link #implementPatch()}).
  * </ul>
  *
  * <p>The recorded design is {@code pack16}: a byte stream packed into 16-bit words through the seed {@code sync_fifo}
@@ -313,12 +312,15 @@ public final class RecordedProviders implements AutoCloseable {
     return m;
   }
 
-  /** Repair when any system or message text mentions "evidence" (a repair request carries the evidence bundle). */
+  /**
+   * Repair when the request's system prompt begins with the Repair job's own marker ({@link RepairJob#PROMPT_MARKER}),
+   * which the Implement prompt never has; the user's material (plan, files, evidence) is never looked at, so a plan or
+   * a file that happens to mention "evidence" or "repair" cannot flip the answer.
+   */
   static boolean isRepair(Map<String, Object> req) {
-    StringBuilder all = new StringBuilder();
-    collectText(req.get("system"), all);
-    collectText(req.get("messages"), all);
-    return all.toString().toLowerCase(Locale.ROOT).contains("evidence");
+    StringBuilder system = new StringBuilder();
+    collectText(req.get("system"), system);
+    return system.toString().stripLeading().startsWith(RepairJob.PROMPT_MARKER);
   }
 
   private static void collectText(Object node, StringBuilder out) {

@@ -128,8 +128,9 @@ final class PatchUploads {
 
   /**
    * {@code evidence}: the EvidenceBundle of {@code POST /api/tools/run} ({@code tool}, {@code command}, {@code exit_code},
-   * {@code passed}, {@code diagnostics}, {@code log_excerpt}, …) plus {@code snippets}, {@code diff} and {@code
-   * lockfile_summary}; at most {@value #MAX_EVIDENCE_BYTES} bytes as JSON, {@value #MAX_DIAGNOSTICS} diagnostics and
+   * {@code passed}, {@code diagnostics}, {@code log_excerpt}, …), accepted exactly as that route returns it (its other
+   * members, {@code tool_version}, {@code compile}, {@code run}, {@code isolation}, {@code cbbs}…, are passed on as they
+   * are), plus {@code snippets}, {@code diff} and {@code lockfile_summary}; at most {@value #MAX_EVIDENCE_BYTES} bytes as JSON, {@value #MAX_DIAGNOSTICS} diagnostics and
    * {@value #MAX_SNIPPETS} snippets.
    */
   static Map<String, Object> evidence(JsonBody body) {
@@ -140,12 +141,7 @@ final class PatchUploads {
     @SuppressWarnings("unchecked") Map<String, Object> ev = (Map<String, Object>) raw;
     JsonBody e = JsonBody.of(ev);
     text(e, "evidence.", "tool", 128, true);
-    Object command = ev.get("command");
-    if (command != null && !(command instanceof String)) {
-      if (!(command instanceof List<?> l) || !l.stream().allMatch(x -> x instanceof String)) {
-        throw GenRtlException.invalid("evidence.command", "evidence.command must be a string or an array of strings");
-      }
-    }
+    command(ev.get("command"));
     integer(ev.get("exit_code"), "evidence.exit_code", false);
     if (ev.get("passed") != null && !(ev.get("passed") instanceof Boolean)) {
       throw GenRtlException.invalid("evidence.passed", "evidence.passed must be true or false");
@@ -174,6 +170,24 @@ final class PatchUploads {
     }
     text(e, "evidence.", "diff", MAX_EVIDENCE_BYTES, false);
     return ev;
+  }
+
+  /** At most this many phases in an object {@code command} ({@code compile}, {@code run}, …). */
+  static final int MAX_COMMAND_PHASES = 8;
+
+  /**
+   * {@code evidence.command}: a string, an array of strings, or, as the ToolRunner's bundle has it, an object of
+   * phases ({@code {"compile": "...", "run": "..."}}) whose values are strings or null (a phase that did not run).
+   */
+  private static void command(Object command) {
+    if (command == null || command instanceof String) return;
+    if (command instanceof List<?> l && l.stream().allMatch(x -> x instanceof String)) return;
+    if (command instanceof Map<?, ?> m && m.size() <= MAX_COMMAND_PHASES
+        && m.values().stream().allMatch(x -> x == null || x instanceof String)) {
+      return;
+    }
+    throw GenRtlException.invalid("evidence.command", "evidence.command must be a string, an array of strings, or an object"
+        + " of at most " + MAX_COMMAND_PHASES + " phases whose values are strings or null (as POST /api/tools/run returns it)");
   }
 
   private static List<Object> list(Map<String, Object> ev, String name, int max) {

@@ -22,8 +22,10 @@ import java.util.function.Supplier;
  */
 public final class ImplementJob implements JobHandler {
   public static final String TYPE = PriceTable.IMPLEMENT;
+  /** How the Implement system prompt begins (see {@link RepairJob#PROMPT_MARKER}). */
+  public static final String PROMPT_MARKER = "You are genRTL's implementer";
   static final String INSTRUCTIONS = String.join("\n",
-      "You are genRTL's implementer for digital hardware designs written in SystemVerilog.",
+      PROMPT_MARKER + " for digital hardware designs written in SystemVerilog.",
       "You get a plan (modules, CBB requirements, verification plan), the resolved CBBs (verified common building blocks,",
       "vendored under vendor/cbb/, read-only: instantiate them as their manifests describe, never copy or change them) and",
       "possibly some existing files of the workspace. Write what is missing: the glue and top modules, the custom modules",

@@ -25,15 +25,20 @@ import java.util.function.Supplier;
  */
 public final class RepairJob implements JobHandler {
   public static final String TYPE = PriceTable.REPAIR;
+  /**
+   * How the Repair system prompt begins, and nothing else's does: a provider-side stub (the demo's {@code
+   * RecordedProviders}) tells a repair call from an implement call by it, never by the user's material.
+   */
+  public static final String PROMPT_MARKER = "You are genRTL's repair engineer";
   static final String INSTRUCTIONS = String.join("\n",
-      "You are genRTL's repair engineer for digital hardware designs written in SystemVerilog.",
+      PROMPT_MARKER + " for digital hardware designs written in SystemVerilog.",
       "You get the evidence of a failed tool run (simulator, linter or synthesis: the command, its exit code, the",
       "diagnostics, a log excerpt, code snippets, the current change and the lockfile summary), possibly the plan, and the",
       "files the diagnostics point at. Find the cause and fix it with the smallest correct change. The diff must apply",
       "exactly to the files as given.",
       PatchJobs.DIFF_RULES);
-  private static final Set<String> SHOWN = Set.of("tool", "command", "exit_code", "passed", "diagnostics", "log_excerpt",
-      "snippets", "diff", "lockfile_summary");
+  private static final Set<String> SHOWN = Set.of("tool", "command", "exit_code", "passed", "verdict", "mismatches",
+      "samples", "first_mismatch_time", "diagnostics", "log_excerpt", "snippets", "diff", "lockfile_summary");
 
   private final PatchJobs jobs;
 
@@ -78,9 +83,19 @@ public final class RepairJob implements JobHandler {
     out.append("tool: ").append(ev.get("tool")).append('\n');
     Object command = ev.get("command");
     if (command instanceof List<?> l) command = String.join(" ", l.stream().map(String::valueOf).toList());
-    if (command != null) out.append("command: ").append(command).append('\n');
+    if (command instanceof Map<?, ?> phases) {
+      // the ToolRunner's bundle: {compile, run}, a null phase did not run
+      for (Map.Entry<?, ?> e : phases.entrySet()) {
+        if (e.getValue() != null) out.append("command (").append(e.getKey()).append("): ").append(e.getValue()).append('\n');
+      }
+    } else if (command != null) {
+      out.append("command: ").append(command).append('\n');
+    }
     if (ev.get("exit_code") != null) out.append("exit_code: ").append(ev.get("exit_code")).append('\n');
     if (ev.get("passed") != null) out.append("passed: ").append(ev.get("passed")).append('\n');
+    for (String k : List.of("verdict", "mismatches", "samples", "first_mismatch_time")) {
+      if (ev.get(k) != null) out.append(k).append(": ").append(ev.get(k)).append('\n');
+    }
     out.append('\n');
     if (ev.get("diagnostics") instanceof List<?> diags && !diags.isEmpty()) {
       out.append("## Diagnostics\n");

@@ -19,7 +19,9 @@ import io.genrtl.core.llm.LlmRequest;
 import io.genrtl.core.llm.LlmResponse;
 import io.genrtl.core.llm.LlmUsage;
 import io.genrtl.core.port.IdGenerator;
+import io.genrtl.host.jobs.ImplementJob;
 import io.genrtl.host.jobs.PlanJob;
+import io.genrtl.host.jobs.RepairJob;
 import io.genrtl.llm.http.AnthropicClient;
 import io.genrtl.llm.http.LlmHttpConfig;
 import io.genrtl.llm.http.OpenAiResponsesClient;
@@ -66,7 +68,11 @@ class RecordedProvidersTest {
   }
 
   private static LlmRequest request(String model, String user, LlmRequest.JsonSchema schema, boolean stream) {
-    return new LlmRequest("call-1", model, List.of(new LlmRequest.Block("You write SystemVerilog.", true)),
+    return request(model, "You write SystemVerilog.", user, schema, stream);
+  }
+
+  private static LlmRequest request(String model, String system, String user, LlmRequest.JsonSchema schema, boolean stream) {
+    return new LlmRequest("call-1", model, List.of(new LlmRequest.Block(system, true)),
         List.of(LlmRequest.Message.user(user)), 8000, schema, stream);
   }
 
@@ -104,7 +110,9 @@ class RecordedProvidersTest {
     AnthropicClient anthropic = new AnthropicClient(config());
     for (boolean stream : new boolean[] {false, true}) {
       List<String> deltas = new ArrayList<>();
-      LlmResponse impl = anthropic.complete(request("claude-sonnet-4-6", "Implement the plan: pack16 …", null, stream),
+      // the user's material may mention evidence and repairs: only the system prompt decides
+      LlmResponse impl = anthropic.complete(request("claude-sonnet-4-6", ImplementJob.PROMPT_MARKER + " for designs.",
+          "Implement the plan: pack16 … (verification evidence: a repair-free self-checking testbench)", null, stream),
           deltas::add, () -> false);
       assertThat(impl.text()).isEqualTo(RecordedProviders.implementPatch());
       assertThat(impl.model()).isEqualTo("claude-sonnet-4-6");
@@ -113,7 +121,7 @@ class RecordedProvidersTest {
       assertThat(impl.usage()).isEqualTo(new LlmUsage(3310, 2180, 0, 2048, 0));
       if (stream) assertThat(String.join("", deltas)).isEqualTo(impl.text());
 
-      LlmResponse fix = anthropic.complete(request("claude-sonnet-4-6",
+      LlmResponse fix = anthropic.complete(request("claude-sonnet-4-6", RepairJob.PROMPT_MARKER + " for designs.",
           "Repair the design. Evidence: {\"tool\":\"iverilog\",\"passed\":false,\"log_excerpt\":\"FAIL: 32 errors\"}", null, stream),
           d -> { }, () -> false);
       assertThat(fix.text()).isEqualTo(RecordedProviders.repairPatch());

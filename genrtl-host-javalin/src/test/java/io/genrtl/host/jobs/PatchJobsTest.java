@@ -29,6 +29,13 @@ import org.junit.jupiter.api.Test;
 class PatchJobsTest {
   static final String DIFF = "--- a/x.v\n+++ b/x.v\n@@ -1 +1 @@\n-a\n+b\n";
 
+  /** The demo's recorded providers tell repair from implement by these markers: each prompt has its own, only its own. */
+  @Test
+  void eachSystemPromptBeginsWithItsOwnMarker() {
+    assertThat(RepairJob.INSTRUCTIONS).startsWith(RepairJob.PROMPT_MARKER).doesNotContain(ImplementJob.PROMPT_MARKER);
+    assertThat(ImplementJob.INSTRUCTIONS).startsWith(ImplementJob.PROMPT_MARKER).doesNotContain(RepairJob.PROMPT_MARKER);
+  }
+
   @Test
   void theDiffIsTakenFromFencesOrFromTheFirstHeader() {
     assertThat(PatchJobs.extractDiff(DIFF)).isEqualTo(DIFF);
