@@ -36,33 +36,10 @@ public final class ImplementJob implements JobHandler {
   private final PatchJobs jobs;
 
   public ImplementJob(Supplier<LlmGateway> gateway, IdGenerator ids) {
-    this.jobs = new PatchJobs(new PatchJobs.Kind() {
-      @Override
-      public String type() {
-        return TYPE;
-      }
-
-      @Override
-      public PatchPolicy.Mode mode() {
-        return PatchPolicy.Mode.IMPLEMENT;
-      }
-
-      @Override
-      public String instructions() {
-        return INSTRUCTIONS;
-      }
-
-      @Override
-      public void context(Map<String, Object> input, StringBuilder out) {
-        PatchJobs.json(out, "Plan", input.get("plan"));
-        PatchJobs.json(out, "Resolved CBBs (manifests; their files are under vendor/cbb/<id>/)", input.get("resolved_cbbs"));
-      }
-
-      @Override
-      public String task() {
-        return "Implement the plan now: answer with the unified diff only.";
-      }
-    }, gateway, ids);
+    this.jobs = new PatchJobs(new PatchJobs.Kind(TYPE, PatchPolicy.Mode.IMPLEMENT, INSTRUCTIONS, (input, out) -> {
+      PatchJobs.json(out, "Plan", input.get("plan"));
+      PatchJobs.json(out, "Resolved CBBs (manifests; their files are under vendor/cbb/<id>/)", input.get("resolved_cbbs"));
+    }, "Implement the plan now: answer with the unified diff only."), gateway, ids);
   }
 
   @Override

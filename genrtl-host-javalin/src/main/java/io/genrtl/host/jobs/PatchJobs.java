@@ -39,18 +39,12 @@ final class PatchJobs {
   static final int MAX_PROBLEMS_QUOTED = 20;
 
   /** One of the two jobs: its type (also the step kind and price-table step), policy mode, instructions and material. */
-  interface Kind {
-    String type();
-
-    PatchPolicy.Mode mode();
-
-    String instructions();
-
-    /** The job-specific part of the context block (plan, CBBs, evidence…), from the job input. */
-    void context(Map<String, Object> input, StringBuilder out);
-
-    String task();
-  }
+  /**
+   * What an implement or repair job is: its type (also the price-table step), policy mode, system instructions, the
+   * job-specific part of the context block (plan, CBBs, evidence…) from the job input, and the closing task line.
+   */
+  record Kind(String type, PatchPolicy.Mode mode, String instructions,
+      java.util.function.BiConsumer<Map<String, Object>, StringBuilder> context, String task) {}
 
   private final Kind kind;
   private final Supplier<LlmGateway> gateway;
@@ -92,7 +86,7 @@ final class PatchJobs {
   /** The context block: the job's material, the read-only paths and the files, each fenced; redacted. */
   String context(Input in) {
     StringBuilder sb = new StringBuilder();
-    kind.context(in.raw(), sb);
+    kind.context().accept(in.raw(), sb);
     sb.append("# Read-only paths (never change anything under them)\n");
     for (String p : in.readOnly()) sb.append("- ").append(p).append('\n');
     sb.append('\n');

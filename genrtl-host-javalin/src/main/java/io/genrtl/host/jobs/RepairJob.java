@@ -43,33 +43,10 @@ public final class RepairJob implements JobHandler {
   private final PatchJobs jobs;
 
   public RepairJob(Supplier<LlmGateway> gateway, IdGenerator ids) {
-    this.jobs = new PatchJobs(new PatchJobs.Kind() {
-      @Override
-      public String type() {
-        return TYPE;
-      }
-
-      @Override
-      public PatchPolicy.Mode mode() {
-        return PatchPolicy.Mode.REPAIR;
-      }
-
-      @Override
-      public String instructions() {
-        return INSTRUCTIONS;
-      }
-
-      @Override
-      public void context(Map<String, Object> input, StringBuilder out) {
-        PatchJobs.json(out, "Plan", input.get("plan"));
-        evidence(asMap(input.get("evidence")), out);
-      }
-
-      @Override
-      public String task() {
-        return "Fix the failure shown by the evidence now: answer with the unified diff only.";
-      }
-    }, gateway, ids);
+    this.jobs = new PatchJobs(new PatchJobs.Kind(TYPE, PatchPolicy.Mode.REPAIR, INSTRUCTIONS, (input, out) -> {
+      PatchJobs.json(out, "Plan", input.get("plan"));
+      evidence(asMap(input.get("evidence")), out);
+    }, "Fix the failure shown by the evidence now: answer with the unified diff only."), gateway, ids);
   }
 
   @SuppressWarnings("unchecked")

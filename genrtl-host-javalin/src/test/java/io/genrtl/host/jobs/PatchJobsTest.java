@@ -80,27 +80,8 @@ class PatchJobsTest {
 
   @Test
   void theSystemAndContextBlocksAreCacheableAndTheContextIsRedacted() {
-    PatchJobs jobs = new PatchJobs(new PatchJobs.Kind() {
-      public String type() {
-        return "repair";
-      }
-
-      public PatchPolicy.Mode mode() {
-        return PatchPolicy.Mode.REPAIR;
-      }
-
-      public String instructions() {
-        return "INSTRUCTIONS";
-      }
-
-      public void context(Map<String, Object> input, StringBuilder out) {
-        RepairJob.evidence((Map<String, Object>) input.get("evidence"), out);
-      }
-
-      public String task() {
-        return "TASK";
-      }
-    }, () -> null, null);
+    PatchJobs jobs = new PatchJobs(new PatchJobs.Kind("repair", PatchPolicy.Mode.REPAIR, "INSTRUCTIONS",
+        (input, out) -> RepairJob.evidence((Map<String, Object>) input.get("evidence"), out), "TASK"), () -> null, null);
     PatchJobs.Input in = PatchJobs.input("{\"evidence\":{\"tool\":\"iverilog\",\"log_excerpt\":\"key sk-ant-api03-abcdefghijklmnopqrstuvwxyz\"},"
         + "\"readonly_paths\":[\"vendor/cbb/\",\"ip/\"],\"files\":[{\"path\":\"a.v\",\"content\":\"has ``` inside\\n\"}]}");
     assertThat(in.readOnly()).containsExactly("vendor/cbb/", "ip/");
