@@ -74,6 +74,12 @@ public final class GenRtlServer implements AutoCloseable {
         } catch (RuntimeException e) {
           LOG.warn("hold sweep failed: {}", e.toString());
         }
+        try { // sign-ins, loopback codes and device authorizations past their expiry
+          int n = runtime.genrtl().signIn().purgeExpired();
+          if (n > 0) LOG.debug("purged {} expired sign-in records", n);
+        } catch (RuntimeException e) {
+          LOG.warn("sign-in purge failed: {}", e.toString());
+        }
       }, config.holdSweepSeconds(), config.holdSweepSeconds(), TimeUnit.SECONDS);
       if (pay.meterReporter() != null) {
         bg.scheduleWithFixedDelay(() -> {
