@@ -43,6 +43,9 @@ public interface Stores {
   /** On-demand usage waiting to be reported to the provider's meter. */
   MeterOutboxStore meterOutbox();
 
+  /** The append-only audit log. */
+  AuditStore audit();
+
   /** Whether the database answers; used for readiness checks. */
   boolean ping();
 }

@@ -20,6 +20,8 @@ import io.genrtl.core.port.Transactor;
 import io.genrtl.core.port.UserStore;
 import io.genrtl.core.port.WorkspaceStore;
 import io.genrtl.store.jdbc.internal.AccountsJdbc;
+import io.genrtl.store.jdbc.internal.AuditJdbc;
+import io.genrtl.core.port.AuditStore;
 import io.genrtl.store.jdbc.internal.BillingJdbc;
 import io.genrtl.store.jdbc.internal.CbbJdbc;
 import io.genrtl.store.jdbc.internal.Db;
@@ -48,6 +50,7 @@ public final class JdbcStores implements Stores {
   private final JobStore jobs;
   private final CustomerStore customers;
   private final MeterOutboxStore meterOutbox;
+  private final AuditStore audit;
 
   private JdbcStores(DataSource dataSource, Dialect dialect) {
     this.db = new Db(Jdbi.create(dataSource), dialect);
@@ -66,6 +69,7 @@ public final class JdbcStores implements Stores {
     BillingJdbc billing = new BillingJdbc(db);
     this.customers = billing.customers();
     this.meterOutbox = billing.outbox();
+    this.audit = new AuditJdbc(db).audit();
   }
 
   /** Checks the data source, migrates it, and returns its stores. */
@@ -169,6 +173,11 @@ public final class JdbcStores implements Stores {
   @Override
   public MeterOutboxStore meterOutbox() {
     return meterOutbox;
+  }
+
+  @Override
+  public AuditStore audit() {
+    return audit;
   }
 
   @Override
