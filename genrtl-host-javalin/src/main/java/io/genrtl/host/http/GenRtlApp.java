@@ -50,6 +50,7 @@ public final class GenRtlApp {
     ToolRoutes tools = new ToolRoutes(genrtl, settings, jobs);
     WebhookRoutes webhooks = new WebhookRoutes(genrtl, settings);
     PaymentRoutes payments = new PaymentRoutes(genrtl, settings);
+    AdminRoutes admin = new AdminRoutes(genrtl, settings, jobs);
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -65,6 +66,8 @@ public final class GenRtlApp {
 
       cfg.routes.before(RequestIds::assign);
       cfg.routes.before("/api/*", ctx -> authenticate(genrtl, ctx));
+      // the audit log's "from where" (and "who" once authenticated) for this request's thread
+      cfg.routes.after("/api/*", ctx -> io.genrtl.core.audit.AuditService.unbind());
 
       cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
       cfg.routes.get("/readyz", ctx -> {
@@ -78,6 +81,9 @@ public final class GenRtlApp {
       tools.register(cfg.routes);
       webhooks.register(cfg.routes);
       payments.register(cfg.routes);
+      admin.register(cfg.routes);
+      // sign-in routes (/api/auth/*, branch auth) register here; every route must be in docs/openapi.yaml
+      // (OpenApiContractTest) with its x-genrtl-auth, which RouteRoleMatrixTest enforces
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
       cfg.routes.exception(io.genrtl.core.port.LockWaitTimeoutException.class, (e, ctx) -> Problems.write(ctx, 503,
@@ -108,6 +114,9 @@ public final class GenRtlApp {
   }
 
   private static void authenticate(GenRtl genrtl, Context ctx) {
+    io.genrtl.core.audit.AuditOrigin origin = new io.genrtl.core.audit.AuditOrigin(ctx.ip(), ctx.header("User-Agent"),
+        ctx.attribute(RequestIds.ATTRIBUTE));
+    io.genrtl.core.audit.AuditService.bind(null, origin);
     String path = ctx.path();
     for (String p : PUBLIC_API_PREFIXES) if (path.startsWith(p)) return;
     if ("OPTIONS".equals(ctx.method().name())) return;
@@ -120,6 +129,7 @@ public final class GenRtlApp {
     }
     Principal p = genrtl.apiKeys().authenticate(header.substring(7).trim());
     ctx.attribute(PRINCIPAL, p);
+    io.genrtl.core.audit.AuditService.bind(p, origin);
   }
 
   /** The request path with secrets (download tokens) masked, for logs and problem documents. */
