@@ -180,6 +180,15 @@ public final class AdminService {
     return audited(admin, () -> {
       User u = user(admin, userId);
       boolean created = pool.grantCredits(u.userId(), amountMicros, "admin:" + key, Grant.KIND_MANUAL, admin.userId(), why);
+      if (!created) {
+        // a replay must be the same request: another amount under the same key is refused, not silently ignored
+        Grant first = stores.grants().listForUser(u.userId()).stream().filter(g -> g.sourceKey().equals("admin:" + key))
+            .findFirst().orElseThrow();
+        if (first.amountMicros() != amountMicros) {
+          throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this idempotency key was used for a grant of $"
+              + usd(first.amountMicros()), Map.of("field", "idempotency_key"));
+        }
+      }
       return new Granted(created, pool.balance(u.userId()));
     });
   }

@@ -215,6 +215,8 @@ public abstract class AuditContractTest {
     assertThat(admin.grant(p(tenantAdmin), bob.userId(), 3 * USD, "support ticket 12", "grant-1").created()).isTrue();
     assertThat(admin.grant(p(tenantAdmin), bob.userId(), 3 * USD, "support ticket 12", "grant-1").created()).isFalse();
     assertThat(codeOf(() -> admin.grant(p(tenantAdmin), bob.userId(), 3 * USD, "r", null))).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(codeOf(() -> admin.grant(p(tenantAdmin), bob.userId(), 4 * USD, "support ticket 12", "grant-1")))
+        .as("same key, another amount").isEqualTo(ErrorCode.IDEMPOTENCY_KEY_REUSED);
     assertThat(genrtl.pool().balance(bob.userId()).creditsMicros()).isEqualTo(3 * USD);
     assertThat(stores.grants().listForUser(bob.userId())).anyMatch(g -> "manual".equals(g.kind())
         && tenantAdmin.userId().equals(g.actorUserId()) && "support ticket 12".equals(g.reason()));
