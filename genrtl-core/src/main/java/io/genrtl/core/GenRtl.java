@@ -42,6 +42,8 @@ public final class GenRtl {
   private final JobService jobs;
   private final BillingService billing;
   private final io.genrtl.core.auth.SignInService signIn;
+  private final io.genrtl.core.audit.AuditService audit;
+  private final io.genrtl.core.admin.AdminService admin;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -56,6 +58,8 @@ public final class GenRtl {
     this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers);
     this.billing = new BillingService(stores, clock, pool, b.sleeper);
     this.signIn = new io.genrtl.core.auth.SignInService(stores, clock, ids, accounts, apiKeys, b.signInSettings);
+    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
+    this.admin = new io.genrtl.core.admin.AdminService(stores, clock, ids, plans, pool, jobs, audit);
   }
 
   public static Builder builder() {
@@ -101,6 +105,16 @@ public final class GenRtl {
   /** Model prices per million tokens (published at {@code GET /api/models}). */
   public PriceTable prices() {
     return prices;
+  }
+
+  /** The append-only audit log: record actions, query it. */
+  public io.genrtl.core.audit.AuditService audit() {
+    return audit;
+  }
+
+  /** The admin API's operations (tenant admins on their tenant, super admins on all). */
+  public io.genrtl.core.admin.AdminService admin() {
+    return admin;
   }
 
   public Stores stores() {

@@ -151,6 +151,12 @@ abstract class CbbApiTest {
     assertProblem(http.post("/api/admin/cbb/sync_fifo/versions/" + version + "/yank", annKey, null), 403, "forbidden");
     TestHttp.Response yank = http.post("/api/admin/cbb/sync_fifo/versions/" + version + "/yank", rootKey, null);
     assertThat(yank.json()).containsEntry("yanked", true);
+    // both recorded in the audit log with the super admin as the actor; a second yank records nothing new
+    http.post("/api/admin/cbb/sync_fifo/versions/" + version + "/yank", rootKey, null);
+    @SuppressWarnings("unchecked") List<Map<String, Object>> audit = (List<Map<String, Object>>) ApiContractTest.ok(
+        http.get("/api/admin/audit?target_type=cbb&target_id=sync_fifo", rootKey)).get("items");
+    assertThat(audit).extracting(e -> e.get("action")).containsExactly("cbb.yank", "cbb.publish");
+    assertThat(audit).allSatisfy(e -> assertThat(((Map<?, ?>) e.get("actor")).get("role")).isEqualTo("super_admin"));
   }
 
   @Test
@@ -177,6 +183,10 @@ abstract class CbbApiTest {
     assertThat(replay.status()).isEqualTo(201);
     assertThat(replay.body()).isEqualTo(co.body());
     assertThat(replay.header("Idempotent-Replayed")).isEqualTo("true");
+    // one audit entry for the checkout, none for its replay
+    @SuppressWarnings("unchecked") List<Map<String, Object>> checkouts = (List<Map<String, Object>>) ApiContractTest.ok(
+        http.get("/api/admin/audit?action=cbb.checkout", rootKey)).get("items");
+    assertThat(checkouts).singleElement().satisfies(e -> assertThat(e.get("target_id")).isEqualTo(co.json().get("receipt_id")));
     assertProblem(http.send("POST", "/api/cbb/checkout", annKey, body.replace("job-9", "job-10"), "Idempotency-Key", "order-1"),
         422, "idempotency_key_reused");
     Map<String, Object> receipt = co.json();

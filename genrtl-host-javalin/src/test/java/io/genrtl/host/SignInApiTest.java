@@ -196,6 +196,15 @@ class SignInApiTest {
     Login l2 = login("google", "");
     issueCode("code-2", l2.challenge(), idp.es256(claims(l2, "g-sub-1", "ann@example.com").build()));
     assertThat(callback("google", "code-2", l2.state()).json()).containsEntry("user_id", t.get("user_id"));
+    // each sign-in is in the audit log, as the user, with where it came from
+    var entries = genrtl.stores().audit().list(new io.genrtl.core.audit.AuditQuery(null, io.genrtl.core.audit.AuditActions.SIGN_IN,
+        null, null, null, null, null), io.genrtl.core.PageRequest.first(10)).items();
+    assertThat(entries).hasSize(2).allSatisfy(e -> {
+      assertThat(e.actorUserId()).isEqualTo(t.get("user_id"));
+      assertThat(e.targetId()).isEqualTo(t.get("user_id"));
+      assertThat(e.detailsJson()).contains("google").contains("browser");
+      assertThat(e.ip()).isNotBlank();
+    });
   }
 
   @Test

@@ -112,6 +112,11 @@ class StripeCheckoutTest {
     TestHttp.Response r = http.post("/api/billing/checkout", key, body("pro"));
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.json()).containsEntry("url", "https://checkout.stripe.com/c/pay/cs_1");
+    // audited once the provider answered, without the session URL
+    var audited = genrtl.stores().audit().list(new io.genrtl.core.audit.AuditQuery(userId, "billing.checkout", null, null, null,
+        null, null), io.genrtl.core.PageRequest.firstDefault()).items();
+    assertThat(audited).hasSize(1);
+    assertThat(audited.get(0).detailsJson()).contains("\"plan\":\"pro\"").doesNotContain("checkout.stripe.com");
 
     assertProblem(http.post("/api/billing/checkout", key, body("free")), 400, "validation_failed");
     assertProblem(http.post("/api/billing/checkout", key, body("ultra")), 422, "unprocessable");

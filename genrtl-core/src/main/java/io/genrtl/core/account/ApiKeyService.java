@@ -33,11 +33,13 @@ public final class ApiKeyService {
   private final Stores stores;
   private final Clock clock;
   private final IdGenerator ids;
+  private final io.genrtl.core.audit.AuditService audit;
 
   public ApiKeyService(Stores stores, Clock clock, IdGenerator ids) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
+    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
   }
 
   /** Creates a key for {@code userId}; the returned {@link IssuedKey#apiKey()} is never retrievable again. */
@@ -51,11 +53,16 @@ public final class ApiKeyService {
       throw GenRtlException.invalid("expires_at", "expires_at must be in the future");
     }
     return stores.transactor().inTransaction(() -> {
-      stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+      User owner = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
       String keyId = ids.newId();
       String secret = randomSecret();
       ApiKey key = new ApiKey(keyId, userId, keyName, hash(keyId, secret), now, expiresAt, null, null);
       stores.apiKeys().insert(key);
+      java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+      d.put("user_id", userId);
+      d.put("name", keyName);
+      if (expiresAt != null) d.put("expires_at", java.time.Instant.ofEpochMilli(expiresAt).toString());
+      audit.record(io.genrtl.core.audit.AuditActions.KEY_CREATE, "api_key", keyId, owner.tenantId(), d);
       return new IssuedKey(key, PREFIX + keyId + "_" + secret);
     });
   }
@@ -99,7 +106,10 @@ public final class ApiKeyService {
       ApiKey key = stores.apiKeys().find(keyId).orElseThrow(() -> GenRtlException.notFound("key"));
       User owner = stores.users().find(key.userId()).orElseThrow(() -> GenRtlException.notFound("key"));
       if (!principal.canAccess(owner.userId(), owner.tenantId())) throw GenRtlException.notFound("key");
-      stores.apiKeys().revoke(keyId, clock.millis());
+      if (stores.apiKeys().revoke(keyId, clock.millis())) {
+        audit.record(io.genrtl.core.audit.AuditActions.KEY_REVOKE, "api_key", keyId, owner.tenantId(),
+            Map.of("user_id", owner.userId()));
+      }
     });
   }
 

@@ -39,6 +39,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.LinkedHashMap;
+import io.genrtl.core.pool.Money;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -82,6 +83,7 @@ public final class CbbService {
   private final PackageInspector inspector;
   private final Settings settings;
   private volatile byte[] signingKey;
+  private final io.genrtl.core.audit.AuditService audit;
 
   public CbbService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, BlobStore blobs,
       PackageInspector inspector, Settings settings) {
@@ -92,6 +94,7 @@ public final class CbbService {
     this.blobs = blobs;
     this.inspector = inspector;
     this.settings = settings;
+    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
   }
 
   // ------------------------------------------------------------------------------------------------ publish
@@ -127,7 +130,14 @@ public final class CbbService {
     }
     CbbVersion v = new CbbVersion(m, pkg.sha256(), pkg.sizeBytes(), pkg.format(), key, false, clock.millis(), publishedBy);
     try {
-      stores.transactor().inTransaction(() -> stores.cbbs().insert(v));
+      stores.transactor().inTransaction(() -> {
+        stores.cbbs().insert(v);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("version", v.version());
+        d.put("sha256", v.sha256());
+        d.put("published_by", publishedBy);
+        audit.record(io.genrtl.core.audit.AuditActions.CBB_PUBLISH, "cbb", v.cbbId(), null, d);
+      });
     } catch (DuplicateKeyException e) {
       return sameOrConflict(stores.cbbs().find(m.id(), m.version()).orElseThrow(), pkg);
     }
@@ -143,9 +153,14 @@ public final class CbbService {
 
   public CbbVersion yank(Principal principal, String cbbId, String version) {
     requireSuperAdmin(principal);
-    stores.cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
-    stores.cbbs().yank(cbbId, version);
-    return stores.cbbs().find(cbbId, version).orElseThrow();
+    return stores.transactor().inTransaction(() -> {
+      CbbVersion before = stores.cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
+      stores.cbbs().yank(cbbId, version);
+      if (!before.yanked()) {
+        audit.record(io.genrtl.core.audit.AuditActions.CBB_YANK, "cbb", cbbId, null, Map.of("version", version));
+      }
+      return stores.cbbs().find(cbbId, version).orElseThrow();
+    });
   }
 
   private static void requireSuperAdmin(Principal p) {
@@ -350,6 +365,12 @@ public final class CbbService {
           req.idempotencyKey(), now, items);
       stores.receipts().insert(receipt);
       stores.idempotency().complete(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), receiptId, after.encode());
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("user_id", buyer.userId());
+      d.put("workspace_id", ws.workspaceId());
+      d.put("items", items.stream().map(i -> i.cbbId() + "@" + i.version()).toList());
+      d.put("charged_usd", Money.toUsd(charged.stream().mapToLong(Charged::micros).sum()));
+      audit.record(io.genrtl.core.audit.AuditActions.CBB_CHECKOUT, "receipt", receiptId, buyer.tenantId(), d);
       return new CheckoutResult(receipt, charged, already, after, false);
     }
   }

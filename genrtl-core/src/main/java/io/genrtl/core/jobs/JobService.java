@@ -136,6 +136,57 @@ public final class JobService {
     return new Page<>(p.items().stream().filter(j -> principal.canAccess(j.userId(), j.tenantId())).toList(), p.nextAfter());
   }
 
+  /**
+   * Retries a failed or canceled job as a <em>new</em> job: same owner, workspace, type and input, a fresh id, a fresh
+   * submission hold on the owner's pool (402 when it cannot be paid for) and its own event stream, whose first event
+   * names the original ({@code retry_of}). The original stays as it ended. Idempotent per (owner, key): a replay
+   * returns the same new job. The caller checks who may retry (the admin API); the job must be visible to
+   * {@code principal}, else not found.
+   */
+  public Retried retry(Principal principal, String jobId, String idempotencyKey) {
+    if (idempotencyKey == null || idempotencyKey.isBlank()) {
+      throw GenRtlException.invalid("idempotency_key", "a retry needs an Idempotency-Key");
+    }
+    Job orig = get(principal, jobId);
+    if (orig.status() != JobStatus.FAILED && orig.status() != JobStatus.CANCELED) {
+      throw new GenRtlException(ErrorCode.CONFLICT, "only a failed or canceled job can be retried; this one is "
+          + orig.status().name().toLowerCase(java.util.Locale.ROOT), Map.of("status", orig.status().name().toLowerCase(java.util.Locale.ROOT)));
+    }
+    JobHandler handler = handler(orig.type());
+    long worst = handler.firstStepWorstCaseMicros(orig.input());
+    String op = "job:retry";
+    String fp = sha256(orig.jobId());
+    Retried r = stores.transactor().inTransaction(() -> {
+      long now = clock.millis();
+      if (!stores.idempotency().claim(orig.userId(), op, idempotencyKey, fp, now)) {
+        IdempotencyRecord rec = stores.idempotency().find(orig.userId(), op, idempotencyKey).orElseThrow();
+        if (!rec.fingerprint().equals(fp)) {
+          throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this idempotency key was used to retry another job",
+              Map.of("field", "idempotency_key"));
+        }
+        return new Retried(stores.jobs().find(rec.resultRef()).orElseThrow(), true);
+      }
+      String newId = ids.newId();
+      String holdId = null;
+      if (worst > 0) {
+        Hold h = pool.reserve(orig.userId(), worst, SUBMISSION_HOLD_TTL, "job:" + newId,
+            new Attribution(newId, null, orig.workspaceId()));
+        holdId = h.holdId();
+      }
+      Job job = Job.queued(newId, orig.userId(), orig.tenantId(), orig.workspaceId(), orig.type(), orig.input(), null,
+          holdId, now);
+      stores.jobs().insert(job);
+      stores.jobs().append(newId, "status", "{\"status\":\"queued\",\"retry_of\":\"" + orig.jobId() + "\"}", now);
+      stores.idempotency().complete(orig.userId(), op, idempotencyKey, newId, null);
+      return new Retried(job, false);
+    });
+    if (!r.replayed()) signals.jobQueued();
+    return r;
+  }
+
+  /** The new job of a retry, and whether this call only replayed an earlier retry with the same key. */
+  public record Retried(Job job, boolean replayed) {}
+
   /** Cancels a queued job at once (freeing its hold) or asks a running one to stop. */
   public Job cancel(Principal principal, String jobId) {
     Job j = get(principal, jobId);

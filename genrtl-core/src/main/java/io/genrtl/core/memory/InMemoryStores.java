@@ -27,6 +27,7 @@ import io.genrtl.core.port.SubscriptionStore;
 import io.genrtl.core.port.TenantStore;
 import io.genrtl.core.port.Transactor;
 import io.genrtl.core.port.UserStore;
+import io.genrtl.core.port.AuditStore;
 import io.genrtl.core.port.WorkspaceStore;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,6 +66,7 @@ public final class InMemoryStores implements Stores {
     InMemoryBilling.Data billing = new InMemoryBilling.Data();
     InMemoryAuth.Data auth = new InMemoryAuth.Data();
     Map<String, String> metaValues = new HashMap<>();
+    TreeMap<String, io.genrtl.core.audit.AuditEntry> audit = new TreeMap<>();
 
     State copy() {
       State s = new State();
@@ -81,6 +83,7 @@ public final class InMemoryStores implements Stores {
       s.billing = billing.copy();
       s.auth = auth.copy();
       s.metaValues = new HashMap<>(metaValues);
+      s.audit = new TreeMap<>(audit);
       return s;
     }
   }
@@ -180,6 +183,21 @@ public final class InMemoryStores implements Stores {
     @Override
     public long countByRole(Role role) {
       return locked(() -> state.users.values().stream().filter(u -> u.role() == role).count());
+    }
+
+    @Override
+    public Page<User> list(String tenantId, PageRequest req) {
+      return locked(() -> page(state.users, req, u -> tenantId == null || tenantId.equals(u.tenantId()), User::userId));
+    }
+
+    @Override
+    public boolean updateRole(String userId, Role expected, Role role) {
+      return locked(() -> {
+        User u = state.users.get(userId);
+        if (u == null || u.role() != expected) return false;
+        state.users.put(userId, new User(u.userId(), u.tenantId(), u.email(), role, u.createdAt()));
+        return true;
+      });
     }
   };
 
@@ -515,6 +533,40 @@ public final class InMemoryStores implements Stores {
   @Override
   public MeterOutboxStore meterOutbox() {
     return meterOutbox;
+  }
+
+  private final AuditStore audit = new AuditStore() {
+    @Override
+    public void append(io.genrtl.core.audit.AuditEntry e) {
+      lockedRun(() -> {
+        if (state.audit.containsKey(e.entryId())) throw new DuplicateKeyException("audit entry exists: " + e.entryId(), null);
+        state.audit.put(e.entryId(), e);
+      });
+    }
+
+    @Override
+    public Optional<io.genrtl.core.audit.AuditEntry> find(String id) {
+      return locked(() -> Optional.ofNullable(state.audit.get(id)));
+    }
+
+    @Override
+    public Page<io.genrtl.core.audit.AuditEntry> list(io.genrtl.core.audit.AuditQuery q, PageRequest req) {
+      return locked(() -> {
+        var desc = req.after() == null ? state.audit.descendingMap() : state.audit.headMap(req.after(), false).descendingMap();
+        List<io.genrtl.core.audit.AuditEntry> rows = new ArrayList<>();
+        for (io.genrtl.core.audit.AuditEntry e : desc.values()) {
+          if (!q.matches(e)) continue;
+          rows.add(e);
+          if (rows.size() > req.limit()) break;
+        }
+        return Page.fromOverfetch(rows, req, io.genrtl.core.audit.AuditEntry::entryId);
+      });
+    }
+  };
+
+  @Override
+  public AuditStore audit() {
+    return audit;
   }
 
   @Override

@@ -49,12 +49,15 @@ public final class PoolService {
   private final PlanCatalog plans;
   private final SpendAlertListener listener;
 
+  private final io.genrtl.core.audit.AuditService audit;
+
   public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
     this.plans = plans;
     this.listener = listener;
+    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
   }
 
   /** The user's account and what their subscription allows right now. */
@@ -172,9 +175,34 @@ public final class PoolService {
             Map.of("field", "on_demand_limit_usd", "max_on_demand_limit_usd", Money.toUsd(max)));
       }
       stores.pool().setOnDemandLimit(userId, limitMicros, clock.millis());
+      recordLimit(c, limitMicros, null);
       return null;
     });
     return balance(userId);
+  }
+
+  /**
+   * An admin's quota override: sets the on-demand limit without the plan's maximum (0 turns on-demand off); recorded in
+   * the audit log with the reason, in the same transaction.
+   */
+  public Balance overrideOnDemandLimit(String userId, long limitMicros, String reason) {
+    if (limitMicros < 0) throw GenRtlException.invalid("on_demand_limit_usd", "on_demand_limit_usd must not be negative");
+    tx(() -> {
+      Context c = current(userId);
+      stores.pool().setOnDemandLimit(userId, limitMicros, clock.millis());
+      recordLimit(c, limitMicros, reason);
+      return null;
+    });
+    return balance(userId);
+  }
+
+  private void recordLimit(Context c, long limitMicros, String reason) {
+    Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("previous_limit_usd", Money.toUsd(c.account().onDemandLimitMicros()));
+    d.put("on_demand_limit_usd", Money.toUsd(limitMicros));
+    d.put("plan", c.plan().planId());
+    if (reason != null) d.put("reason", reason);
+    audit.record(io.genrtl.core.audit.AuditActions.SPEND_LIMIT, "user", c.account().userId(), c.account().tenantId(), d);
   }
 
   // ------------------------------------------------------------------------------------------------ charging
@@ -516,6 +544,14 @@ public final class PoolService {
           now, actorUserId, reason);
       if (!stores.grants().insert(g)) return false;
       stores.pool().credit(userId, Bucket.CREDITS, amountMicros, false, now);
+      Map<String, Object> d = new java.util.LinkedHashMap<>();
+      d.put("user_id", userId);
+      d.put("amount_usd", Money.toUsd(amountMicros));
+      d.put("kind", kind);
+      d.put("source_key", sourceKey);
+      if (actorUserId != null) d.put("admin_user_id", actorUserId);
+      if (reason != null) d.put("reason", reason);
+      audit.record(io.genrtl.core.audit.AuditActions.GRANT, "grant", g.grantId(), c.account().tenantId(), d);
       return true;
     });
   }
@@ -550,6 +586,14 @@ public final class PoolService {
       PoolAccount after = stores.pool().find(orig.userId()).orElseThrow();
       ChargeResult.Snapshot snap = ChargeResult.Snapshot.of(after);
       stores.idempotency().complete(orig.userId(), OP_REFUND, idempotencyKey, callId, snap.encode());
+      Map<String, Object> d = new java.util.LinkedHashMap<>();
+      d.put("user_id", orig.userId());
+      d.put("refund_entry_id", row.entryId());
+      d.put("amount_usd", Money.toUsd(amountMicros));
+      d.put("bucket", to.wire());
+      if (actorUserId != null) d.put("admin_user_id", actorUserId);
+      if (reason != null) d.put("reason", reason);
+      audit.record(io.genrtl.core.audit.AuditActions.REFUND, "ledger_entry", entryId, orig.tenantId(), d);
       return new ChargeResult(callId, List.of(row), snap, false);
     });
   }

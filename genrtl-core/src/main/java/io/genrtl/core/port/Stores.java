@@ -46,6 +46,9 @@ public interface Stores {
   /** Sign-in: identities, sessions, logins in progress, device authorizations, loopback codes. */
   AuthStore auth();
 
+  /** The append-only audit log. */
+  AuditStore audit();
+
   /** Whether the database answers; used for readiness checks. */
   boolean ping();
 }

@@ -13,4 +13,10 @@ public interface UserStore {
   Optional<User> findByEmail(String email);
 
   long countByRole(Role role);
+
+  /** Users ordered by id; only the tenant's when {@code tenantId} is not null. */
+  io.genrtl.core.Page<User> list(String tenantId, io.genrtl.core.PageRequest page);
+
+  /** Sets the user's role only if it is still {@code expected}; returns whether it changed. */
+  boolean updateRole(String userId, Role expected, Role role);
 }

@@ -59,6 +59,7 @@ public final class GenRtlApp {
     ToolRoutes tools = new ToolRoutes(genrtl, settings, jobs);
     WebhookRoutes webhooks = new WebhookRoutes(genrtl, settings);
     PaymentRoutes payments = new PaymentRoutes(genrtl, settings);
+    AdminRoutes admin = new AdminRoutes(genrtl, settings, jobs);
     return Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -74,6 +75,8 @@ public final class GenRtlApp {
 
       cfg.routes.before(RequestIds::assign);
       cfg.routes.before("/api/*", ctx -> authenticate(genrtl, settings, signIn, ctx));
+      // the audit log's "from where" (and "who" once authenticated) for this request's thread
+      cfg.routes.after("/api/*", ctx -> io.genrtl.core.audit.AuditService.unbind());
 
       cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
       cfg.routes.get("/readyz", ctx -> {
@@ -88,6 +91,9 @@ public final class GenRtlApp {
       tools.register(cfg.routes);
       webhooks.register(cfg.routes);
       payments.register(cfg.routes);
+      admin.register(cfg.routes);
+      // sign-in routes (/api/auth/*, branch auth) register here; every route must be in docs/openapi.yaml
+      // (OpenApiContractTest) with its x-genrtl-auth, which RouteRoleMatrixTest enforces
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
       cfg.routes.exception(io.genrtl.core.port.LockWaitTimeoutException.class, (e, ctx) -> Problems.write(ctx, 503,
@@ -118,6 +124,16 @@ public final class GenRtlApp {
   }
 
   private static void authenticate(GenRtl genrtl, Settings settings, SignInProviders signIn, Context ctx) {
+    // the audit log's "from where" for this request's thread, and "who" once the caller is known
+    io.genrtl.core.audit.AuditOrigin origin = new io.genrtl.core.audit.AuditOrigin(ctx.ip(), ctx.header("User-Agent"),
+        ctx.attribute(RequestIds.ATTRIBUTE));
+    io.genrtl.core.audit.AuditService.bind(null, origin);
+    identify(genrtl, settings, signIn, ctx);
+    Principal p = ctx.attribute(PRINCIPAL);
+    if (p != null) io.genrtl.core.audit.AuditService.bind(p, origin);
+  }
+
+  private static void identify(GenRtl genrtl, Settings settings, SignInProviders signIn, Context ctx) {
     String path = ctx.path();
     for (String p : PUBLIC_API_PREFIXES) if (path.startsWith(p)) return;
     if ("OPTIONS".equals(ctx.method().name())) return;
@@ -152,8 +168,7 @@ public final class GenRtlApp {
       ctx.attribute(PRINCIPAL, Principal.of(genrtl.signIn().signIn(ext), null));
       return;
     }
-    Principal p = genrtl.apiKeys().authenticate(token);
-    ctx.attribute(PRINCIPAL, p);
+    ctx.attribute(PRINCIPAL, genrtl.apiKeys().authenticate(token));
   }
 
   private static void session(GenRtl genrtl, Context ctx, String accessToken) {

@@ -89,6 +89,9 @@ final class PaymentRoutes {
     }
     genrtl.billing().requireNoPaidSubscription(p.userId());
     String url = provider.equals(BillingService.CREEM) ? creemCheckout(p.userId(), plan, success) : stripeCheckout(p.userId(), plan, success, cancel);
+    // the session exists at the provider now; the subscription itself arrives by webhook (never log the URL)
+    genrtl.audit().record(io.genrtl.core.audit.AuditActions.BILLING_CHECKOUT, "user", p.userId(), p.tenantId(),
+        Map.of("plan", plan, "provider", provider));
     ctx.json(Map.of("url", url));
   }
 
@@ -154,6 +157,8 @@ final class PaymentRoutes {
     String stripeKey = key == null ? null : "genrtl-pi-" + p.userId() + "-" + key;
     StripeGateway.CreditPackPayment pi = call("Stripe",
         () -> gw.createCreditPackPayment(p.userId(), customer, pack.packId(), pack.priceMicros(), stripeKey));
+    genrtl.audit().record(io.genrtl.core.audit.AuditActions.BILLING_CHECKOUT, "payment_intent", pi.paymentIntentId(),
+        p.tenantId(), Map.of("user_id", p.userId(), "pack", pack.packId(), "price_usd", Money.toUsd(pack.priceMicros())));
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("client_secret", pi.clientSecret());
     out.put("payment_intent_id", pi.paymentIntentId());

@@ -120,6 +120,8 @@ final class SignInRoutes {
       ExternalIdentity ext = p.complete(code, login.codeVerifier(), callbackUrl(p.name()), login.nonce());
       User user = signIn().signIn(ext);
       LOG.info("sign-in: user {} via {}{}", user.userId(), p.name(), login.isLoopback() ? " (loopback)" : "");
+      genrtl.audit().signIn(io.genrtl.core.account.Principal.of(user, null), p.name(),
+          Map.of("flow", login.isLoopback() ? "loopback" : "browser"));
       ctx.header("Cache-Control", "no-store");
       if (login.isLoopback()) {
         String oneTime = signIn().issueLoopbackCode(user.userId(), login);

@@ -20,6 +20,8 @@ import io.genrtl.core.port.Transactor;
 import io.genrtl.core.port.UserStore;
 import io.genrtl.core.port.WorkspaceStore;
 import io.genrtl.store.jdbc.internal.AccountsJdbc;
+import io.genrtl.store.jdbc.internal.AuditJdbc;
+import io.genrtl.core.port.AuditStore;
 import io.genrtl.store.jdbc.internal.BillingJdbc;
 import io.genrtl.store.jdbc.internal.CbbJdbc;
 import io.genrtl.store.jdbc.internal.Db;
@@ -49,6 +51,7 @@ public final class JdbcStores implements Stores {
   private final CustomerStore customers;
   private final MeterOutboxStore meterOutbox;
   private final io.genrtl.core.port.AuthStore auth;
+  private final AuditStore audit;
 
   private JdbcStores(DataSource dataSource, Dialect dialect) {
     this.db = new Db(Jdbi.create(dataSource), dialect);
@@ -68,6 +71,7 @@ public final class JdbcStores implements Stores {
     this.customers = billing.customers();
     this.meterOutbox = billing.outbox();
     this.auth = new io.genrtl.store.jdbc.internal.AuthJdbc(db).store();
+    this.audit = new AuditJdbc(db).audit();
   }
 
   /** Checks the data source, migrates it, and returns its stores. */
@@ -176,6 +180,11 @@ public final class JdbcStores implements Stores {
   @Override
   public io.genrtl.core.port.AuthStore auth() {
     return auth;
+  }
+
+  @Override
+  public AuditStore audit() {
+    return audit;
   }
 
   @Override

@@ -116,6 +116,19 @@ public final class AccountsJdbc {
         return db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM users WHERE role = :role")
             .bind("role", role.wire()).mapTo(Long.class).one());
       }
+
+      @Override
+      public Page<User> list(String tenantId, PageRequest req) {
+        return tenantId == null
+            ? page("SELECT * FROM users WHERE 1 = 1", "user_id", Map.of(), req, USER, User::userId)
+            : page("SELECT * FROM users WHERE tenant_id = :t", "user_id", Map.of("t", tenantId), req, USER, User::userId);
+      }
+
+      @Override
+      public boolean updateRole(String userId, Role expected, Role role) {
+        return db.withHandle(h -> h.createUpdate("UPDATE users SET role = :role WHERE user_id = :id AND role = :expected")
+            .bind("role", role.wire()).bind("id", userId).bind("expected", expected.wire()).execute()) == 1;
+      }
     };
   }
 

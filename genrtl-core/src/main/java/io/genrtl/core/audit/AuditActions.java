@@ -1,0 +1,21 @@
+package io.genrtl.core.audit;
+
+/** The action names written to the audit log (stable: clients filter on them). */
+public final class AuditActions {
+  public static final String SIGN_IN = "auth.sign_in";
+  public static final String KEY_CREATE = "key.create";
+  public static final String KEY_REVOKE = "key.revoke";
+  public static final String ROLE_CHANGE = "user.role_change";
+  public static final String GRANT = "pool.grant";
+  public static final String REFUND = "pool.refund";
+  public static final String SPEND_LIMIT = "pool.spend_limit";
+  public static final String CBB_CHECKOUT = "cbb.checkout";
+  public static final String BILLING_CHECKOUT = "billing.checkout";
+  public static final String CBB_PUBLISH = "cbb.publish";
+  public static final String CBB_YANK = "cbb.yank";
+  public static final String SUBSCRIPTION_OVERRIDE = "subscription.override";
+  public static final String JOB_RETRY = "job.retry";
+  public static final String JOB_CANCEL = "job.cancel";
+
+  private AuditActions() {}
+}
