@@ -41,6 +41,7 @@ public final class GenRtl {
   private final PriceTable prices;
   private final JobService jobs;
   private final BillingService billing;
+  private final io.genrtl.core.port.Telemetry telemetry;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -48,11 +49,12 @@ public final class GenRtl {
     this.ids = b.ids != null ? b.ids : IdGenerator.ulid(clock);
     this.plans = b.plans;
     this.apiKeys = new ApiKeyService(stores, clock, ids);
-    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener);
+    this.telemetry = b.telemetry;
+    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener, b.telemetry);
     this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
     this.prices = b.prices;
-    this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers);
+    this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers, b.jobLimits, b.telemetry);
     this.billing = new BillingService(stores, clock, pool, b.sleeper);
   }
 
@@ -96,6 +98,11 @@ public final class GenRtl {
     return prices;
   }
 
+  /** The observer of jobs, provider calls and charges ({@link io.genrtl.core.port.Telemetry#NONE} by default). */
+  public io.genrtl.core.port.Telemetry telemetry() {
+    return telemetry;
+  }
+
   public Stores stores() {
     return stores;
   }
@@ -117,6 +124,8 @@ public final class GenRtl {
     private final java.util.Map<String, JobHandler> jobHandlers = new java.util.LinkedHashMap<>();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
     private io.genrtl.core.port.Sleeper sleeper = io.genrtl.core.port.Sleeper.REAL;
+    private io.genrtl.core.port.Telemetry telemetry = io.genrtl.core.port.Telemetry.NONE;
+    private io.genrtl.core.jobs.JobLimits jobLimits = io.genrtl.core.jobs.JobLimits.UNLIMITED;
     private BlobStore blobs;
     private PackageInspector inspector;
     private CbbService.Settings cbbSettings = new CbbService.Settings("http://localhost:8080", Duration.ofSeconds(300),
@@ -187,6 +196,18 @@ public final class GenRtl {
     /** How services wait when they poll or back off (default: {@link Thread#sleep}); tests inject their own. */
     public Builder sleeper(io.genrtl.core.port.Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /** Told of jobs, provider calls, charges and refusals (metrics, traces); default: {@link io.genrtl.core.port.Telemetry#NONE}. */
+    public Builder telemetry(io.genrtl.core.port.Telemetry telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+      return this;
+    }
+
+    /** How many jobs a user may have queued or running at once, by plan (default: unlimited). */
+    public Builder jobLimits(io.genrtl.core.jobs.JobLimits limits) {
+      this.jobLimits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 

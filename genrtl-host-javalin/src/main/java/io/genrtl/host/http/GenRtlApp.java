@@ -40,9 +40,26 @@ public final class GenRtlApp {
     }
   }
 
+  /**
+   * Limits and observability: the rate limiter (null: no limits), the metrics registry (null: no {@code /metrics}),
+   * tracing, and the bearer key {@code /metrics} wants (null: open).
+   */
+  public record Extras(RateLimiter limiter, io.genrtl.host.obs.Metrics metrics, io.genrtl.host.obs.Tracing tracing,
+      String metricsKey) {
+    public static final Extras NONE = new Extras(null, null, io.genrtl.host.obs.Tracing.off(), null);
+
+    public Extras {
+      if (tracing == null) tracing = io.genrtl.host.obs.Tracing.off();
+    }
+  }
+
   private GenRtlApp() {}
 
   public static Javalin create(GenRtl genrtl, Settings settings) {
+    return create(genrtl, settings, Extras.NONE);
+  }
+
+  public static Javalin create(GenRtl genrtl, Settings settings, Extras extras) {
     AccountRoutes accounts = new AccountRoutes(genrtl, settings);
     BillingRoutes billing = new BillingRoutes(genrtl, settings);
     CbbRoutes cbb = new CbbRoutes(genrtl, settings);
@@ -64,7 +81,11 @@ public final class GenRtlApp {
       cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
 
       cfg.routes.before(RequestIds::assign);
-      cfg.routes.before("/api/*", ctx -> authenticate(genrtl, ctx));
+      cfg.routes.before(ctx -> Observe.start(ctx, extras));
+      cfg.routes.before("/api/*", ctx -> authenticate(genrtl, ctx, extras.limiter()));
+      if (extras.limiter() != null) cfg.routes.before(ctx -> Observe.limit(ctx, extras.limiter()));
+      cfg.requestLogger.http((ctx, ms) -> Observe.finish(ctx, extras));
+      if (extras.metrics() != null) cfg.routes.get("/metrics", ctx -> Observe.metrics(ctx, extras));
 
       cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
       cfg.routes.get("/readyz", ctx -> {
@@ -104,6 +125,16 @@ public final class GenRtlApp {
       case 400 -> Problems.write(ctx, 400, ErrorCode.VALIDATION_FAILED.code(), message == null ? "bad request" : message, Map.of());
       default -> Problems.write(ctx, status, status >= 500 ? ErrorCode.INTERNAL.code() : "http_" + status,
           status >= 500 ? "an unexpected error occurred" : (message == null ? "error" : message), Map.of());
+    }
+  }
+
+  /** Authenticates; a failed attempt also counts against the client IP's limit (key guessing is limited too). */
+  private static void authenticate(GenRtl genrtl, Context ctx, RateLimiter limiter) {
+    try {
+      authenticate(genrtl, ctx);
+    } catch (GenRtlException e) {
+      if (limiter != null && e.code() == ErrorCode.UNAUTHENTICATED) limiter.checkAnonymous(ctx);
+      throw e;
     }
   }
 
