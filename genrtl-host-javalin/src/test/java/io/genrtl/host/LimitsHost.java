@@ -38,6 +38,20 @@ final class LimitsHost implements AutoCloseable {
   final RateLimiter limiter;
   JobRunner runner;
 
+  /** A provider that must not be called (jobs stay queued without a runner). */
+  static final LlmClient UNREACHABLE = new LlmClient() {
+    @Override
+    public String provider() {
+      return "openai";
+    }
+
+    @Override
+    public io.genrtl.core.llm.LlmResponse complete(io.genrtl.core.llm.LlmRequest r, io.genrtl.core.llm.LlmStreamListener l,
+        java.util.function.BooleanSupplier cancel) {
+      throw new AssertionError("no provider call expected");
+    }
+  };
+
   record Options(RateLimiter.Settings limits, Map<String, LlmClient> llm, Tracing tracing, String metricsKey) {}
 
   static RateLimiter.Settings limits(int perKey, int anonymous, Map<String, PlanLimits> plans) {
@@ -58,7 +72,7 @@ final class LimitsHost implements AutoCloseable {
         })
         .jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids)).build();
     gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
-        o.llm() == null ? Map.of() : o.llm(), telemetry));
+        o.llm() == null ? Map.of("openai", UNREACHABLE) : o.llm(), telemetry));
     limiter = o.limits() == null ? null
         : new RateLimiter(o.limits(), buckets, genrtl.pool()::planIdOf, clock, metrics::rateLimited);
     app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://localhost"),
