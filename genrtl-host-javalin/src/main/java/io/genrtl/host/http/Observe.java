@@ -55,14 +55,21 @@ final class Observe {
     }
   }
 
-  /** The matched route template ({@code /api/jobs/{job_id}}), never the raw path; {@code unmatched} for a 404 without a route. */
+  /**
+   * The matched route template ({@code /api/jobs/{job_id}}), never the raw path (bounded label values). A request
+   * answered before its route ran (401 from authentication, 429 from a limit) is labelled by its endpoint class
+   * ({@code class:default}, {@code class:jobs-submit}, ...); a path no route serves is {@code unmatched}.
+   */
   static String route(Context ctx) {
+    Endpoint e = null;
     try {
-      Endpoint e = ctx.endpoints().matchedHttpEndpoint();
-      return e == null ? "unmatched" : e.path;
-    } catch (RuntimeException e) {
-      return "unmatched";
+      e = ctx.endpoints().matchedHttpEndpoint();
+    } catch (RuntimeException ignored) {
+      // no endpoint matched
     }
+    if (e != null) return e.path;
+    int status = ctx.statusCode();
+    return status == 404 || status == 405 ? "unmatched" : "class:" + RateLimiter.endpointClass(ctx);
   }
 
   /** {@code GET /metrics}: Prometheus text; with a metrics key configured, only for {@code Authorization: Bearer <key>}. */
