@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 
 /** The per-request hooks of limits and observability: start (ids, span, clock), limit, finish (metrics, span end), /metrics. */
 final class Observe {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.genrtl.host.access");
   private static final String START = "genrtl.start-nanos";
   private static final String SPAN = "genrtl.span";
 
@@ -39,9 +40,10 @@ final class Observe {
       String route = route(ctx);
       int status = ctx.statusCode();
       Long start = ctx.attribute(START);
-      if (extras.metrics() != null && start != null) {
-        extras.metrics().httpRequest(ctx.method().name(), route, status, System.nanoTime() - start);
-      }
+      long nanos = start == null ? 0 : System.nanoTime() - start;
+      if (extras.metrics() != null && start != null) extras.metrics().httpRequest(ctx.method().name(), route, status, nanos);
+      // the route template, never the raw path (a download path carries its token)
+      if (LOG.isDebugEnabled()) LOG.debug("{} {} {} {} ms", ctx.method().name(), route, status, nanos / 1_000_000);
       Tracing.Active span = ctx.attribute(SPAN);
       if (span != null) {
         ctx.attribute(SPAN, null);

@@ -7,6 +7,7 @@ import io.genrtl.core.port.Telemetry;
 
 /** The core's {@link Telemetry} port on Micrometer ({@link Metrics}), OpenTelemetry ({@link Tracing}) and the log context. */
 public final class HostTelemetry implements Telemetry {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostTelemetry.class);
   private final Metrics metrics;
   private final Tracing tracing;
 
@@ -31,7 +32,9 @@ public final class HostTelemetry implements Telemetry {
     span.attribute("genrtl.job_attempt", job.attempts());
     return outcome -> {
       try {
-        metrics.job(job.type(), outcome, System.nanoTime() - start);
+        long nanos = System.nanoTime() - start;
+        metrics.job(job.type(), outcome, nanos);
+        LOG.info("job {} {} after {} ms (attempt {})", job.type(), outcome, nanos / 1_000_000, job.attempts());
         span.end(!"succeeded".equals(outcome), outcome);
       } finally {
         RequestContext.setJob(previous);
