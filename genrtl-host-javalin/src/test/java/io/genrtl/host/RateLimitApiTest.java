@@ -121,6 +121,32 @@ class RateLimitApiTest {
   }
 
   @Test
+  void toolRunsAreAClassOfTheirOwn() {
+    String[] amy = host.user("amy@a.test", null); // free: 1 submit per minute per class
+    String body = "{\"workspace_id\":\"" + amy[1] + "\",\"simulator\":\"iverilog\",\"top\":\"t\",\"files\":[]}";
+    assertThat(http.post("/api/tools/run", amy[0], body).status()).isNotEqualTo(429);
+    TestHttp.Response second = http.post("/api/tools/run", amy[0], body);
+    assertProblem(second, 429, "rate_limited");
+    assertThat(second.json()).containsEntry("endpoint_class", "tools-run");
+    // the jobs-submit bucket is apart
+    TestHttp.Response plan = http.post("/api/jobs/plan", amy[0], "{\"workspace_id\":\"" + amy[1] + "\",\"spec\":\"x\"}");
+    assertThat(plan.status()).isNotEqualTo(429);
+  }
+
+  @Test
+  void onePlanJobTooManyIsRefusedOnOneHostToo() {
+    String[] ann = host.user("ann@a.test", "pro"); // pro here: 4 at once
+    String body = "{\"workspace_id\":\"" + ann[1] + "\",\"spec\":\"a uart\"}";
+    String second = host.anotherKey(ann[2]); // this class allows 3 requests per key
+    for (int i = 0; i < 4; i++) assertThat(http.post("/api/jobs/plan", i < 2 ? ann[0] : second, body).status()).isEqualTo(202);
+    TestHttp.Response r = http.post("/api/jobs/plan", ann[0], body);
+    assertProblem(r, 429, "too_many_jobs");
+    assertThat(r.json()).containsEntry("max_active_jobs", 4.0).containsEntry("active_jobs", 4.0);
+    assertThat(r.header("Retry-After")).isEqualTo("5");
+    assertThat(r.header("RateLimit-Remaining")).isNotNull(); // the rate limit let it through; the job limit refused it
+  }
+
+  @Test
   void anonymousRequestsAndFailedAuthenticationAreLimitedPerClientIp() {
     assertThat(http.get("/api/cbb/download/not-a-token", null).status()).isNotEqualTo(429);
     assertThat(http.get("/api/cbb/download/not-a-token", null).status()).isNotEqualTo(429);
