@@ -30,6 +30,8 @@ public enum ErrorCode {
   MODEL_NOT_ALLOWED("model_not_allowed", Category.UNPROCESSABLE),
   INVALID_MODEL_OUTPUT("invalid_model_output", Category.UNPROCESSABLE),
   PATCH_POLICY_VIOLATION("patch_policy_violation", Category.UNPROCESSABLE),
+  RATE_LIMITED("rate_limited", Category.TOO_MANY_REQUESTS),
+  TOO_MANY_JOBS("too_many_jobs", Category.TOO_MANY_REQUESTS),
   PROVIDER_UNAVAILABLE("provider_unavailable", Category.UNAVAILABLE),
   UNAVAILABLE("unavailable", Category.UNAVAILABLE),
   INTERNAL("internal_error", Category.INTERNAL);
@@ -37,7 +39,7 @@ public enum ErrorCode {
   /** Transport-neutral failure classes. */
   public enum Category {
     INVALID_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
-    METHOD_NOT_ALLOWED, UNPROCESSABLE, PAYMENT_REQUIRED, UNAVAILABLE, INTERNAL
+    METHOD_NOT_ALLOWED, UNPROCESSABLE, PAYMENT_REQUIRED, TOO_MANY_REQUESTS, UNAVAILABLE, INTERNAL
   }
 
   private final String code;

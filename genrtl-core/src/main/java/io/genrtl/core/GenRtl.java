@@ -44,6 +44,7 @@ public final class GenRtl {
   private final io.genrtl.core.auth.SignInService signIn;
   private final io.genrtl.core.audit.AuditService audit;
   private final io.genrtl.core.admin.AdminService admin;
+  private final io.genrtl.core.port.Telemetry telemetry;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -51,11 +52,12 @@ public final class GenRtl {
     this.ids = b.ids != null ? b.ids : IdGenerator.ulid(clock);
     this.plans = b.plans;
     this.apiKeys = new ApiKeyService(stores, clock, ids);
-    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener);
+    this.telemetry = b.telemetry;
+    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener, b.telemetry);
     this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
     this.prices = b.prices;
-    this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers);
+    this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers, b.jobLimits, b.telemetry);
     this.billing = new BillingService(stores, clock, pool, b.sleeper);
     this.signIn = new io.genrtl.core.auth.SignInService(stores, clock, ids, accounts, apiKeys, b.signInSettings);
     this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
@@ -117,6 +119,11 @@ public final class GenRtl {
     return admin;
   }
 
+  /** The observer of jobs, provider calls and charges ({@link io.genrtl.core.port.Telemetry#NONE} by default). */
+  public io.genrtl.core.port.Telemetry telemetry() {
+    return telemetry;
+  }
+
   public Stores stores() {
     return stores;
   }
@@ -139,6 +146,8 @@ public final class GenRtl {
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
     private io.genrtl.core.port.Sleeper sleeper = io.genrtl.core.port.Sleeper.REAL;
     private io.genrtl.core.auth.SignInService.Settings signInSettings = io.genrtl.core.auth.SignInService.Settings.defaults();
+    private io.genrtl.core.port.Telemetry telemetry = io.genrtl.core.port.Telemetry.NONE;
+    private io.genrtl.core.jobs.JobLimits jobLimits = io.genrtl.core.jobs.JobLimits.UNLIMITED;
     private BlobStore blobs;
     private PackageInspector inspector;
     private CbbService.Settings cbbSettings = new CbbService.Settings("http://localhost:8080", Duration.ofSeconds(300),
@@ -215,6 +224,18 @@ public final class GenRtl {
     /** Session, login, device-flow and loopback-code lifetimes (default: {@code SignInService.Settings.defaults()}). */
     public Builder signInSettings(io.genrtl.core.auth.SignInService.Settings settings) {
       this.signInSettings = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** Told of jobs, provider calls, charges and refusals (metrics, traces); default: {@link io.genrtl.core.port.Telemetry#NONE}. */
+    public Builder telemetry(io.genrtl.core.port.Telemetry telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+      return this;
+    }
+
+    /** How many jobs a user may have queued or running at once, by plan (default: unlimited). */
+    public Builder jobLimits(io.genrtl.core.jobs.JobLimits limits) {
+      this.jobLimits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 

@@ -56,10 +56,11 @@ public final class GenRtlServer implements AutoCloseable {
       });
       SeedCatalog.publish(runtime.genrtl());
       HostRuntime.Payments pay = runtime.payments();
+      io.genrtl.host.http.RateBuckets buckets = rateBuckets(runtime, clock);
       Javalin app = GenRtlApp.create(runtime.genrtl(), new GenRtlApp.Settings(config.maxBodyBytes(), config.publicUrl(),
           config.maxPackageBytes(), ManifestSchema.text(), stripeWebhooks(config.stripe(), pay.stripeGateway(), clock),
           creem(config.creem()), pay.packs()),
-          signInProviders(config.auth(), clock));
+          signInProviders(config.auth(), clock), extras(runtime, buckets, clock));
       app.start(config.bindHost(), config.port());
       LOG.info("genRTL listening on {}:{} ({})", config.bindHost(), app.port(), config);
       ScheduledExecutorService bg = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -81,6 +82,15 @@ public final class GenRtlServer implements AutoCloseable {
           LOG.warn("sign-in purge failed: {}", e.toString());
         }
       }, config.holdSweepSeconds(), config.holdSweepSeconds(), TimeUnit.SECONDS);
+      if (buckets != null && config.limits().store().equals("postgres")) {
+        bg.scheduleWithFixedDelay(() -> {
+          try {
+            buckets.removeExpired();
+          } catch (RuntimeException e) {
+            LOG.warn("rate-limit bucket cleanup failed: {}", e.toString());
+          }
+        }, 60, 60, TimeUnit.SECONDS);
+      }
       if (pay.meterReporter() != null) {
         bg.scheduleWithFixedDelay(() -> {
           try {
@@ -100,6 +110,24 @@ public final class GenRtlServer implements AutoCloseable {
       runtime.close();
       throw e;
     }
+  }
+
+  /** The buckets rate limits draw from (null when limits are off): PostgreSQL's table, or this host's memory. */
+  static io.genrtl.host.http.RateBuckets rateBuckets(HostRuntime runtime, Clock clock) {
+    HostConfig.Limits l = runtime.config().limits();
+    if (!l.enabled()) return null;
+    return l.store().equals("postgres") ? io.genrtl.host.http.RateBuckets.postgres(runtime.dataSource(), clock)
+        : io.genrtl.host.http.RateBuckets.inMemory(clock);
+  }
+
+  static GenRtlApp.Extras extras(HostRuntime runtime, io.genrtl.host.http.RateBuckets buckets, Clock clock) {
+    HostConfig.Limits l = runtime.config().limits();
+    HostRuntime.Observability obs = runtime.observability();
+    io.genrtl.host.http.RateLimiter limiter = buckets == null ? null : new io.genrtl.host.http.RateLimiter(
+        new io.genrtl.host.http.RateLimiter.Settings(l.perKeyPerMinute(), l.anonymousPerMinute(), l.authPerMinute(),
+            l.tenantPerMinute(), l.trustForwardedFor(), obs.planLimits()),
+        buckets, runtime.genrtl().pool()::planIdOf, clock, obs.metrics()::rateLimited);
+    return new GenRtlApp.Extras(limiter, obs.metrics(), obs.tracing(), runtime.config().observability().metricsKey());
   }
 
   public int port() {

@@ -44,7 +44,33 @@ public record HostConfig(
     Creem creem,
     Alerts alerts,
     Meter meter,
-    Auth auth) {
+    Auth auth,
+    Limits limits,
+    Observability observability) {
+
+  /**
+   * Rate limits ({@code GENRTL_RATE_LIMIT_*}, requests per minute; 0 turns one off) and per-plan overrides of the plans
+   * file's {@code limits} ({@code GENRTL_PLAN_<ID>_REQUESTS_PER_MINUTE}, {@code _JOB_SUBMITS_PER_MINUTE},
+   * {@code _CONCURRENT_JOBS}). {@code store}: {@code memory} or {@code postgres} (the default on PostgreSQL).
+   */
+  public record Limits(boolean enabled, int perKeyPerMinute, int anonymousPerMinute, int authPerMinute,
+      int tenantPerMinute, String store, boolean trustForwardedFor, Map<String, Map<String, Integer>> planOverrides) {
+    public Limits {
+      planOverrides = Map.copyOf(planOverrides);
+    }
+  }
+
+  /**
+   * Metrics, traces and logs: the bearer key {@code GET /metrics} wants (null: open), the log format ({@code text} or
+   * {@code json}), and the OTLP/HTTP endpoint traces go to (null: tracing off) with the service name.
+   */
+  public record Observability(String metricsKey, String logFormat, String otlpEndpoint, String serviceName) {
+    @Override
+    public String toString() {
+      return "Observability[metrics=" + (metricsKey == null ? "open" : "key") + ", logs=" + logFormat + ", traces="
+          + (otlpEndpoint == null ? "off" : "otlp") + "]";
+    }
+  }
 
   /**
    * The ToolRunner ({@code GENRTL_TOOL_*}): price per CPU second in micro-USD, isolation level, concurrency, where
@@ -189,12 +215,12 @@ public record HostConfig(
     }
     env.forEach((k, v) -> {
       boolean ours = k.startsWith("GENRTL_") || k.startsWith("OPENAI_") || k.startsWith("ANTHROPIC_") || k.startsWith("STRIPE_")
-          || k.startsWith("CREEM_");
+          || k.startsWith("CREEM_") || k.equals("OTEL_EXPORTER_OTLP_ENDPOINT") || k.equals("OTEL_SERVICE_NAME");
       if (ours && v != null && !v.isBlank()) values.put(k, v.trim());
     });
     for (String k : values.keySet()) {
       if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")
-          && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_CREEM_PRODUCT_") && !k.startsWith("GENRTL_SIM")
+          && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_CREEM_PRODUCT_") && !k.startsWith("GENRTL_PLAN_") && !k.startsWith("GENRTL_SIM")
           && !k.startsWith("GENRTL_OIDC_") && !k.startsWith("GENRTL_JWT_") && !k.equals("GENRTL_REQUIRE_SIMULATORS")) {
         problems.add(k + ": unknown setting (see README.md, Configuration)");
       }
@@ -304,11 +330,56 @@ public record HostConfig(
     }
     Tools tools = tools(values, dataDir, problems);
     Auth auth = auth(values, problems);
+    Limits limits = limits(values, pg, problems);
+    Observability obs = observability(values, problems);
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
         values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep,
         maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers, stripe, tools, creem,
-        alerts, meter, auth);
+        alerts, meter, auth, limits, obs);
+  }
+
+  private static Limits limits(Map<String, String> v, boolean pg, List<String> problems) {
+    String enabled = v.getOrDefault("GENRTL_RATE_LIMITS", "on");
+    if (!enabled.equals("on") && !enabled.equals("off")) problems.add("GENRTL_RATE_LIMITS: on or off");
+    int perKey = intValue(v, "GENRTL_RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000, problems);
+    int anon = intValue(v, "GENRTL_RATE_LIMIT_ANONYMOUS_PER_MINUTE", 300, 0, 1_000_000, problems);
+    int auth = intValue(v, "GENRTL_RATE_LIMIT_AUTH_PER_MINUTE", 30, 0, 1_000_000, problems);
+    int tenant = intValue(v, "GENRTL_RATE_LIMIT_TENANT_PER_MINUTE", 6000, 0, 10_000_000, problems);
+    String store = v.getOrDefault("GENRTL_RATE_LIMIT_STORE", pg ? "postgres" : "memory");
+    if (!store.equals("memory") && !store.equals("postgres")) problems.add("GENRTL_RATE_LIMIT_STORE: memory or postgres");
+    else if (store.equals("postgres") && !pg) problems.add("GENRTL_RATE_LIMIT_STORE: postgres needs a jdbc:postgresql: GENRTL_DB_URL");
+    String fwd = v.getOrDefault("GENRTL_RATE_LIMIT_TRUST_FORWARDED_FOR", "false");
+    if (!fwd.equals("true") && !fwd.equals("false")) problems.add("GENRTL_RATE_LIMIT_TRUST_FORWARDED_FOR: true or false");
+    Map<String, Map<String, Integer>> overrides = new java.util.TreeMap<>();
+    for (String k : v.keySet()) {
+      if (!k.startsWith("GENRTL_PLAN_")) continue;
+      String rest = k.substring("GENRTL_PLAN_".length());
+      String field = null;
+      for (String f : List.of("REQUESTS_PER_MINUTE", "JOB_SUBMITS_PER_MINUTE", "CONCURRENT_JOBS")) {
+        if (rest.endsWith("_" + f) && rest.length() > f.length() + 1) field = f;
+      }
+      if (field == null) {
+        problems.add(k + ": unknown setting (GENRTL_PLAN_<ID>_REQUESTS_PER_MINUTE, _JOB_SUBMITS_PER_MINUTE or _CONCURRENT_JOBS)");
+        continue;
+      }
+      String plan = rest.substring(0, rest.length() - field.length() - 1).toLowerCase(Locale.ROOT);
+      int n = intValue(v, k, 0, 0, 10_000_000, problems);
+      overrides.computeIfAbsent(plan, x -> new java.util.TreeMap<>()).put(field.toLowerCase(Locale.ROOT), n);
+    }
+    return new Limits(enabled.equals("on"), perKey, anon, auth, tenant, store, fwd.equals("true"), overrides);
+  }
+
+  private static Observability observability(Map<String, String> v, List<String> problems) {
+    String key = v.get("GENRTL_METRICS_KEY");
+    if (key != null && (key.length() < 16 || !key.matches("[\\x21-\\x7e]+"))) {
+      problems.add("GENRTL_METRICS_KEY: at least 16 printable characters without spaces");
+    }
+    String format = v.getOrDefault("GENRTL_LOG_FORMAT", "text");
+    if (!format.equals("text") && !format.equals("json")) problems.add("GENRTL_LOG_FORMAT: text or json");
+    String otlp = v.get("OTEL_EXPORTER_OTLP_ENDPOINT");
+    if (otlp != null && !otlp.matches("https?://[^@\\s]+")) problems.add("OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL");
+    return new Observability(key, format, otlp, v.getOrDefault("OTEL_SERVICE_NAME", "genrtl"));
   }
 
   private static Tools tools(Map<String, String> v, Path dataDir, List<String> problems) {
@@ -432,6 +503,9 @@ public record HostConfig(
       "GENRTL_ALERT_WEBHOOK_URL", "GENRTL_ALERT_WEBHOOK_SECRET", "GENRTL_STRIPE_METER_EVENT", "GENRTL_METER_REPORT_SECONDS",
       "GENRTL_GITHUB_CLIENT_ID", "GENRTL_GITHUB_CLIENT_SECRET", "GENRTL_GITHUB_BASE_URL", "GENRTL_GITHUB_API_URL",
       "GENRTL_FACEBOOK_CLIENT_ID", "GENRTL_FACEBOOK_CLIENT_SECRET", "GENRTL_FACEBOOK_BASE_URL", "GENRTL_FACEBOOK_GRAPH_URL",
+      "GENRTL_RATE_LIMITS", "GENRTL_RATE_LIMIT_PER_MINUTE", "GENRTL_RATE_LIMIT_ANONYMOUS_PER_MINUTE",
+      "GENRTL_RATE_LIMIT_AUTH_PER_MINUTE", "GENRTL_RATE_LIMIT_TENANT_PER_MINUTE", "GENRTL_RATE_LIMIT_STORE",
+      "GENRTL_RATE_LIMIT_TRUST_FORWARDED_FOR", "GENRTL_METRICS_KEY", "GENRTL_LOG_FORMAT",
       CONFIG_FILE_VAR);
 
   private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
@@ -459,6 +533,7 @@ public record HostConfig(
   public String toString() {
     return "HostConfig[bind=" + bindHost + ":" + port + ", dataDir=" + dataDir + ", db=" + (isPostgres() ? "postgresql" : "sqlite")
         + ", pool=" + dbPoolSize + ", maxBodyBytes=" + maxBodyBytes + ", publicUrl=" + publicUrl
-        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + ", " + stripe + ", " + creem + ", " + alerts + ", meter=" + (meter.eventName() == null ? "off" : "on") + ", " + auth + "]";
+        + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + ", " + stripe + ", " + creem + ", " + alerts + ", meter=" + (meter.eventName() == null ? "off" : "on")
+        + ", rateLimits=" + (limits.enabled() ? limits.store() : "off") + ", " + observability + ", " + auth + "]";
   }
 }

@@ -48,7 +48,28 @@ public final class HostRuntime implements AutoCloseable {
   public record Payments(io.genrtl.payments.StripeGateway stripeGateway, java.util.List<io.genrtl.core.billing.CreditPack> packs,
       AlertWebhooks alertWebhooks, io.genrtl.core.billing.MeterReporter meterReporter) {}
 
-  private HostRuntime(HostConfig config, HikariDataSource dataSource, GenRtl genrtl, Payments payments) {
+  /** Metrics, tracing and each plan's limits (after the operator's overrides). */
+  public record Observability(io.genrtl.host.obs.Metrics metrics, io.genrtl.host.obs.Tracing tracing,
+      Map<String, io.genrtl.host.http.PlanLimits> planLimits) {}
+
+  /** The plans file's limits with the {@code GENRTL_PLAN_<ID>_*} overrides applied. */
+  static Map<String, io.genrtl.host.http.PlanLimits> planLimits(HostConfig config) {
+    Map<String, io.genrtl.host.http.PlanLimits> fromFile = config.plansFile() == null ? PlansFile.defaultLimits()
+        : PlansFile.loadLimits(config.plansFile());
+    Map<String, io.genrtl.host.http.PlanLimits> out = new HashMap<>();
+    fromFile.forEach((id, l) -> out.put(id, l.with(config.limits().planOverrides().get(id))));
+    for (String id : config.limits().planOverrides().keySet()) {
+      if (!out.containsKey(id)) throw new IllegalArgumentException("GENRTL_PLAN_" + id.toUpperCase(java.util.Locale.ROOT)
+          + "_*: there is no plan " + id + " in the plans file");
+    }
+    return Map.copyOf(out);
+  }
+
+  private final Observability observability;
+
+  private HostRuntime(HostConfig config, HikariDataSource dataSource, GenRtl genrtl, Payments payments,
+      Observability observability) {
+    this.observability = observability;
     this.config = config;
     this.dataSource = dataSource;
     this.genrtl = genrtl;
@@ -59,10 +80,21 @@ public final class HostRuntime implements AutoCloseable {
   public static HostRuntime open(HostConfig config, Clock clock) {
     HikariDataSource ds = dataSource(config);
     try {
-      Stores stores = config.isPostgres() ? PostgresStores.create(ds) : SqliteStores.create(ds);
+      io.genrtl.host.obs.Metrics metrics = new io.genrtl.host.obs.Metrics();
+      metrics.bindPool(ds);
+      io.genrtl.host.obs.Tracing tracing = config.observability().otlpEndpoint() == null ? io.genrtl.host.obs.Tracing.off()
+          : io.genrtl.host.obs.Tracing.otlp(config.observability().otlpEndpoint(), config.observability().serviceName());
+      io.genrtl.host.obs.HostTelemetry telemetry = new io.genrtl.host.obs.HostTelemetry(metrics, tracing);
+      Stores stores = io.genrtl.host.obs.TracedStores.wrap(
+          config.isPostgres() ? PostgresStores.create(ds) : SqliteStores.create(ds), tracing);
+      Map<String, io.genrtl.host.http.PlanLimits> planLimits = planLimits(config);
       PlanCatalog plans = config.plansFile() == null ? PlansFile.defaults() : PlansFile.load(config.plansFile());
       AtomicReference<LlmGateway> gateway = new AtomicReference<>();
-      GenRtl.Builder builder = GenRtl.builder().stores(stores).clock(clock).plans(plans);
+      GenRtl.Builder builder = GenRtl.builder().stores(stores).clock(clock).plans(plans).telemetry(telemetry)
+          .jobLimits(planId -> {
+            int n = planLimits.getOrDefault(planId, io.genrtl.host.http.PlanLimits.DEFAULTS).concurrentJobs();
+            return n == 0 ? Integer.MAX_VALUE : n;
+          });
       java.util.List<io.genrtl.core.billing.CreditPack> packs = config.plansFile() == null ? PlansFile.defaultPacks()
           : PlansFile.loadPacks(config.plansFile());
       AlertWebhooks alerts = config.alerts().webhookUrl() == null ? null
@@ -83,7 +115,7 @@ public final class HostRuntime implements AutoCloseable {
           .build();
       self.set(genrtl);
       gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
-          llmClients(config.llm(), clock)));
+          llmClients(config.llm(), clock), telemetry));
       io.genrtl.payments.StripeGateway stripe = config.stripe().secretKey() == null ? null
           : io.genrtl.payments.StripeGateway.create(config.stripe().secretKey(), config.stripe().apiBase());
       io.genrtl.core.billing.MeterReporter meter = null;
@@ -93,7 +125,8 @@ public final class HostRuntime implements AutoCloseable {
             e -> stripe.reportMeterEvent(event, e.customerId(), e.value(), e.identifier(), e.timestampSeconds()),
             io.genrtl.core.billing.MeterReporter.Settings.defaults());
       }
-      return new HostRuntime(config, ds, genrtl, new Payments(stripe, packs, alerts, meter));
+      return new HostRuntime(config, ds, genrtl, new Payments(stripe, packs, alerts, meter),
+          new Observability(metrics, tracing, planLimits));
     } catch (RuntimeException e) {
       ds.close();
       throw e;
@@ -196,8 +229,18 @@ public final class HostRuntime implements AutoCloseable {
     return payments;
   }
 
+  public Observability observability() {
+    return observability;
+  }
+
+  /** The pool the rate-limit buckets share on PostgreSQL. */
+  javax.sql.DataSource dataSource() {
+    return dataSource;
+  }
+
   @Override
   public void close() {
+    observability.tracing().close();
     if (payments.alertWebhooks() != null) payments.alertWebhooks().close();
     try {
       if (genrtl.cbbs().blobs() instanceof AutoCloseable c) c.close();

@@ -4,6 +4,23 @@ package io.genrtl.host;
 final class Logging {
   private Logging() {}
 
+  /**
+   * The text format (slf4j-simple) or, for {@code json}, {@link io.genrtl.host.obs.JsonLogs} as the slf4j provider and
+   * the handler of java.util.logging. Must run before the first logger is created.
+   */
+  static void configure(String level, String format) {
+    if ("json".equals(format)) {
+      setIfAbsent("slf4j.provider", io.genrtl.host.obs.JsonLogs.class.getName());
+      setIfAbsent("slf4j.internal.verbosity", "WARN"); // slf4j's own "provider chosen" note is not a JSON line
+      setIfAbsent(io.genrtl.host.obs.JsonLogs.LEVEL_PROPERTY, level);
+      java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+      for (java.util.logging.Handler h : root.getHandlers()) root.removeHandler(h);
+      root.addHandler(io.genrtl.host.obs.JsonLogs.julHandler());
+      return;
+    }
+    configure(level);
+  }
+
   static void configure(String level) {
     setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);
     setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");

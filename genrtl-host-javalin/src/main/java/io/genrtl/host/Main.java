@@ -58,7 +58,7 @@ public final class Main {
       err.println(e.getMessage());
       return 2;
     }
-    Logging.configure(args[0].equals("serve") ? config.logLevel() : "warn");
+    Logging.configure(args[0].equals("serve") ? config.logLevel() : "warn", config.observability().logFormat());
     try {
       switch (args[0]) {
         case "serve":

@@ -7,6 +7,7 @@ import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.core.pool.Money;
 import io.genrtl.host.http.Json;
 import io.genrtl.host.http.JsonBody;
+import io.genrtl.host.http.PlanLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,6 +58,64 @@ public final class PlansFile {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Each plan's {@code limits} ({@link PlanLimits#DEFAULTS} for a plan without them), by plan id. */
+  public static Map<String, PlanLimits> loadLimits(Path file) {
+    try {
+      return parseLimits(Files.readAllBytes(file), file.toString());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read plans file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static Map<String, PlanLimits> defaultLimits() {
+    try (InputStream in = PlansFile.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+      return parseLimits(in.readAllBytes(), DEFAULT_RESOURCE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code "limits": {"requests_per_minute", "job_submits_per_minute", "concurrent_jobs"}} per plan; each optional, 0 = off. */
+  static Map<String, PlanLimits> parseLimits(byte[] json, String source) {
+    try {
+      Object root = Json.parse(json);
+      if (!(root instanceof Map<?, ?> m) || !(m.get("plans") instanceof List<?> list)) {
+        throw new IllegalArgumentException("expected {\"plans\": [ ... ]}");
+      }
+      Map<String, PlanLimits> out = new java.util.LinkedHashMap<>();
+      for (Object o : list) {
+        JsonBody p = JsonBody.of(o);
+        String id = p.string("id", 64);
+        Object raw = ((Map<?, ?>) o).get("limits");
+        if (raw == null) {
+          out.put(id, PlanLimits.DEFAULTS);
+          continue;
+        }
+        JsonBody l = JsonBody.of(raw);
+        for (Object k : ((Map<?, ?>) raw).keySet()) {
+          if (!List.of("requests_per_minute", "job_submits_per_minute", "concurrent_jobs").contains(k)) {
+            throw new IllegalArgumentException("plans[" + id + "].limits." + k + " is not a known limit");
+          }
+        }
+        out.put(id, new PlanLimits(count(l, id, "requests_per_minute", PlanLimits.DEFAULTS.requestsPerMinute()),
+            count(l, id, "job_submits_per_minute", PlanLimits.DEFAULTS.jobSubmitsPerMinute()),
+            count(l, id, "concurrent_jobs", PlanLimits.DEFAULTS.concurrentJobs())));
+      }
+      return Map.copyOf(out);
+    } catch (GenRtlException | IllegalArgumentException | ClassCastException e) {
+      throw new IllegalArgumentException("invalid plans file " + source + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static int count(JsonBody l, String plan, String field, int def) {
+    BigDecimal n = l.optNumber(field).orElse(null);
+    if (n == null) return def;
+    if (n.signum() < 0 || n.stripTrailingZeros().scale() > 0 || n.compareTo(BigDecimal.valueOf(10_000_000)) > 0) {
+      throw new IllegalArgumentException("plans[" + plan + "].limits." + field + " must be a whole number from 0 to 10000000");
+    }
+    return n.intValueExact();
   }
 
   /** {@code {"packs": [{"id", "name"?, "credits_usd", "price_usd"?}]}}; the price defaults to the credits. */

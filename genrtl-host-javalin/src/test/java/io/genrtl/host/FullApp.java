@@ -45,7 +45,9 @@ final class FullApp implements AutoCloseable {
           }
         })
         .build();
-    app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://127.0.0.1", 2L << 20, ManifestSchema.text()));
+    // every route a configured server can serve, /metrics included (open: no GENRTL_METRICS_KEY)
+    app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://127.0.0.1", 2L << 20, ManifestSchema.text()),
+        io.genrtl.host.http.SignInProviders.none(), new GenRtlApp.Extras(null, new io.genrtl.host.obs.Metrics(), null, null));
     app.start("127.0.0.1", 0);
     http = new TestHttp(app.port());
   }

@@ -133,6 +133,17 @@ public final class JobRunner implements AutoCloseable {
         return holdTaken.compareAndSet(false, true) ? job.holdId() : null;
       }
     };
+    io.genrtl.core.port.Telemetry.Span span = service.telemetry().jobStarted(job);
+    String outcome = JobStatus.FAILED.wire();
+    try {
+      outcome = run(job, handler, ctx);
+    } finally {
+      span.end(outcome);
+    }
+  }
+
+  /** Runs the handler and records the outcome; returns the final status (as on the wire). */
+  private String run(Job job, JobHandler handler, JobContext ctx) {
     JobStatus status;
     String result = null;
     String code = null;
@@ -180,6 +191,7 @@ public final class JobRunner implements AutoCloseable {
       service.finished(job.jobId());
     }
     // else: our lease was lost (we were too slow and another host took the job over); its outcome stands
+    return finished ? end.wire() : "lease_lost";
   }
 
   /**

@@ -13,6 +13,7 @@ import io.genrtl.core.pool.IdempotencyRecord;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
+import io.genrtl.core.port.Telemetry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,11 +38,20 @@ public final class JobService {
   private final AccountService accounts;
   private final Map<String, JobHandler> handlers;
   private final JobSignals signals = new JobSignals();
+  private final JobLimits limits;
+  private final Telemetry telemetry;
   /** How often {@link #await} re-reads a job that may finish on another host. */
   static final Duration AWAIT_POLL = Duration.ofMillis(250);
 
   public JobService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, AccountService accounts,
       Map<String, JobHandler> handlers) {
+    this(stores, clock, ids, pool, accounts, handlers, JobLimits.UNLIMITED, Telemetry.NONE);
+  }
+
+  public JobService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, AccountService accounts,
+      Map<String, JobHandler> handlers, JobLimits limits, Telemetry telemetry) {
+    this.limits = limits;
+    this.telemetry = telemetry;
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
@@ -73,6 +83,7 @@ public final class JobService {
         }
         return stores.jobs().find(rec.resultRef()).orElseThrow();
       }
+      checkConcurrency(principal.userId());
       String jobId = ids.newId();
       String holdId = null;
       if (worst > 0) {
@@ -86,8 +97,33 @@ public final class JobService {
       if (idempotencyKey != null) stores.idempotency().complete(principal.userId(), op, idempotencyKey, jobId, null);
       return job;
     });
-    if (queued.status() == JobStatus.QUEUED) signals.jobQueued();
+    if (queued.status() == JobStatus.QUEUED) {
+      signals.jobQueued();
+      telemetry.jobSubmitted(queued);
+    }
     return queued;
+  }
+
+  /**
+   * Refuses a new job (429 {@code too_many_jobs}) when the user already has their plan's number of queued or running
+   * jobs. Runs inside the submission's transaction: the user's pool row is locked first, so concurrent submissions of
+   * one user (on any host) are counted one after another and the limit is exact.
+   */
+  private void checkConcurrency(String userId) {
+    String planId = pool.planIdOf(userId);
+    int max = limits.maxActiveJobs(planId);
+    if (max == Integer.MAX_VALUE) return;
+    stores.pool().lock(userId);
+    int active = stores.jobs().countActive(userId);
+    if (active >= max) {
+      throw new GenRtlException(ErrorCode.TOO_MANY_JOBS, "you already have " + active + " jobs queued or running; the "
+          + planId + " plan allows " + max + " at once. Wait for one to finish or cancel one",
+          Map.of("active_jobs", active, "max_active_jobs", max, "retry_after_seconds", 5));
+    }
+  }
+
+  Telemetry telemetry() {
+    return telemetry;
   }
 
   /**

@@ -72,8 +72,15 @@ public final class LlmGateway {
   private final PriceTable prices;
   private final Policy policy;
   private final Map<String, LlmClient> clients;
+  private final io.genrtl.core.port.Telemetry telemetry;
 
   public LlmGateway(PoolService pool, PlanCatalog plans, PriceTable prices, Policy policy, Map<String, LlmClient> clientsByProvider) {
+    this(pool, plans, prices, policy, clientsByProvider, io.genrtl.core.port.Telemetry.NONE);
+  }
+
+  public LlmGateway(PoolService pool, PlanCatalog plans, PriceTable prices, Policy policy, Map<String, LlmClient> clientsByProvider,
+      io.genrtl.core.port.Telemetry telemetry) {
+    this.telemetry = telemetry;
     this.pool = pool;
     this.plans = plans;
     this.prices = prices;
@@ -158,9 +165,21 @@ public final class LlmGateway {
       LlmRequest req = new LlmRequest(c.request().callId(), m.modelId(), c.request().system(), c.request().messages(),
           c.request().maxOutputTokens(), c.request().schema(), c.request().stream());
       LlmResponse res;
+      io.genrtl.core.port.Telemetry.Span span = telemetry.providerCallStarted(m.provider(), m.modelId());
       try {
-        res = clients.get(m.provider()).complete(req, listener == null ? LlmStreamListener.NONE : listener, cancel);
+        try {
+          res = clients.get(m.provider()).complete(req, listener == null ? LlmStreamListener.NONE : listener, cancel);
+        } catch (LlmException.Canceled e) {
+          span.end("canceled");
+          throw e;
+        } catch (RuntimeException e) {
+          span.end("error");
+          throw e;
+        }
+        span.end("ok");
+        if (res.usage() != null) telemetry.tokens(m.provider(), m.modelId(), res.usage());
       } catch (LlmException.Canceled e) {
+        if (e.partialUsage() != null) telemetry.tokens(m.provider(), m.modelId(), e.partialUsage());
         if (e.partialUsage() == null) {
           pool.voidHold(hold.holdId());
         } else { // the provider bills what it produced before the stream was cut: settle that, never above the hold

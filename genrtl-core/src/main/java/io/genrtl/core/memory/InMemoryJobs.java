@@ -73,6 +73,12 @@ final class InMemoryJobs {
       }
 
       @Override
+      public int countActive(String userId) {
+        return x.locked(() -> (int) x.data().jobs.values().stream()
+            .filter(j -> userId.equals(j.userId()) && !j.status().isFinal()).count());
+      }
+
+      @Override
       public Optional<Job> claimNext(String worker, long now, long leaseMillis) {
         return x.locked(() -> {
           for (Job j : x.data().jobs.values()) {

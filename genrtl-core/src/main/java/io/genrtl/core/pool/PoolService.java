@@ -47,17 +47,29 @@ public final class PoolService {
   private final Clock clock;
   private final IdGenerator ids;
   private final PlanCatalog plans;
+  private final io.genrtl.core.port.Telemetry telemetry;
   private final SpendAlertListener listener;
 
   private final io.genrtl.core.audit.AuditService audit;
 
   public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener) {
+    this(stores, clock, ids, plans, listener, io.genrtl.core.port.Telemetry.NONE);
+  }
+
+  public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
+      io.genrtl.core.port.Telemetry telemetry) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
     this.plans = plans;
     this.listener = listener;
     this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
+    this.telemetry = telemetry;
+  }
+
+  /** The id of the plan the user is on now (the free plan without an active subscription); one read, no writes. */
+  public String planIdOf(String userId) {
+    return planOf(stores.subscriptions().latestForUser(userId)).planId();
   }
 
   /** The user's account and what their subscription allows right now. */
@@ -225,6 +237,7 @@ public final class PoolService {
       result = tx(() -> replayCharge(r.userId(), OP_CHARGE, r.idempotencyKey(), fp));
     }
     raised.forEach(this::notifyListener);
+    if (!result.replayed()) telemetry.charged(r.kind(), result.totalMicros());
     return result;
   }
 
@@ -281,6 +294,7 @@ public final class PoolService {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("required_usd", Money.toUsd(amount));
     details.put("available_usd", Money.toUsd(available));
+    telemetry.paymentRefused(limitBound ? ErrorCode.SPEND_LIMIT_REACHED.code() : ErrorCode.INSUFFICIENT_FUNDS.code());
     if (limitBound) {
       return new GenRtlException(ErrorCode.SPEND_LIMIT_REACHED,
           "this would take on-demand spend past your limit; raise it with PUT /api/billing/spend-limit", details);
@@ -445,6 +459,7 @@ public final class PoolService {
       return new ChargeResult(callId, rows, ChargeResult.Snapshot.of(a), false);
     });
     raised.forEach(this::notifyListener);
+    if (!result.replayed()) telemetry.charged(what.kind(), result.totalMicros());
     return result;
   }
 

@@ -21,6 +21,9 @@ public interface JobStore {
   /** A workspace's jobs, newest first. */
   Page<Job> listForWorkspace(String workspaceId, PageRequest page);
 
+  /** How many of the user's jobs are queued or running (the concurrency limit counts these). */
+  int countActive(String userId);
+
   /** Takes the oldest queued job for {@code worker} with a lease until {@code now + leaseMillis}; empty if none. */
   Optional<Job> claimNext(String worker, long now, long leaseMillis);
 

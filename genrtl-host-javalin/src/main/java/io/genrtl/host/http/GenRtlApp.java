@@ -43,14 +43,36 @@ public final class GenRtlApp {
     }
   }
 
+  /**
+   * Limits and observability: the rate limiter (null: no limits), the metrics registry (null: no {@code /metrics}),
+   * tracing, and the bearer key {@code /metrics} wants (null: open).
+   */
+  public record Extras(RateLimiter limiter, io.genrtl.host.obs.Metrics metrics, io.genrtl.host.obs.Tracing tracing,
+      String metricsKey) {
+    public static final Extras NONE = new Extras(null, null, io.genrtl.host.obs.Tracing.off(), null);
+
+    public Extras {
+      if (tracing == null) tracing = io.genrtl.host.obs.Tracing.off();
+    }
+  }
+
   private GenRtlApp() {}
 
   public static Javalin create(GenRtl genrtl, Settings settings) {
-    return create(genrtl, settings, SignInProviders.none());
+    return create(genrtl, settings, SignInProviders.none(), Extras.NONE);
   }
 
   /** The app with sign-in providers and trusted external JWT issuers (sessions and the device flow work without). */
   public static Javalin create(GenRtl genrtl, Settings settings, SignInProviders signIn) {
+    return create(genrtl, settings, signIn, Extras.NONE);
+  }
+
+  /** The app with rate limits, metrics and tracing ({@link Extras}). */
+  public static Javalin create(GenRtl genrtl, Settings settings, Extras extras) {
+    return create(genrtl, settings, SignInProviders.none(), extras);
+  }
+
+  public static Javalin create(GenRtl genrtl, Settings settings, SignInProviders signIn, Extras extras) {
     SignInRoutes signInRoutes = new SignInRoutes(genrtl, settings, signIn);
     AccountRoutes accounts = new AccountRoutes(genrtl, settings);
     BillingRoutes billing = new BillingRoutes(genrtl, settings);
@@ -74,9 +96,13 @@ public final class GenRtlApp {
       cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
 
       cfg.routes.before(RequestIds::assign);
-      cfg.routes.before("/api/*", ctx -> authenticate(genrtl, settings, signIn, ctx));
+      cfg.routes.before(ctx -> Observe.start(ctx, extras));
+      cfg.routes.before("/api/*", ctx -> authenticate(genrtl, settings, signIn, ctx, extras.limiter()));
       // the audit log's "from where" (and "who" once authenticated) for this request's thread
       cfg.routes.after("/api/*", ctx -> io.genrtl.core.audit.AuditService.unbind());
+      if (extras.limiter() != null) cfg.routes.before(ctx -> Observe.limit(ctx, extras.limiter()));
+      cfg.requestLogger.http((ctx, ms) -> Observe.finish(ctx, extras));
+      if (extras.metrics() != null) cfg.routes.get("/metrics", ctx -> Observe.metrics(ctx, extras));
 
       cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
       cfg.routes.get("/readyz", ctx -> {
@@ -120,6 +146,16 @@ public final class GenRtlApp {
       case 400 -> Problems.write(ctx, 400, ErrorCode.VALIDATION_FAILED.code(), message == null ? "bad request" : message, Map.of());
       default -> Problems.write(ctx, status, status >= 500 ? ErrorCode.INTERNAL.code() : "http_" + status,
           status >= 500 ? "an unexpected error occurred" : (message == null ? "error" : message), Map.of());
+    }
+  }
+
+  /** Authenticates; a failed attempt also counts against the client IP's limit (key guessing is limited too). */
+  private static void authenticate(GenRtl genrtl, Settings settings, SignInProviders signIn, Context ctx, RateLimiter limiter) {
+    try {
+      authenticate(genrtl, settings, signIn, ctx);
+    } catch (GenRtlException e) {
+      if (limiter != null && e.code() == ErrorCode.UNAUTHENTICATED) limiter.checkAnonymous(ctx);
+      throw e;
     }
   }
 

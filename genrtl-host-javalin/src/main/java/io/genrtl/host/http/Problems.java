@@ -25,6 +25,7 @@ public final class Problems {
       case TOO_LARGE -> 413;
       case UNSUPPORTED_MEDIA_TYPE -> 415;
       case UNPROCESSABLE -> 422;
+      case TOO_MANY_REQUESTS -> 429;
       case UNAVAILABLE -> 503;
       case INTERNAL -> 500;
     };

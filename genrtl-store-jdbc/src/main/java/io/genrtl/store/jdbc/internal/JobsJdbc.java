@@ -64,6 +64,12 @@ public final class JobsJdbc {
       }
 
       @Override
+      public int countActive(String userId) {
+        return db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM jobs WHERE user_id = :u AND status IN ('queued', 'running')")
+            .bind("u", userId).mapTo(Integer.class).one());
+      }
+
+      @Override
       public Optional<Job> claimNext(String worker, long now, long leaseMillis) {
         return db.withHandle(h -> h.createQuery("UPDATE jobs SET status = 'running', worker = :w, lease_until = :lease, "
                 + "attempts = attempts + 1, started_at = COALESCE(started_at, :now) WHERE job_id = (SELECT job_id FROM jobs "

@@ -1,0 +1,65 @@
+package io.genrtl.host.obs;
+
+import io.genrtl.core.port.Stores;
+import io.genrtl.core.port.Transactor;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Wraps a {@link Stores} so every store call made inside a trace becomes a child span ({@code store JobStore.claimNext},
+ * {@code store transaction}). Used only when tracing is on; calls outside any trace pass straight through.
+ */
+public final class TracedStores {
+  private TracedStores() {}
+
+  public static Stores wrap(Stores stores, Tracing tracing) {
+    if (!tracing.enabled()) return stores;
+    Map<Method, Object> wrapped = new ConcurrentHashMap<>();
+    return (Stores) Proxy.newProxyInstance(Stores.class.getClassLoader(), new Class<?>[] {Stores.class}, (proxy, m, args) -> {
+      Object out = invoke(stores, m, args);
+      if (out == null || m.getParameterCount() != 0 || !m.getReturnType().isInterface()) return out;
+      if (m.getReturnType() == Transactor.class) {
+        return wrapped.computeIfAbsent(m, x -> transactor((Transactor) out, tracing));
+      }
+      return wrapped.computeIfAbsent(m, x -> store(m.getReturnType(), out, tracing));
+    });
+  }
+
+  private static Transactor transactor(Transactor t, Tracing tracing) {
+    return (Transactor) Proxy.newProxyInstance(Transactor.class.getClassLoader(), new Class<?>[] {Transactor.class},
+        (proxy, m, args) -> m.getDeclaringClass() == Object.class ? invoke(t, m, args)
+            : tracing.inChildSpan("store transaction", () -> uncheckedInvoke(t, m, args)));
+  }
+
+  private static Object store(Class<?> type, Object target, Tracing tracing) {
+    String prefix = "store " + type.getSimpleName() + ".";
+    InvocationHandler h = (proxy, m, args) -> m.getDeclaringClass() == Object.class ? invoke(target, m, args)
+        : tracing.inChildSpan(prefix + m.getName(), () -> uncheckedInvoke(target, m, args));
+    return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
+  }
+
+  private static Object invoke(Object target, Method m, Object[] args) throws Throwable {
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static Object uncheckedInvoke(Object target, Method m, Object[] args) {
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException r) throw r;
+      if (c instanceof Error err) throw err;
+      throw new IllegalStateException(c);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
