@@ -48,13 +48,24 @@ public final class PoolService {
   private final IdGenerator ids;
   private final PlanCatalog plans;
   private final SpendAlertListener listener;
+  private final boolean deliverAlerts;
 
   public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener) {
+    this(stores, clock, ids, plans, listener, false);
+  }
+
+  /**
+   * With {@code deliverAlerts}, each alert also gets a pending row in {@link Stores#alertDeliveries()}, written in the
+   * transaction that records the alert (so a committed alert is never lost to a host stopping before delivering it).
+   */
+  public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
+      boolean deliverAlerts) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
     this.plans = plans;
     this.listener = listener;
+    this.deliverAlerts = deliverAlerts;
   }
 
   /** The user's account and what their subscription allows right now. */
@@ -306,7 +317,7 @@ public final class PoolService {
       if (e.overrun()) {
         SpendAlert s = new SpendAlert(ids.newId(), a.userId(), a.periodStart(), "overrun", 100,
             a.onDemandSpentMicros(), limit, e.entryId(), now);
-        if (stores.alerts().insert(s)) out.add(s);
+        if (record(s)) out.add(s);
       }
     }
     return out;
@@ -320,9 +331,16 @@ public final class PoolService {
       boolean nowAt = after * 100 >= base * t;
       if (wasBelow && nowAt) {
         SpendAlert s = new SpendAlert(ids.newId(), a.userId(), a.periodStart(), kind, t, after, base, null, now);
-        if (stores.alerts().insert(s)) out.add(s);
+        if (record(s)) out.add(s);
       }
     }
+  }
+
+  /** Records the alert (once per key) and, when alerts are delivered, its pending delivery: same transaction. */
+  private boolean record(SpendAlert s) {
+    if (!stores.alerts().insert(s)) return false;
+    if (deliverAlerts) stores.alertDeliveries().enqueue(s.alertId(), s.createdAt());
+    return true;
   }
 
   private void notifyListener(SpendAlert a) {
