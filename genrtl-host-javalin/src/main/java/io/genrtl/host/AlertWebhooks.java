@@ -58,6 +58,7 @@ public final class AlertWebhooks implements SpendAlertListener, AutoCloseable {
   static final Duration LEASE = Duration.ofMinutes(5);
   /** How often an idle worker looks for deliveries other hosts left behind or rescheduled. */
   static final Duration POLL = Duration.ofSeconds(10);
+  private static final Duration IDLE_MIN = Duration.ofMillis(100);
 
   /** What one pass did: delivered, rescheduled after a failed attempt, given up. */
   public record Report(int delivered, int retrying, int failed) {
@@ -132,14 +133,15 @@ public final class AlertWebhooks implements SpendAlertListener, AutoCloseable {
       try {
         deliverDue();
         OptionalLong next = deliveries.nextDue();
-        if (next.isPresent()) wait = Math.max(0, Math.min(wait, next.getAsLong() - clock.millis()));
+        // due now yet not claimed (another host's claim holds it for a moment): look again shortly, do not spin
+        if (next.isPresent()) wait = Math.max(IDLE_MIN.toMillis(), Math.min(wait, next.getAsLong() - clock.millis()));
       } catch (InterruptedException e) {
         return;
       } catch (RuntimeException e) {
         LOG.warn("alert webhook worker: {}", e.toString()); // e.g. the database is away: try again after the poll interval
       }
       try {
-        if (wait > 0 && wake.tryAcquire(wait, TimeUnit.MILLISECONDS)) wake.drainPermits();
+        if (wake.tryAcquire(wait, TimeUnit.MILLISECONDS)) wake.drainPermits();
       } catch (InterruptedException e) {
         return;
       }
