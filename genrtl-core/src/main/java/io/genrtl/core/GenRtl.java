@@ -53,7 +53,7 @@ public final class GenRtl {
     this.plans = b.plans;
     this.apiKeys = new ApiKeyService(stores, clock, ids);
     this.telemetry = b.telemetry;
-    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener, b.telemetry);
+    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener, b.telemetry, b.deliverAlerts);
     this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
     this.prices = b.prices;
@@ -144,6 +144,7 @@ public final class GenRtl {
     private PriceTable prices = PriceTable.defaults();
     private final java.util.Map<String, JobHandler> jobHandlers = new java.util.LinkedHashMap<>();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
+    private boolean deliverAlerts;
     private io.genrtl.core.port.Sleeper sleeper = io.genrtl.core.port.Sleeper.REAL;
     private io.genrtl.core.auth.SignInService.Settings signInSettings = io.genrtl.core.auth.SignInService.Settings.defaults();
     private io.genrtl.core.port.Telemetry telemetry = io.genrtl.core.port.Telemetry.NONE;
@@ -194,6 +195,15 @@ public final class GenRtl {
     /** Told of spend alerts (50/80/100 % of included or of the on-demand limit, overruns) after they commit. */
     public Builder alertListener(SpendAlertListener listener) {
       this.alertListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Whether each spend alert also gets a pending delivery ({@link Stores#alertDeliveries()}) in the transaction that
+     * records it, for a deliverer that drains them (the host's alert webhook). Default off: nothing would drain them.
+     */
+    public Builder deliverAlerts(boolean deliver) {
+      this.deliverAlerts = deliver;
       return this;
     }
 

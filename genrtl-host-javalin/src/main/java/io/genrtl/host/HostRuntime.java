@@ -98,7 +98,9 @@ public final class HostRuntime implements AutoCloseable {
       java.util.List<io.genrtl.core.billing.CreditPack> packs = config.plansFile() == null ? PlansFile.defaultPacks()
           : PlansFile.loadPacks(config.plansFile());
       AlertWebhooks alerts = config.alerts().webhookUrl() == null ? null
-          : AlertWebhooks.create(config.alerts().webhookUrl(), config.alerts().webhookSecret(), clock);
+          : AlertWebhooks.create(config.alerts().webhookUrl(), config.alerts().webhookSecret(), stores.alertDeliveries(),
+              GenRtlServer.workerId(), clock);
+      builder.deliverAlerts(alerts != null); // a pending delivery commits with each alert: the webhook's durable outbox
       IdGenerator ids = IdGenerator.ulid(clock);
       builder.ids(ids).jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids))
           .jobHandler(ImplementJob.TYPE, new ImplementJob(gateway::get, ids))
@@ -164,7 +166,7 @@ public final class HostRuntime implements AutoCloseable {
     };
   }
 
-  /** Logs every alert and, when configured, queues it for the alert webhook (after commit; never blocks). */
+  /** Logs every alert and, when configured, wakes the alert webhook's worker (after commit; never blocks). */
   static io.genrtl.core.pool.SpendAlertListener alertListener(AlertWebhooks webhooks) {
     return a -> {
       LOG.info("spend alert: user {} {} {}% ({} of {} micro-USD)", a.userId(), a.kind(), a.thresholdPercent(),

@@ -21,7 +21,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real server started from environment variables wires Stripe, Creem, the built-in credit packs and the meter. */
+/**
+ * The real server started from environment variables wires Stripe, Creem, the built-in credit packs, the meter and the
+ * alert webhook's durable outbox.
+ */
 class PaymentsWiringTest {
   @TempDir Path dir;
 
@@ -67,6 +70,15 @@ class PaymentsWiringTest {
             BillingApiTest.creemSign("creem_wired_secret", body));
         assertThat(ok.status()).as(ok.body()).isEqualTo(200);
         assertThat(ok.json()).containsEntry("applied", false);
+        // a spend alert commits with its pending delivery, and the started worker is woken to POST it
+        wm.stubFor(post(urlPathEqualTo("/alerts")).willReturn(aResponse().withStatus(204)));
+        String pro = server.runtime().genrtl().accounts().createUser(new NewUser("a@x.test", null, Role.USER, "pro")).user().userId();
+        server.runtime().genrtl().pool().charge(io.genrtl.core.pool.ChargeRequest.of(pro, io.genrtl.core.pool.UsageKind.LLM,
+            11_000_000L, "wired-alert"));
+        for (int i = 0; i < 600 && pay.alertWebhooks().pending() > 0; i++) Thread.sleep(50);
+        assertThat(pay.alertWebhooks().pending()).isZero();
+        assertThat(wm.findAll(postRequestedFor(urlPathEqualTo("/alerts")))).hasSize(1)
+            .allSatisfy(r -> assertThat(r.getHeader(AlertWebhooks.ID_HEADER)).hasSize(26));
       }
     } finally {
       wm.stop();

@@ -2,6 +2,7 @@ package io.genrtl.core.memory;
 
 import io.genrtl.core.Page;
 import io.genrtl.core.PageRequest;
+import io.genrtl.core.pool.AlertDelivery;
 import io.genrtl.core.pool.Bucket;
 import io.genrtl.core.pool.Debit;
 import io.genrtl.core.pool.Grant;
@@ -14,6 +15,7 @@ import io.genrtl.core.pool.LedgerQuery;
 import io.genrtl.core.pool.PoolAccount;
 import io.genrtl.core.pool.SpendAlert;
 import io.genrtl.core.pool.UsageTotal;
+import io.genrtl.core.port.AlertDeliveryStore;
 import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.GrantStore;
 import io.genrtl.core.port.HoldStore;
@@ -44,6 +46,7 @@ final class InMemoryPool {
     Map<String, IdempotencyRecord> idempotency = new HashMap<>();
     TreeMap<String, SpendAlert> alerts = new TreeMap<>();
     Map<String, String> alertKeys = new HashMap<>();
+    TreeMap<String, AlertDelivery> deliveries = new TreeMap<>(); // by alert id
 
     Data copy() {
       Data d = new Data();
@@ -54,6 +57,7 @@ final class InMemoryPool {
       d.idempotency = new HashMap<>(idempotency);
       d.alerts = new TreeMap<>(alerts);
       d.alertKeys = new HashMap<>(alertKeys);
+      d.deliveries = new TreeMap<>(deliveries);
       return d;
     }
   }
@@ -388,6 +392,86 @@ final class InMemoryPool {
           var head = page.after() == null ? x.data().alerts.descendingMap() : x.data().alerts.headMap(page.after(), false).descendingMap();
           List<SpendAlert> rows = head.values().stream().filter(a -> a.userId().equals(userId)).limit(page.limit() + 1L).toList();
           return Page.fromOverfetch(rows, page, SpendAlert::alertId);
+        });
+      }
+    };
+  }
+
+  AlertDeliveryStore alertDeliveries() {
+    return new AlertDeliveryStore() {
+      @Override
+      public boolean enqueue(String alertId, long now) {
+        return x.locked(() -> {
+          SpendAlert a = x.data().alerts.get(alertId);
+          if (a == null) throw new IllegalArgumentException("no alert " + alertId); // the SQL stores: foreign key
+          if (x.data().deliveries.containsKey(alertId)) return false;
+          x.data().deliveries.put(alertId, new AlertDelivery(a, AlertDelivery.Status.PENDING, 0, now, null, null, null, null, now));
+          return true;
+        });
+      }
+
+      @Override
+      public Optional<AlertDelivery> find(String alertId) {
+        return x.locked(() -> Optional.ofNullable(x.data().deliveries.get(alertId)));
+      }
+
+      @Override
+      public List<AlertDelivery> claimDue(String owner, long now, long leaseUntil, int limit) {
+        return x.locked(() -> {
+          List<AlertDelivery> due = x.data().deliveries.values().stream()
+              .filter(d -> d.status() == AlertDelivery.Status.PENDING && d.nextAttemptAt() <= now)
+              .sorted(Comparator.comparingLong(AlertDelivery::nextAttemptAt).thenComparing(AlertDelivery::alertId))
+              .limit(limit).toList();
+          List<AlertDelivery> out = new ArrayList<>();
+          for (AlertDelivery d : due) {
+            AlertDelivery c = new AlertDelivery(d.alert(), d.status(), d.attempts() + 1, leaseUntil, owner, leaseUntil,
+                d.lastError(), null, d.createdAt());
+            x.data().deliveries.put(d.alertId(), c);
+            out.add(c);
+          }
+          return out;
+        });
+      }
+
+      private boolean held(String alertId, String owner, java.util.function.UnaryOperator<AlertDelivery> change) {
+        return x.locked(() -> {
+          AlertDelivery d = x.data().deliveries.get(alertId);
+          if (d == null || d.status() != AlertDelivery.Status.PENDING || !owner.equals(d.leaseOwner())) return false;
+          x.data().deliveries.put(alertId, change.apply(d));
+          return true;
+        });
+      }
+
+      @Override
+      public boolean markDelivered(String alertId, String owner, long at) {
+        return held(alertId, owner, d -> new AlertDelivery(d.alert(), AlertDelivery.Status.DELIVERED, d.attempts(),
+            d.nextAttemptAt(), null, null, d.lastError(), at, d.createdAt()));
+      }
+
+      @Override
+      public boolean retryAt(String alertId, String owner, long at, String error) {
+        return held(alertId, owner, d -> new AlertDelivery(d.alert(), AlertDelivery.Status.PENDING, d.attempts(), at,
+            null, null, error, null, d.createdAt()));
+      }
+
+      @Override
+      public boolean markFailed(String alertId, String owner, long at, String error) {
+        return held(alertId, owner, d -> new AlertDelivery(d.alert(), AlertDelivery.Status.FAILED, d.attempts(),
+            d.nextAttemptAt(), null, null, error, at, d.createdAt()));
+      }
+
+      @Override
+      public java.util.OptionalLong nextDue() {
+        return x.locked(() -> x.data().deliveries.values().stream().filter(d -> d.status() == AlertDelivery.Status.PENDING)
+            .mapToLong(AlertDelivery::nextAttemptAt).min());
+      }
+
+      @Override
+      public Map<AlertDelivery.Status, Long> counts() {
+        return x.locked(() -> {
+          Map<AlertDelivery.Status, Long> m = new EnumMap<>(AlertDelivery.Status.class);
+          for (AlertDelivery d : x.data().deliveries.values()) m.merge(d.status(), 1L, Long::sum);
+          return m;
         });
       }
     };

@@ -444,6 +444,7 @@ public final class InMemoryStores implements Stores {
   private final HoldStore holds = poolStores.holds();
   private final IdempotencyStore idempotency = poolStores.idempotency();
   private final AlertStore alerts = poolStores.alerts();
+  private final io.genrtl.core.port.AlertDeliveryStore alertDeliveries = poolStores.alertDeliveries();
 
   @Override
   public Transactor transactor() {
@@ -508,6 +509,11 @@ public final class InMemoryStores implements Stores {
   @Override
   public AlertStore alerts() {
     return alerts;
+  }
+
+  @Override
+  public io.genrtl.core.port.AlertDeliveryStore alertDeliveries() {
+    return alertDeliveries;
   }
 
   @Override

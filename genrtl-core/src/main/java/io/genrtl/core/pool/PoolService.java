@@ -49,15 +49,25 @@ public final class PoolService {
   private final PlanCatalog plans;
   private final io.genrtl.core.port.Telemetry telemetry;
   private final SpendAlertListener listener;
+  private final boolean deliverAlerts;
 
   private final io.genrtl.core.audit.AuditService audit;
 
   public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener) {
-    this(stores, clock, ids, plans, listener, io.genrtl.core.port.Telemetry.NONE);
+    this(stores, clock, ids, plans, listener, io.genrtl.core.port.Telemetry.NONE, false);
   }
 
   public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
       io.genrtl.core.port.Telemetry telemetry) {
+    this(stores, clock, ids, plans, listener, telemetry, false);
+  }
+
+  /**
+   * With {@code deliverAlerts}, each alert also gets a pending row in {@link Stores#alertDeliveries()}, written in the
+   * transaction that records the alert (so a committed alert is never lost to a host stopping before delivering it).
+   */
+  public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
+      io.genrtl.core.port.Telemetry telemetry, boolean deliverAlerts) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
@@ -65,6 +75,7 @@ public final class PoolService {
     this.listener = listener;
     this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
     this.telemetry = telemetry;
+    this.deliverAlerts = deliverAlerts;
   }
 
   /** The id of the plan the user is on now (the free plan without an active subscription); one read, no writes. */
@@ -348,7 +359,7 @@ public final class PoolService {
       if (e.overrun()) {
         SpendAlert s = new SpendAlert(ids.newId(), a.userId(), a.periodStart(), "overrun", 100,
             a.onDemandSpentMicros(), limit, e.entryId(), now);
-        if (stores.alerts().insert(s)) out.add(s);
+        if (record(s)) out.add(s);
       }
     }
     return out;
@@ -362,9 +373,16 @@ public final class PoolService {
       boolean nowAt = after * 100 >= base * t;
       if (wasBelow && nowAt) {
         SpendAlert s = new SpendAlert(ids.newId(), a.userId(), a.periodStart(), kind, t, after, base, null, now);
-        if (stores.alerts().insert(s)) out.add(s);
+        if (record(s)) out.add(s);
       }
     }
+  }
+
+  /** Records the alert (once per key) and, when alerts are delivered, its pending delivery: same transaction. */
+  private boolean record(SpendAlert s) {
+    if (!stores.alerts().insert(s)) return false;
+    if (deliverAlerts) stores.alertDeliveries().enqueue(s.alertId(), s.createdAt());
+    return true;
   }
 
   private void notifyListener(SpendAlert a) {

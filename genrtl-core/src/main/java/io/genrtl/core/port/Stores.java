@@ -31,6 +31,9 @@ public interface Stores {
 
   AlertStore alerts();
 
+  /** Spend alerts waiting for (or done with) delivery to the alert webhook. */
+  AlertDeliveryStore alertDeliveries();
+
   CbbStore cbbs();
 
   ReceiptStore receipts();

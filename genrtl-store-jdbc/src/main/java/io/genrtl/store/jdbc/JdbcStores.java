@@ -45,6 +45,7 @@ public final class JdbcStores implements Stores {
   private final HoldStore holds;
   private final IdempotencyStore idempotency;
   private final AlertStore alerts;
+  private final io.genrtl.core.port.AlertDeliveryStore alertDeliveries;
   private final CbbStore cbbs;
   private final ReceiptStore receipts;
   private final JobStore jobs;
@@ -63,6 +64,7 @@ public final class JdbcStores implements Stores {
     this.holds = poolJdbc.holds();
     this.idempotency = poolJdbc.idempotency();
     this.alerts = poolJdbc.alerts();
+    this.alertDeliveries = new io.genrtl.store.jdbc.internal.AlertDeliveriesJdbc(db).store();
     CbbJdbc cbbJdbc = new CbbJdbc(db);
     this.cbbs = cbbJdbc.cbbs();
     this.receipts = cbbJdbc.receipts();
@@ -150,6 +152,11 @@ public final class JdbcStores implements Stores {
   @Override
   public AlertStore alerts() {
     return alerts;
+  }
+
+  @Override
+  public io.genrtl.core.port.AlertDeliveryStore alertDeliveries() {
+    return alertDeliveries;
   }
 
   @Override

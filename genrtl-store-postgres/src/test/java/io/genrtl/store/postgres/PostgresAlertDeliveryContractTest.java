@@ -1,0 +1,19 @@
+package io.genrtl.store.postgres;
+
+import io.genrtl.core.port.Stores;
+import io.genrtl.core.testing.AlertDeliveryContractTest;
+
+class PostgresAlertDeliveryContractTest extends AlertDeliveryContractTest {
+  private PgTestDatabase db;
+
+  @Override
+  protected Stores createStores() {
+    db = PgTestDatabase.open(8);
+    return db.stores();
+  }
+
+  @Override
+  protected void closeStores(Stores stores) {
+    if (db != null) db.close();
+  }
+}

@@ -1,0 +1,27 @@
+package io.genrtl.store.sqlite;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.genrtl.core.port.Stores;
+import io.genrtl.core.testing.AlertDeliveryContractTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+
+class SqliteAlertDeliveryContractTest extends AlertDeliveryContractTest {
+  private HikariDataSource ds;
+
+  @Override
+  protected Stores createStores() {
+    try {
+      ds = SqliteDataSources.file(Files.createTempDirectory("genrtl-sqlite-alerts").resolve("genrtl.db"));
+      return SqliteStores.create(ds);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  protected void closeStores(Stores stores) {
+    ds.close();
+  }
+}
