@@ -95,6 +95,11 @@ final class LimitsHost implements AutoCloseable {
     return new String[] {key, ws, u.user().userId()};
   }
 
+  String superAdminKey() {
+    CreatedUser u = genrtl.accounts().createUser(new NewUser("root@ops.test", "ops", Role.SUPER_ADMIN, null));
+    return genrtl.apiKeys().issue(u.user().userId(), "ops", null).apiKey();
+  }
+
   String anotherKey(String userId) {
     return genrtl.apiKeys().issue(userId, "second", null).apiKey();
   }

@@ -122,7 +122,10 @@ class ObservabilityApiTest {
     assertProblem(http.send("GET", "/metrics", null, null, "Authorization", "Basic " + METRICS_KEY), 401, "unauthenticated");
     assertProblem(http.send("GET", "/metrics", null, null, "Authorization", "Bearer"), 401, "unauthenticated");
     String user = host.user("ann@a.test", "pro")[0];
-    assertProblem(http.get("/metrics", user), 401, "unauthenticated"); // an API key is not the metrics key
+    assertProblem(http.get("/metrics", user), 403, "forbidden"); // a user's API key is not enough
+    assertProblem(http.get("/metrics", user.substring(0, user.length() - 1) + "x"), 401, "unauthenticated");
+    String root = host.superAdminKey();
+    assertThat(http.get("/metrics", root).status()).as("a super admin's key may look").isEqualTo(200);
     assertProblem(http.send("POST", "/metrics", METRICS_KEY, "{}"), 405, "method_not_allowed");
     assertThat(scrape()).contains("# TYPE http_server_requests_seconds histogram");
   }

@@ -102,7 +102,7 @@ public final class GenRtlApp {
       cfg.routes.after("/api/*", ctx -> io.genrtl.core.audit.AuditService.unbind());
       if (extras.limiter() != null) cfg.routes.before(ctx -> Observe.limit(ctx, extras.limiter()));
       cfg.requestLogger.http((ctx, ms) -> Observe.finish(ctx, extras));
-      if (extras.metrics() != null) cfg.routes.get("/metrics", ctx -> Observe.metrics(ctx, extras));
+      if (extras.metrics() != null) cfg.routes.get("/metrics", ctx -> Observe.metrics(ctx, extras, genrtl.apiKeys()));
 
       cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
       cfg.routes.get("/readyz", ctx -> {

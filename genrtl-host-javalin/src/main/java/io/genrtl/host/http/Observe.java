@@ -75,15 +75,28 @@ final class Observe {
   }
 
   /** {@code GET /metrics}: Prometheus text; with a metrics key configured, only for {@code Authorization: Bearer <key>}. */
-  static void metrics(Context ctx, GenRtlApp.Extras extras) {
+  /**
+   * Open without a metrics key; with one, the caller sends it, or a super admin's API key, as a bearer token (a
+   * scraper gets a key of its own, an operator can look with theirs).
+   */
+  static void metrics(Context ctx, GenRtlApp.Extras extras, io.genrtl.core.account.ApiKeyService apiKeys) {
     if (extras.metricsKey() != null) {
       String h = ctx.header("Authorization");
       if (h == null || h.length() < 8 || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
         throw new GenRtlException(ErrorCode.UNAUTHENTICATED, "send the metrics key as Authorization: Bearer <key>");
       }
-      byte[] given = h.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+      String token = h.substring(7).trim();
+      byte[] given = token.getBytes(StandardCharsets.UTF_8);
       if (!MessageDigest.isEqual(given, extras.metricsKey().getBytes(StandardCharsets.UTF_8))) {
-        throw new GenRtlException(ErrorCode.UNAUTHENTICATED, "wrong metrics key");
+        io.genrtl.core.account.Principal p;
+        try {
+          p = apiKeys.authenticate(token);
+        } catch (GenRtlException e) {
+          throw new GenRtlException(ErrorCode.UNAUTHENTICATED, "wrong metrics key");
+        }
+        if (p.role() != io.genrtl.core.account.Role.SUPER_ADMIN) {
+          throw new GenRtlException(ErrorCode.FORBIDDEN, "metrics need the metrics key or a super admin's API key");
+        }
       }
     }
     Metrics m = extras.metrics();
