@@ -18,9 +18,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -209,8 +206,9 @@ final class AdminRoutes {
 
   private void audit(Context ctx) {
     Principal p = admin(ctx);
-    AuditQuery q = new AuditQuery(param(ctx, "actor"), param(ctx, "action"), param(ctx, "target_type"),
-        param(ctx, "target_id"), param(ctx, "tenant_id"), time(ctx, "from"), time(ctx, "to"));
+    AuditQuery q = new AuditQuery(QueryParams.text(ctx, "actor"), QueryParams.text(ctx, "action"),
+        QueryParams.text(ctx, "target_type"), QueryParams.text(ctx, "target_id"), QueryParams.text(ctx, "tenant_id"),
+        QueryParams.time(ctx, "from"), QueryParams.time(ctx, "to"));
     ctx.json(Paging.response(genrtl.admin().audit(p, q, Paging.request(ctx)), AdminRoutes::auditView));
   }
 
@@ -232,26 +230,5 @@ final class AdminRoutes {
     m.put("user_agent", e.userAgent());
     m.put("request_id", e.requestId());
     return m;
-  }
-
-  private static String param(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    if (v == null || v.isEmpty()) return null;
-    if (v.length() > 100) throw GenRtlException.invalid(name, name + " is too long");
-    return v;
-  }
-
-  private static Long time(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    if (v == null || v.isEmpty()) return null;
-    try {
-      return OffsetDateTime.parse(v).toInstant().toEpochMilli();
-    } catch (DateTimeParseException e) {
-      try {
-        return LocalDate.parse(v).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
-      } catch (DateTimeParseException e2) {
-        throw GenRtlException.invalid(name, name + " must be an RFC 3339 timestamp (2026-01-31T00:00:00Z) or a date (2026-01-31)");
-      }
-    }
   }
 }

@@ -24,8 +24,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -131,36 +129,16 @@ final class BillingRoutes {
   // ------------------------------------------------------------------ statement
 
   private LedgerQuery query(Context ctx) {
-    Long from = time(ctx, "from");
-    Long to = time(ctx, "to");
+    Long from = QueryParams.time(ctx, "from");
+    Long to = QueryParams.time(ctx, "to");
     if (from != null && to != null && to < from) throw GenRtlException.invalid("to", "to must not be before from");
     String kind = ctx.queryParam("kind");
     UsageKind k = null;
     if (kind != null && !kind.isEmpty()) {
       k = UsageKind.parse(kind).orElseThrow(() -> GenRtlException.invalid("kind", "kind must be llm, cbb, tool or refund"));
     }
-    return new LedgerQuery(GenRtlApp.principal(ctx).userId(), from, to, k, param(ctx, "job_id"), param(ctx, "workspace_id"));
-  }
-
-  private static String param(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    if (v == null || v.isEmpty()) return null;
-    if (v.length() > 100) throw GenRtlException.invalid(name, name + " is too long");
-    return v;
-  }
-
-  private static Long time(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    if (v == null || v.isEmpty()) return null;
-    try {
-      return OffsetDateTime.parse(v).toInstant().toEpochMilli();
-    } catch (DateTimeParseException e) {
-      try {
-        return LocalDate.parse(v).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
-      } catch (DateTimeParseException e2) {
-        throw GenRtlException.invalid(name, name + " must be an RFC 3339 timestamp (2026-01-31T00:00:00Z) or a date (2026-01-31)");
-      }
-    }
+    return new LedgerQuery(GenRtlApp.principal(ctx).userId(), from, to, k, QueryParams.text(ctx, "job_id"),
+        QueryParams.text(ctx, "workspace_id"));
   }
 
   static Map<String, Object> entryView(LedgerEntry e) {
