@@ -94,6 +94,8 @@ public final class GenRtlApp {
       // differs from the previous request's only in the case of a letter was read as that previous key (a valid key
       // refused, or a wrong one accepted). Keys are case-sensitive, so the cache is off (KeepAliveAuthTest).
       cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
+      // what Jetty refuses before any route (431, a malformed request, a bad URI) answers problem+json too
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
 
       cfg.routes.before(RequestIds::assign);
       cfg.routes.before(ctx -> Observe.start(ctx, extras));

@@ -1,0 +1,45 @@
+package io.genrtl.host.http;
+
+import io.genrtl.core.ErrorCode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * What Jetty refuses before any route runs (a header block over its limit, a malformed request line, header or
+ * {@code Content-Length}, an ambiguous URI) as an RFC 9457 problem document like every other error, in place of
+ * Jetty's HTML page. Never a stack trace: the cause is not written, and Jetty's short reason only when it is plain
+ * printable text.
+ */
+final class ProblemErrorHandler extends ErrorHandler {
+  @Override
+  protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
+      Callback callback) throws IOException {
+    String code = switch (status) {
+      case 400 -> ErrorCode.VALIDATION_FAILED.code();
+      case 413 -> ErrorCode.PAYLOAD_TOO_LARGE.code();
+      default -> status >= 500 ? ErrorCode.INTERNAL.code() : "http_" + status;
+    };
+    String reason = message != null && message.length() <= 200 && message.matches("[\\x20-\\x7e]*") ? message : null;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "urn:genrtl:problem:" + code);
+    body.put("title", Problems.title(status));
+    body.put("status", status);
+    body.put("detail", status >= 500 ? "an unexpected error occurred"
+        : "the request could not be read" + (reason == null || reason.isBlank() ? "" : ": " + reason));
+    body.put("code", code);
+    byte[] bytes = Json.write(body).getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+}
