@@ -15,4 +15,12 @@ public interface JobContext {
    * passes it to its first model call, which uses it instead of reserving again.
    */
   String takeSubmissionHold();
+
+  /**
+   * A listener for one model call's streamed text that publishes it as coalesced {@code delta} events of step
+   * {@code stepId} ({@link DeltaStream}); close it when the call ends.
+   */
+  default DeltaStream deltas(String stepId) {
+    return new DeltaStream(this, stepId, java.time.Clock.systemUTC(), DeltaStream.Timer.SHARED);
+  }
 }

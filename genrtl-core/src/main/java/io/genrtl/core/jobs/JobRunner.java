@@ -129,6 +129,11 @@ public final class JobRunner implements AutoCloseable {
       }
 
       @Override
+      public DeltaStream deltas(String stepId) {
+        return new DeltaStream(this, stepId, clock, DeltaStream.Timer.SHARED);
+      }
+
+      @Override
       public String takeSubmissionHold() {
         return holdTaken.compareAndSet(false, true) ? job.holdId() : null;
       }

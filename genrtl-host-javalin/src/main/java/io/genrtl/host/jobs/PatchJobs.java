@@ -159,10 +159,12 @@ final class PatchJobs {
       String stepId = ids.newId();
       String callId = ids.newId();
       ctx.emit("step", stepJson(stepId, "running", null));
-      LlmGateway.Outcome o = gateway.get().call(new LlmGateway.Call(ctx.job().userId(), kind.type(),
-          new Attribution(ctx.job().jobId(), stepId, ctx.job().workspaceId()), request(callId, context, extra),
-          Duration.ofMinutes(15), hold), delta -> ctx.emit("delta", Json.write(Map.of("step_id", stepId, "text", delta))),
-          ctx::cancelRequested);
+      LlmGateway.Outcome o;
+      try (io.genrtl.core.jobs.DeltaStream deltas = ctx.deltas(stepId)) { // streamed text, coalesced
+        o = gateway.get().call(new LlmGateway.Call(ctx.job().userId(), kind.type(),
+            new Attribution(ctx.job().jobId(), stepId, ctx.job().workspaceId()), request(callId, context, extra),
+            Duration.ofMinutes(15), hold), deltas, ctx::cancelRequested);
+      }
       hold = null;
       String answer = o.response().text();
       Evaluation e = evaluate(answer, policy, in.files());

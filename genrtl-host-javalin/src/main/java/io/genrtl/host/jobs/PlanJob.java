@@ -101,10 +101,12 @@ public final class PlanJob implements JobHandler {
       String stepId = ids.newId();
       String callId = ids.newId();
       ctx.emit("step", stepJson(stepId, "running", null));
-      LlmGateway.Outcome o = gateway.get().call(new LlmGateway.Call(ctx.job().userId(), PriceTable.PLAN,
-          new Attribution(ctx.job().jobId(), stepId, ctx.job().workspaceId()), request(callId, input, extra),
-          Duration.ofMinutes(15), hold), delta -> ctx.emit("delta", Json.write(Map.of("step_id", stepId, "text", delta))),
-          ctx::cancelRequested);
+      LlmGateway.Outcome o;
+      try (io.genrtl.core.jobs.DeltaStream deltas = ctx.deltas(stepId)) { // streamed text, coalesced
+        o = gateway.get().call(new LlmGateway.Call(ctx.job().userId(), PriceTable.PLAN,
+            new Attribution(ctx.job().jobId(), stepId, ctx.job().workspaceId()), request(callId, input, extra),
+            Duration.ofMinutes(15), hold), deltas, ctx::cancelRequested);
+      }
       hold = null;
       List<String> errors = validate(o.response().text());
       Map<String, Object> step = new LinkedHashMap<>();
