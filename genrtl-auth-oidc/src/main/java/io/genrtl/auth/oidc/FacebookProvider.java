@@ -1,12 +1,8 @@
 package io.genrtl.auth.oidc;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.auth.ExternalIdentity;
 import io.genrtl.core.auth.LoginStart;
 import java.net.URI;
-import java.util.Map;
-import okhttp3.FormBody;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
@@ -53,13 +49,8 @@ public final class FacebookProvider implements OAuthProvider {
 
   @Override
   public ExternalIdentity complete(String code, String codeVerifier, String redirectUri, String expectedNonce) {
-    OidcHttp.JsonResponse t = http.send(new Request.Builder().url(graph + "/oauth/access_token")
-        .post(new FormBody.Builder().add("client_id", clientId).add("client_secret", clientSecret == null ? "" : clientSecret)
-            .add("code", code).add("redirect_uri", redirectUri).add("code_verifier", codeVerifier).build())
-        .build(), "Facebook");
-    if (t.status() >= 500) throw new GenRtlException(ErrorCode.UNAVAILABLE, "Facebook failed", Map.of("reason", "token_endpoint"));
-    String token = OidcHttp.string(t.body(), "access_token");
-    if (!t.ok() || token == null) throw OidcHttp.failed("code", "Facebook refused the code (wrong, reused or without its verifier)");
+    String token = http.accessToken(graph + "/oauth/access_token", clientId, clientSecret, code, redirectUri,
+        codeVerifier, "Facebook");
     HttpUrl me = HttpUrl.parse(graph + "/me").newBuilder().addQueryParameter("fields", "id,name,email").build();
     OidcHttp.JsonResponse user = http.send(new Request.Builder().url(me).header("Authorization", "Bearer " + token).get().build(),
         "Facebook");

@@ -1,13 +1,10 @@
 package io.genrtl.auth.oidc;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.auth.ExternalIdentity;
 import io.genrtl.core.auth.LoginStart;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import okhttp3.FormBody;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 
@@ -59,14 +56,8 @@ public final class GitHubProvider implements OAuthProvider {
   @Override
   @SuppressWarnings("unchecked")
   public ExternalIdentity complete(String code, String codeVerifier, String redirectUri, String expectedNonce) {
-    OidcHttp.JsonResponse t = http.send(new Request.Builder().url(base + "/login/oauth/access_token")
-        .post(new FormBody.Builder().add("client_id", clientId).add("client_secret", clientSecret == null ? "" : clientSecret)
-            .add("code", code).add("redirect_uri", redirectUri).add("code_verifier", codeVerifier).build())
-        .build(), "GitHub");
-    if (t.status() >= 500) throw new GenRtlException(ErrorCode.UNAVAILABLE, "GitHub failed", Map.of("reason", "token_endpoint"));
-    String token = OidcHttp.string(t.body(), "access_token");
-    // GitHub answers a refused code with 200 and {"error": "bad_verification_code"}
-    if (!t.ok() || token == null) throw OidcHttp.failed("code", "GitHub refused the code (wrong, reused or without its verifier)");
+    String token = http.accessToken(base + "/login/oauth/access_token", clientId, clientSecret, code, redirectUri,
+        codeVerifier, "GitHub");
     OidcHttp.JsonResponse user = http.send(get(api + "/user", token), "GitHub");
     String id = OidcHttp.string(user.body(), "id");
     if (!user.ok() || id == null) throw OidcHttp.failed("profile", "GitHub sent no usable profile");

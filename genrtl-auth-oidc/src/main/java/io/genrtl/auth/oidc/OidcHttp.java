@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
+import okhttp3.FormBody;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -73,6 +74,24 @@ public final class OidcHttp {
     if (v instanceof String s) return s;
     if (v instanceof Number n) return n.doubleValue() == Math.rint(n.doubleValue()) ? Long.toString(n.longValue()) : n.toString();
     return null;
+  }
+
+  /**
+   * The plain OAuth 2.0 code exchange GitHub and Facebook share: POST the code with the PKCE verifier and the client
+   * credentials as a form to {@code tokenUrl} and return the access token. A 5xx is {@code unavailable}; anything
+   * without an {@code access_token} (GitHub answers a refused code with 200 and {@code {"error": ...}}) is a refused
+   * code. {@code who} names the provider in messages.
+   */
+  String accessToken(String tokenUrl, String clientId, String clientSecret, String code, String redirectUri,
+      String codeVerifier, String who) {
+    JsonResponse t = send(new Request.Builder().url(tokenUrl)
+        .post(new FormBody.Builder().add("client_id", clientId).add("client_secret", clientSecret == null ? "" : clientSecret)
+            .add("code", code).add("redirect_uri", redirectUri).add("code_verifier", codeVerifier).build())
+        .build(), who);
+    if (t.status() >= 500) throw new GenRtlException(ErrorCode.UNAVAILABLE, who + " failed", Map.of("reason", "token_endpoint"));
+    String token = string(t.body(), "access_token");
+    if (!t.ok() || token == null) throw failed("code", who + " refused the code (wrong, reused or without its verifier)");
+    return token;
   }
 
   static GenRtlException failed(String reason, String message) {
