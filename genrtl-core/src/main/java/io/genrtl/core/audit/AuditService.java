@@ -74,7 +74,7 @@ public final class AuditService {
     String tenant = tenantId != null ? tenantId : p == null ? null : p.tenantId();
     AuditEntry e = new AuditEntry(ids.newId(), clock.millis(), p == null ? null : p.userId(),
         p == null ? null : p.role().wire(), p == null ? null : p.keyId(), tenant, action, targetType, targetId,
-        AuditJson.write(details == null ? Map.of() : details), o.ip(), o.userAgent(), o.requestId());
+        io.genrtl.core.internal.JsonText.write(details == null ? Map.of() : details), o.ip(), o.userAgent(), o.requestId());
     stores.audit().append(e);
     return e;
   }

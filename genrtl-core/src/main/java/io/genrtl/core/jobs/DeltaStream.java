@@ -1,5 +1,6 @@
 package io.genrtl.core.jobs;
 
+import io.genrtl.core.internal.JsonText;
 import io.genrtl.core.llm.LlmStreamListener;
 import java.time.Clock;
 import java.util.Objects;
@@ -71,32 +72,12 @@ public final class DeltaStream implements LlmStreamListener, AutoCloseable {
   public synchronized void flush() {
     if (buffer.length() == 0) return;
     cancelTimer.run();
-    ctx.emit("delta", "{\"step_id\":" + quote(stepId) + ",\"text\":" + quote(buffer) + "}");
+    ctx.emit("delta", "{\"step_id\":" + JsonText.quote(stepId) + ",\"text\":" + JsonText.quote(buffer) + "}");
     buffer.setLength(0);
   }
 
   @Override
   public void close() {
     flush();
-  }
-
-  /** A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped. */
-  static String quote(CharSequence s) {
-    StringBuilder b = new StringBuilder(s.length() + 16).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04x", (int) c));
-          else b.append(c);
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 }

@@ -113,22 +113,7 @@ public final class JsonLogs implements SLF4JServiceProvider {
       b.append("null");
       return;
     }
-    b.append('"');
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04x", (int) c));
-          else b.append(c);
-        }
-      }
-    }
-    b.append('"');
+    io.genrtl.core.internal.JsonText.string(b, value);
   }
 
   static void write(String line) {

@@ -1,13 +1,16 @@
-package io.genrtl.core.audit;
+package io.genrtl.core.internal;
 
 import java.util.Collection;
 import java.util.Map;
 
-/** A minimal JSON writer for audit details (maps, collections, strings, numbers, booleans, null). */
-final class AuditJson {
-  private AuditJson() {}
+/**
+ * The core's minimal JSON writer (the core has no JSON library): maps, collections, strings, numbers, booleans, null.
+ * Used for audit details and job events, and by the host's JSON log lines. Not API.
+ */
+public final class JsonText {
+  private JsonText() {}
 
-  static String write(Object v) {
+  public static String write(Object v) {
     StringBuilder sb = new StringBuilder();
     write(sb, v);
     return sb.toString();
@@ -43,7 +46,15 @@ final class AuditJson {
     }
   }
 
-  private static void string(StringBuilder sb, String s) {
+  /** {@code s} as a JSON string literal (RFC 8259): quotes, backslashes, control characters, U+2028/9 escaped. */
+  public static String quote(CharSequence s) {
+    StringBuilder sb = new StringBuilder(s.length() + 16);
+    string(sb, s);
+    return sb.toString();
+  }
+
+  /** Appends {@code s} as a JSON string literal. */
+  public static void string(StringBuilder sb, CharSequence s) {
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
