@@ -1,10 +1,6 @@
 package io.genrtl.llm.http;
 
 import io.genrtl.core.llm.LlmClient;
-import io.genrtl.core.llm.LlmRequest;
-import io.genrtl.core.llm.LlmResponse;
-import io.genrtl.core.llm.LlmStreamListener;
-import java.util.function.BooleanSupplier;
 
 /**
  * Anthropic Messages ({@code POST {base}/messages}, default base {@code https://api.anthropic.com/v1}, {@code
@@ -16,25 +12,8 @@ import java.util.function.BooleanSupplier;
  * docs/llm-connectors.md}. The cancel flag is also polled from a connector thread while a call is in flight, so it must be
  * thread-safe.
  */
-public final class AnthropicClient implements LlmClient {
-  private final HttpCaller caller;
-
+public final class AnthropicClient extends Connector {
   public AnthropicClient(LlmHttpConfig config) {
-    this.caller = new HttpCaller(config, new AnthropicWire());
-  }
-
-  @Override
-  public String provider() {
-    return caller.provider();
-  }
-
-  @Override
-  public LlmResponse complete(LlmRequest request, LlmStreamListener listener, BooleanSupplier cancel) {
-    return caller.complete(request, listener, cancel);
-  }
-
-  @Override
-  public String toString() {
-    return "AnthropicClient[" + caller.url() + "]";
+    super(config, new AnthropicWire());
   }
 }

@@ -1,10 +1,6 @@
 package io.genrtl.llm.http;
 
 import io.genrtl.core.llm.LlmClient;
-import io.genrtl.core.llm.LlmRequest;
-import io.genrtl.core.llm.LlmResponse;
-import io.genrtl.core.llm.LlmStreamListener;
-import java.util.function.BooleanSupplier;
 
 /**
  * OpenAI Chat Completions ({@code POST {base}/chat/completions}, default base {@code https://api.openai.com/v1}), for
@@ -15,25 +11,8 @@ import java.util.function.BooleanSupplier;
  * docs/llm-connectors.md}. The cancel flag is also polled from a connector thread while a call is in flight, so it must be
  * thread-safe.
  */
-public final class OpenAiChatClient implements LlmClient {
-  private final HttpCaller caller;
-
+public final class OpenAiChatClient extends Connector {
   public OpenAiChatClient(LlmHttpConfig config) {
-    this.caller = new HttpCaller(config, new ChatWire());
-  }
-
-  @Override
-  public String provider() {
-    return caller.provider();
-  }
-
-  @Override
-  public LlmResponse complete(LlmRequest request, LlmStreamListener listener, BooleanSupplier cancel) {
-    return caller.complete(request, listener, cancel);
-  }
-
-  @Override
-  public String toString() {
-    return "OpenAiChatClient[" + caller.url() + "]";
+    super(config, new ChatWire());
   }
 }
