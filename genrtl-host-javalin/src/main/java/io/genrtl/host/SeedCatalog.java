@@ -16,7 +16,6 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -58,7 +57,7 @@ final class SeedCatalog {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the seed catalog", e);
     } finally {
-      if (work != null) deleteTree(work);
+      if (work != null) Trees.delete(work);
     }
   }
 
@@ -99,20 +98,6 @@ final class SeedCatalog {
           }
         }
       }
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> s = Files.walk(root)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
-    } catch (IOException ignored) {
-      // best effort
     }
   }
 }

@@ -614,11 +614,7 @@ public final class Demo {
     } catch (IOException ignored) {
       // best effort
     }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException ignored) {
-      // best effort: the system's temporary directory is cleaned eventually
-    }
+    io.genrtl.host.Trees.delete(root);
   }
 
   private static int freePort() {

@@ -26,12 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * The {@code tool} job: one ToolRunner run of the input written by {@code POST /api/tools/run}. CBB archives come
@@ -141,7 +139,7 @@ public final class ToolJob implements JobHandler {
       if (hold != null) g.pool().voidHold(hold);
       throw new UncheckedIOException("cannot prepare the tool run", e);
     } finally {
-      if (scratch != null) deleteTree(scratch);
+      if (scratch != null) io.genrtl.host.Trees.delete(scratch);
     }
   }
 
@@ -160,19 +158,5 @@ public final class ToolJob implements JobHandler {
           Map.of("field", field));
     }
     return g.stores().cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> s = Files.walk(root)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
-    } catch (IOException ignored) {
-      // best effort
-    }
   }
 }
