@@ -104,4 +104,37 @@ class HttpEdgeTest {
     assertThat(http.post("/api/keys", annKey, "{\"name\":\"k\",\"expires_at\":\"9999-12-31T23:59:59.999Z\"}").status())
         .isEqualTo(201);
   }
+
+  // ------------------------------------------------------------------ malformed JSON
+
+  /** Texts of JSON libraries (Moshi's, Gson's, Jackson's) that must never reach a client. */
+  static final List<String> LIBRARY_TEXT = List.of("setLenient", "JsonReader", "lenient", "Moshi", "at path", "$.",
+      "Gson", "Jackson", "Exception", "End of input", "Unterminated", "Expected name", "Nesting too deep", "okio");
+
+  @Test
+  void low_malformedJsonDetailsHaveNoLibraryText() {
+    List<String> bad = List.of("{\"name\":\"a\",}", "{\"name\" \"a\"}", "[1,2,,3]", "{name:1}", "{\"name\":tru}",
+        "{\"name\":\"a\"} x", "{\"name\":\"a\"} {}", "{\"name\":\"\\q\"}", "{\"name\":01}", "{\"name\":NaN}", "'a'",
+        "{\"name\":\"abc", "{\"name\":1", "[".repeat(300), "\u00ff", "{\"name\":\"a\",\"name\":\"b\"}", "{", "nul",
+        "\u0000", "{\"name\":\"x\ny\"}", "{\"name\":1e99999999999}", "/* */ {}");
+    List<String> leaks = new ArrayList<>();
+    for (String body : bad) {
+      TestHttp.Response r = http.post("/api/workspaces", annKey, body);
+      assertProblem(r, 400, "malformed_json");
+      String detail = r.json().get("detail").toString();
+      for (String t : LIBRARY_TEXT) if (r.body().contains(t)) leaks.add(body + " -> " + detail + " (has '" + t + "')");
+      if (!detail.matches("the request body is not valid JSON: .+ at line \\d+, column \\d+")) leaks.add(body + " -> " + detail);
+      assertThat(r.json()).containsKeys("line", "column");
+    }
+    assertThat(leaks).isEmpty();
+    TestHttp.Response r = http.post("/api/workspaces", annKey, "{\n  \"name\": \"a\",\n  \"x\" 1\n}");
+    assertThat(r.json().get("detail")).isEqualTo(
+        "the request body is not valid JSON: expected ':' after the member name, found '1' at line 3, column 7");
+    assertThat(((Number) r.json().get("line")).intValue()).isEqualTo(3);
+    assertThat(((Number) r.json().get("column")).intValue()).isEqualTo(7);
+    // a JSON route elsewhere says the same
+    TestHttp.Response keys = http.post("/api/keys", annKey, "{\"name\":\"k\",}");
+    assertProblem(keys, 400, "malformed_json");
+    assertThat(keys.json().get("detail").toString()).doesNotContain("setLenient").contains("line 1, column 13");
+  }
 }
