@@ -518,6 +518,19 @@ class SignInApiTest {
         .isEqualTo(302);
   }
 
+  /** Issue "Security findings from a hostile review", Low: ports must be 1-65535. */
+  @Test
+  void low_loopbackPortOutOfRange() {
+    String ch = Secrets.s256(Secrets.random(64));
+    for (String r : List.of("http://127.0.0.1:99999/cb", "http://localhost:65536/cb", "http://[::1]:0/cb")) {
+      TestHttp.Response res = http.get("/api/auth/login/google?redirect_uri=" + enc(r) + "&code_challenge=" + ch, null);
+      assertProblem(res, 400, "validation_failed");
+      assertThat(res.json()).containsEntry("field", "redirect_uri");
+    }
+    assertThat(http.get("/api/auth/login/google?redirect_uri=" + enc("http://127.0.0.1:65535/cb") + "&code_challenge=" + ch,
+        null).status()).isEqualTo(302);
+  }
+
   // ------------------------------------------------------------------ external JWTs
 
   @Test
