@@ -60,7 +60,8 @@ public final class GenRtlServer implements AutoCloseable {
       Javalin app = GenRtlApp.create(runtime.genrtl(), new GenRtlApp.Settings(config.maxBodyBytes(), config.publicUrl(),
           config.maxPackageBytes(), ManifestSchema.text(), stripeWebhooks(config.stripe(), pay.stripeGateway(), clock),
           creem(config.creem()), pay.packs()),
-          signInProviders(config.auth(), clock), extras(runtime, buckets, clock));
+          signInProviders(config.auth(), clock), extras(runtime, buckets, clock),
+          new io.genrtl.host.http.EdgeHeaders.Policy(config.edge().trustForwardedProto(), config.edge().corsOrigins()));
       app.start(config.bindHost(), config.port());
       LOG.info("genRTL listening on {}:{} ({})", config.bindHost(), app.port(), config);
       ScheduledExecutorService bg = Executors.newSingleThreadScheduledExecutor(r -> {

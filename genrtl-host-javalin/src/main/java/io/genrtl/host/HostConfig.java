@@ -46,7 +46,54 @@ public record HostConfig(
     Meter meter,
     Auth auth,
     Limits limits,
-    Observability observability) {
+    Observability observability,
+    Edge edge) {
+
+  // ------------------------------------------------------------------ the HTTP edge (GENRTL_TRUST_FORWARDED_PROTO, GENRTL_CORS_ORIGINS)
+
+  /**
+   * The HTTP edge: whether a proxy's {@code X-Forwarded-Proto} is believed (HSTS behind a TLS-terminating proxy), and
+   * the exact origins CORS allows (empty: CORS off), lower-cased, as a browser sends them.
+   */
+  public record Edge(boolean trustForwardedProto, List<String> corsOrigins) {
+    public Edge {
+      corsOrigins = List.copyOf(corsOrigins);
+    }
+
+    @Override
+    public String toString() {
+      return "Edge[trustForwardedProto=" + trustForwardedProto + ", cors=" + (corsOrigins.isEmpty() ? "off" : corsOrigins) + "]";
+    }
+  }
+
+  static final List<String> EDGE_SETTINGS = List.of("GENRTL_TRUST_FORWARDED_PROTO", "GENRTL_CORS_ORIGINS");
+
+  /** An origin as browsers send it: http(s), a host, an optional port; no path, no trailing slash, no wildcard. */
+  private static final java.util.regex.Pattern ORIGIN =
+      java.util.regex.Pattern.compile("https?://(\\[[0-9a-f:.]+\\]|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)(:[1-9][0-9]{0,4})?");
+
+  static Edge edge(Map<String, String> v, List<String> problems) {
+    String fwd = v.getOrDefault("GENRTL_TRUST_FORWARDED_PROTO", "false");
+    if (!fwd.equals("true") && !fwd.equals("false")) problems.add("GENRTL_TRUST_FORWARDED_PROTO: true or false");
+    List<String> origins = new ArrayList<>();
+    String cors = v.get("GENRTL_CORS_ORIGINS");
+    if (cors != null) {
+      for (String o : cors.split(",")) {
+        String origin = o.trim().toLowerCase(Locale.ROOT);
+        if (origin.isEmpty()) continue;
+        java.util.regex.Matcher m = ORIGIN.matcher(origin);
+        if (!m.matches() || (m.group(3) != null && Integer.parseInt(m.group(3).substring(1)) > 65535)) {
+          problems.add("GENRTL_CORS_ORIGINS: '" + o.trim() + "' is not an origin such as https://app.example.com"
+              + " (scheme, host and optional port; no path, no trailing slash, no wildcard)");
+        } else if (!origins.contains(origin)) {
+          origins.add(origin);
+        }
+      }
+    }
+    return new Edge(fwd.equals("true"), origins);
+  }
+
+  // ------------------------------------------------------------------ the rest
 
   /**
    * Rate limits ({@code GENRTL_RATE_LIMIT_*}, requests per minute; 0 turns one off) and per-plan overrides of the plans
@@ -219,7 +266,7 @@ public record HostConfig(
       if (ours && v != null && !v.isBlank()) values.put(k, v.trim());
     });
     for (String k : values.keySet()) {
-      if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")
+      if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !EDGE_SETTINGS.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")
           && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_CREEM_PRODUCT_") && !k.startsWith("GENRTL_PLAN_") && !k.startsWith("GENRTL_SIM")
           && !k.startsWith("GENRTL_OIDC_") && !k.startsWith("GENRTL_JWT_") && !k.equals("GENRTL_REQUIRE_SIMULATORS")) {
         problems.add(k + ": unknown setting (see README.md, Configuration)");
@@ -332,11 +379,12 @@ public record HostConfig(
     Auth auth = auth(values, problems);
     Limits limits = limits(values, pg, problems);
     Observability obs = observability(values, problems);
+    Edge edge = edge(values, problems);
     if (!problems.isEmpty()) throw new InvalidConfigException(problems);
     return new HostConfig(bindHost, port, dataDir, dbUrl, values.get("GENRTL_DB_USER"),
         values.get("GENRTL_DB_PASSWORD"), pool, maxBody, publicUrl, adminEmail, logLevel, plansFile, sweep,
         maxPackageMb << 20, ttl, maxEntries, maxUnpackedMb << 20, maxRatio, s3, llm, workers, stripe, tools, creem,
-        alerts, meter, auth, limits, obs);
+        alerts, meter, auth, limits, obs, edge);
   }
 
   private static Limits limits(Map<String, String> v, boolean pg, List<String> problems) {
@@ -534,6 +582,6 @@ public record HostConfig(
     return "HostConfig[bind=" + bindHost + ":" + port + ", dataDir=" + dataDir + ", db=" + (isPostgres() ? "postgresql" : "sqlite")
         + ", pool=" + dbPoolSize + ", maxBodyBytes=" + maxBodyBytes + ", publicUrl=" + publicUrl
         + ", blobs=" + (s3 == null ? "filesystem" : s3.toString()) + ", " + llm + ", " + stripe + ", " + creem + ", " + alerts + ", meter=" + (meter.eventName() == null ? "off" : "on")
-        + ", rateLimits=" + (limits.enabled() ? limits.store() : "off") + ", " + observability + ", " + auth + "]";
+        + ", rateLimits=" + (limits.enabled() ? limits.store() : "off") + ", " + observability + ", " + auth + ", " + edge + "]";
   }
 }

@@ -127,4 +127,26 @@ class HostConfigTest {
     assertThat(HostConfig.load(Map.of("GENRTL_ALERT_WEBHOOK_URL", "http://127.0.0.1:9999/h", "GENRTL_ALERT_WEBHOOK_SECRET",
         "alert-secret-0123456789")).alerts().webhookUrl()).startsWith("http://127.0.0.1");
   }
+
+  // ------------------------------------------------------------------ the HTTP edge
+
+  @Test
+  void edgeSettingsAreOffByDefaultAndValidated() {
+    HostConfig d = HostConfig.load(Map.of());
+    assertThat(d.edge().trustForwardedProto()).isFalse();
+    assertThat(d.edge().corsOrigins()).isEmpty();
+    HostConfig c = HostConfig.load(Map.of("GENRTL_TRUST_FORWARDED_PROTO", "true",
+        "GENRTL_CORS_ORIGINS", " https://App.Example.com, http://localhost:5173,,https://app.example.com,http://[::1]:8080"));
+    assertThat(c.edge().trustForwardedProto()).isTrue();
+    assertThat(c.edge().corsOrigins()).containsExactly("https://app.example.com", "http://localhost:5173", "http://[::1]:8080");
+    assertThat(c.toString()).contains("cors=[https://app.example.com");
+    for (String bad : new String[] {"*", "https://*.example.com", "https://a.example.com/", "https://a.example.com/app",
+        "ftp://a.example.com", "a.example.com", "https://a.example.com:99999", "https://a.example.com:0", "null",
+        "https://user@a.example.com"}) {
+      assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_CORS_ORIGINS", bad))).as(bad)
+          .hasMessageContaining("GENRTL_CORS_ORIGINS: '" + bad + "' is not an origin");
+    }
+    assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_TRUST_FORWARDED_PROTO", "yes")))
+        .hasMessageContaining("GENRTL_TRUST_FORWARDED_PROTO: true or false");
+  }
 }

@@ -75,4 +75,41 @@ class JettyErrorsTest {
   void aBadUriIsAProblem() throws Exception {
     assertProblem(raw("GET /api/%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 400);
   }
+
+  /**
+   * Issue "Security findings from a hostile review", Low: a 400 for a path with {@code %00} closed the connection
+   * without saying so. The request is sent on a connection the client keeps open (no {@code Connection: close}, output
+   * not shut down): the answer must carry {@code Connection: close}, and the server must then close (end of stream,
+   * not the read timeout), without answering a second request sent on the same connection.
+   */
+  @Test
+  void low_nulPathClosesWithConnectionClose() throws Exception {
+    for (String path : new String[] {"/api/me%00", "/api/%00/x", "/healthz%00", "/api/cbb/download/a%00b"}) {
+      try (Socket s = new Socket("127.0.0.1", app.port())) {
+        s.setSoTimeout(10_000);
+        OutputStream out = s.getOutputStream();
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        byte[] b = new byte[8192];
+        int n;
+        while ((n = in.read(b)) > 0) buf.write(b, 0, n); // a SocketTimeoutException here: the server left it open
+        String response = buf.toString(StandardCharsets.ISO_8859_1);
+        assertProblem(response, 400);
+        String head = response.substring(0, response.indexOf("\r\n\r\n")).toLowerCase();
+        assertThat(head).as(path).contains("\r\nconnection: close");
+        assertThat(response).as(path).doesNotContain("\"status\":\"ok\"").containsOnlyOnce("HTTP/1.1 ");
+      }
+    }
+  }
+
+  @Test
+  void otherRefusalsBeforeAnyRouteAlsoSayConnectionClose() throws Exception {
+    String big = "a".repeat(40_000);
+    assertThat(raw("GET /api/me HTTP/1.1\r\nHost: x\r\nX-Big: " + big + "\r\n\r\n").toLowerCase()).contains("\r\nconnection: close");
+    assertThat(raw("POST /api/workspaces HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n").toLowerCase())
+        .contains("\r\nconnection: close");
+  }
 }

@@ -163,6 +163,27 @@ class RateLimitApiTest {
     assertThat(http.get("/no/such/route", null).status()).isEqualTo(429);
   }
 
+  /**
+   * Issue "Security findings from a hostile review", Low: the device verification page, where user codes are typed, is
+   * in the {@code auth} class (30 per minute per IP here), not the anonymous bucket (2 per minute here).
+   */
+  @Test
+  void low_deviceCodeAttemptsInAuthClass() {
+    for (int i = 0; i < 30; i++) {
+      TestHttp.Response r = i % 2 == 0
+          ? http.send("POST", "/device", null, "user_code=BBBB-BBBB&action=approve", "Content-Type", "application/x-www-form-urlencoded")
+          : http.get("/device?user_code=BBBB-BBBB", null);
+      assertThat(r.status()).as("attempt " + (i + 1) + ": " + r.body()).isNotEqualTo(429);
+      assertThat(r.header("RateLimit-Limit")).isEqualTo("30");
+    }
+    TestHttp.Response limited = http.send("POST", "/device", null, "user_code=BBBB-BBBB&action=approve",
+        "Content-Type", "application/x-www-form-urlencoded");
+    assertProblem(limited, 429, "rate_limited");
+    assertThat(limited.json()).containsEntry("endpoint_class", "auth").containsEntry("scope", "ip");
+    // the same bucket as /api/auth/**
+    assertThat(http.post("/api/auth/refresh", null, "{}").status()).isEqualTo(429);
+  }
+
   @Test
   void healthAndReadinessAreNeverLimited() {
     for (int i = 0; i < 20; i++) {

@@ -460,6 +460,37 @@ class SignInApiTest {
     assertOAuthError(poll("unknown-device-code"), 400, "invalid_grant");
   }
 
+  /**
+   * Issue "Security findings from a hostile review", Low: refused decisions naming a device's user code are capped
+   * per device code ({@code SignInService.MAX_DEVICE_ATTEMPTS}); at the cap the authorization expires.
+   */
+  @Test
+  void low_deviceCodeAttemptCap() {
+    String access = (String) googleSignIn("g-1", "ann@example.com", c -> c).json().get("access_token");
+    String cookie = "genrtl_session=" + access;
+    String csrf = csrfFrom(http.send("GET", "/device", null, null, "Cookie", cookie).body());
+    Map<String, Object> d = startDevice();
+    Map<String, Object> other = startDevice();
+    String code = (String) d.get("user_code");
+    // five refusals of different kinds, all naming this code
+    assertThat(postForm("/device", "user_code=" + code + "&action=approve&csrf=" + "0".repeat(64), "Cookie", cookie).status())
+        .isEqualTo(403);
+    assertThat(postForm("/device", "user_code=" + code + "&action=approve", "Cookie", cookie).status()).isEqualTo(403);
+    assertThat(postForm("/device", "user_code=" + code + "&action=approve&csrf=" + csrf, "Cookie", cookie,
+        "Origin", "https://evil.example").status()).isEqualTo(403);
+    assertThat(postForm("/device", "user_code=" + code + "&action=launch&csrf=" + csrf, "Cookie", cookie).status()).isEqualTo(400);
+    assertThat(postForm("/device", "user_code=" + code.toLowerCase() + "&action=approve&csrf=" + csrf).status()).isEqualTo(401);
+    // the right form now finds nothing, and the device is told its code expired
+    TestHttp.Response late = postForm("/device", "user_code=" + code + "&action=approve&csrf=" + csrf, "Cookie", cookie,
+        "Origin", base);
+    assertThat(late.status()).isEqualTo(404);
+    assertThat(late.body()).contains("Unknown code");
+    assertOAuthError(poll((String) d.get("device_code")), 400, "expired_token");
+    // another device's code is untouched
+    assertThat(postForm("/device", "user_code=" + other.get("user_code") + "&action=approve&csrf=" + csrf, "Cookie", cookie,
+        "Origin", base).status()).isEqualTo(200);
+  }
+
   // ------------------------------------------------------------------ loopback (RFC 8252)
 
   @Test
@@ -516,6 +547,19 @@ class SignInApiTest {
         400, "validation_failed");
     assertThat(http.get("/api/auth/login/google?redirect_uri=" + enc("http://[::1]:5/cb") + "&code_challenge=" + ch, null).status())
         .isEqualTo(302);
+  }
+
+  /** Issue "Security findings from a hostile review", Low: ports must be 1-65535. */
+  @Test
+  void low_loopbackPortOutOfRange() {
+    String ch = Secrets.s256(Secrets.random(64));
+    for (String r : List.of("http://127.0.0.1:99999/cb", "http://localhost:65536/cb", "http://[::1]:0/cb")) {
+      TestHttp.Response res = http.get("/api/auth/login/google?redirect_uri=" + enc(r) + "&code_challenge=" + ch, null);
+      assertProblem(res, 400, "validation_failed");
+      assertThat(res.json()).containsEntry("field", "redirect_uri");
+    }
+    assertThat(http.get("/api/auth/login/google?redirect_uri=" + enc("http://127.0.0.1:65535/cb") + "&code_challenge=" + ch,
+        null).status()).isEqualTo(302);
   }
 
   // ------------------------------------------------------------------ external JWTs

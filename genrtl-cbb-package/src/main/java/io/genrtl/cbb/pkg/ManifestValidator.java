@@ -1,22 +1,17 @@
 package io.genrtl.cbb.pkg;
 
-import com.squareup.moshi.JsonDataException;
-import com.squareup.moshi.JsonEncodingException;
-import com.squareup.moshi.JsonReader;
 import io.genrtl.core.cbb.CbbManifest;
-import java.io.IOException;
+import io.genrtl.core.internal.JsonTree;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import okio.Buffer;
 
 /**
  * Validates {@code manifest.json} by hand (the JSON Schema in {@code docs/cbb-manifest.schema.json} says the same
- * and is tested to agree). The JSON is read strictly with Moshi into a tree: numbers stay exact
+ * and is tested to agree). The JSON is read strictly by the core's {@link JsonTree} into a tree: numbers stay exact
  * ({@link BigDecimal}), duplicate keys, trailing data and nesting deeper than 255 are refused.
  */
 final class ManifestValidator {
@@ -162,55 +157,16 @@ final class ManifestValidator {
     return p.movePointRight(6).longValueExact();
   }
 
-  /** A complete JSON document as maps, lists, strings, BigDecimals, booleans and nulls. */
+  /**
+   * A complete JSON document as maps, lists, strings, BigDecimals, booleans and nulls, read strictly by the core's
+   * {@link JsonTree}; a syntax error (field {@code $}, a duplicate key: its path) says what and where in our words,
+   * never a parser library's.
+   */
   static Object parse(byte[] bytes) {
-    try (JsonReader r = JsonReader.of(new Buffer().write(bytes))) {
-      Object v = read(r, "$");
-      if (r.peek() != JsonReader.Token.END_DOCUMENT) throw Reasons.manifest("$", "unexpected data after the JSON value");
-      return v;
-    } catch (JsonEncodingException | JsonDataException e) {
-      String m = String.valueOf(e.getMessage()).replace("Use JsonReader.setLenient(true) to accept malformed JSON", "malformed JSON");
-      throw Reasons.manifest("$", "not valid JSON: " + m);
-    } catch (IOException e) {
-      throw Reasons.manifest("$", "not valid JSON");
-    }
-  }
-
-  private static Object read(JsonReader r, String at) throws IOException {
-    switch (r.peek()) {
-      case BEGIN_OBJECT: {
-        Map<String, Object> m = new LinkedHashMap<>();
-        r.beginObject();
-        while (r.hasNext()) {
-          String name = r.nextName();
-          String field = at.equals("$") ? name : at + "." + name;
-          if (m.containsKey(name)) throw Reasons.manifest(field, "duplicate key '" + name + "'");
-          m.put(name, read(r, field));
-        }
-        r.endObject();
-        return m;
-      }
-      case BEGIN_ARRAY: {
-        List<Object> l = new ArrayList<>();
-        r.beginArray();
-        while (r.hasNext()) l.add(read(r, at + "[" + l.size() + "]"));
-        r.endArray();
-        return l;
-      }
-      case STRING:
-        return r.nextString();
-      case NUMBER:
-        try {
-          return new BigDecimal(r.nextString());
-        } catch (NumberFormatException e) {
-          throw Reasons.manifest(at, "a number is out of range");
-        }
-      case BOOLEAN:
-        return r.nextBoolean();
-      case NULL:
-        return r.nextNull();
-      default:
-        throw Reasons.manifest(at, "unexpected " + r.peek());
+    try {
+      return JsonTree.parse(bytes);
+    } catch (JsonTree.SyntaxException e) {
+      throw Reasons.manifest(e.duplicateKey() ? e.field() : "$", "not valid JSON: " + e.getMessage());
     }
   }
 }

@@ -155,6 +155,19 @@ class ManifestSchemaTest {
     }
   }
 
+  /** Issue "Security findings from a hostile review", Low: a parser library's text never reaches the publisher. */
+  @Test
+  void low_malformedJsonDetailsHaveNoLibraryText() {
+    for (String bad : new String[] {"{", "{\"id\": 1,}", "{} {}", "{\"id\": NaN}", "{'id': 1}", "[1,,2]", "{\"id\":\"\\q\"}",
+        "{\"id\" 1}", "{\"id\":\"abc"}) {
+      GenRtlException e = catchThrowableOfType(GenRtlException.class,
+          () -> ManifestValidator.validate(bad.getBytes(StandardCharsets.UTF_8)));
+      assertThat(e.getMessage()).as(bad).startsWith("manifest.json: not valid JSON: ").containsPattern("at line \\d+, column \\d+")
+          .doesNotContain("setLenient").doesNotContain("JsonReader").doesNotContain("malformed JSON").doesNotContain("at path")
+          .doesNotContain("Expected").doesNotContain("Unterminated");
+    }
+  }
+
   @Test
   void duplicateKeysAreRefusedWithTheirPath() {
     String json = TestPackages.manifestWith("tags", "[], \"id\": \"other_id\"");

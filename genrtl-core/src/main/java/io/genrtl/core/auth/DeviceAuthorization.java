@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * An RFC 8628 device authorization. The device code is stored only as SHA-256 hex; the user code is short, upper
- * case and unique. {@code userId} is who approved or denied it; {@code keyId} the API key it issued.
+ * case and unique. {@code userId} is who approved or denied it; {@code keyId} the API key it issued;
+ * {@code failedAttempts} how many refused attempts named it (see {@link SignInService#MAX_DEVICE_ATTEMPTS}).
  */
 public record DeviceAuthorization(
     String deviceId,
@@ -16,6 +17,7 @@ public record DeviceAuthorization(
     Long lastPolledAt,
     String userId,
     String keyId,
+    int failedAttempts,
     long createdAt,
     long expiresAt) {
 

@@ -36,6 +36,12 @@ public final class SignInService {
   public static final int USER_CODE_LENGTH = 8;
   public static final int MAX_PROVIDER_LENGTH = 64;
   public static final int MAX_SUBJECT_LENGTH = 255;
+  /**
+   * Refused attempts a device authorization takes before it expires: decisions on the verification page that name its
+   * user code but are refused ({@link #refuseDeviceAttempt}), and token polls with its device code under another
+   * client id. Guessing user codes that match no authorization is held back by the per-IP {@code auth} rate limit.
+   */
+  public static final int MAX_DEVICE_ATTEMPTS = 5;
 
   /** Lifetimes and the device flow's polling interval. */
   public record Settings(Duration accessTtl, Duration refreshTtl, Duration loginTtl, Duration deviceTtl,
@@ -264,7 +270,7 @@ public final class SignInService {
       String userCode = Secrets.random(USER_CODE_LENGTH, USER_CODE_ALPHABET);
       try {
         stores.auth().insertDevice(new DeviceAuthorization(ids.newId(), Secrets.sha256Hex(deviceCode), userCode, clientId,
-            DeviceStatus.PENDING, settings.deviceIntervalSeconds(), null, null, null, now,
+            DeviceStatus.PENDING, settings.deviceIntervalSeconds(), null, null, null, 0, now,
             now + settings.deviceTtl().toMillis()));
         return new DeviceStart(deviceCode, userCode, settings.deviceTtl().toSeconds(), settings.deviceIntervalSeconds());
       } catch (DuplicateKeyException e) {
@@ -299,6 +305,19 @@ public final class SignInService {
     return d;
   }
 
+  /**
+   * A decision on the verification page naming {@code typedUserCode} was refused before it was made (not signed in,
+   * from another site, a wrong CSRF token, neither approve nor deny): a pending authorization with that code counts
+   * one failed attempt, and the {@value #MAX_DEVICE_ATTEMPTS}th expires it (the device then polls
+   * {@code expired_token}). Returns whether the code named a pending authorization; a code naming none changes nothing.
+   */
+  public boolean refuseDeviceAttempt(String typedUserCode) {
+    String code = normaliseUserCode(typedUserCode);
+    if (code == null) return false;
+    return stores.transactor().inTransaction(() -> stores.auth().findDeviceByUserCode(code)
+        .map(d -> stores.auth().recordDeviceFailure(d.deviceId(), clock.millis(), MAX_DEVICE_ATTEMPTS)).orElse(false));
+  }
+
   /** The signed-in user approves or denies the device showing {@code typedUserCode}. */
   public DeviceAuthorization decideDevice(Principal principal, String typedUserCode, boolean approve) {
     return stores.transactor().inTransaction(() -> {
@@ -314,7 +333,8 @@ public final class SignInService {
   /**
    * One poll of the token endpoint with a device code. Pending: {@code authorization_pending}, or {@code slow_down}
    * (and the interval grows by 5 s) when polled sooner than the interval. Approved: one API key, named after the
-   * device, is issued exactly once; every later poll is {@code invalid_grant}.
+   * device, is issued exactly once; every later poll is {@code invalid_grant}. A poll under another client id is
+   * {@code invalid_grant} and counts a failed attempt on the authorization ({@link #MAX_DEVICE_ATTEMPTS}).
    */
   public DevicePoll pollDevice(String deviceCode, String clientId) {
     int interval = settings.deviceIntervalSeconds();
@@ -326,7 +346,9 @@ public final class SignInService {
       return stores.transactor().inTransaction(() -> {
         long now = clock.millis();
         DeviceAuthorization d = stores.auth().findDeviceByCodeHash(hash).orElse(null);
-        if (d == null || !d.clientId().equals(clientId) || d.status() == DeviceStatus.CONSUMED) {
+        if (d == null || d.status() == DeviceStatus.CONSUMED) return DevicePoll.error(DevicePoll.INVALID_GRANT, interval);
+        if (!d.clientId().equals(clientId)) { // the device code under another client: a failed attempt on it
+          stores.auth().recordDeviceFailure(d.deviceId(), now, MAX_DEVICE_ATTEMPTS);
           return DevicePoll.error(DevicePoll.INVALID_GRANT, interval);
         }
         if (d.status() == DeviceStatus.DENIED) return DevicePoll.error(DevicePoll.ACCESS_DENIED, d.intervalSeconds());

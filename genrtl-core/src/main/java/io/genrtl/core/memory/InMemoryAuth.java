@@ -54,7 +54,7 @@ final class InMemoryAuth {
   private static DeviceAuthorization with(DeviceAuthorization d, DeviceStatus status, int interval, Long polled,
       String userId, String keyId) {
     return new DeviceAuthorization(d.deviceId(), d.deviceCodeHash(), d.userCode(), d.clientId(), status, interval, polled,
-        userId, keyId, d.createdAt(), d.expiresAt());
+        userId, keyId, d.failedAttempts(), d.createdAt(), d.expiresAt());
   }
 
   AuthStore store() {
@@ -161,6 +161,19 @@ final class InMemoryAuth {
           DeviceAuthorization d = x.data().devices.get(id);
           if (d != null) x.data().devices.put(id, with(d, d.status(), interval, at, d.userId(), d.keyId()));
           return null;
+        });
+      }
+
+      @Override
+      public boolean recordDeviceFailure(String id, long now, int maxAttempts) {
+        return x.locked(() -> {
+          DeviceAuthorization d = x.data().devices.get(id);
+          if (d == null || d.status() != DeviceStatus.PENDING || d.expiresAt() <= now) return false;
+          int n = d.failedAttempts() + 1;
+          x.data().devices.put(id, new DeviceAuthorization(d.deviceId(), d.deviceCodeHash(), d.userCode(), d.clientId(),
+              d.status(), d.intervalSeconds(), d.lastPolledAt(), d.userId(), d.keyId(), n, d.createdAt(),
+              n >= maxAttempts ? now : d.expiresAt()));
+          return true;
         });
       }
 

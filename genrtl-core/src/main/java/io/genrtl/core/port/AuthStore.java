@@ -49,6 +49,13 @@ public interface AuthStore {
   void recordDevicePoll(String deviceId, long at, int intervalSeconds);
 
   /**
+   * Counts one refused attempt on a pending device authorization that has not expired at {@code now}, in one
+   * conditional statement; the attempt that brings the count to {@code maxAttempts} also expires it (its expiry
+   * becomes {@code now}). Returns whether an attempt was counted (false: unknown, decided or already expired).
+   */
+  boolean recordDeviceFailure(String deviceId, long now, int maxAttempts);
+
+  /**
    * Moves the device authorization from {@code from} to {@code to}, setting the deciding user and, when not null,
    * the issued key; conditional on the current status, so only one transition from a status succeeds.
    */

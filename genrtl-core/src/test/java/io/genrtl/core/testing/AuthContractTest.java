@@ -375,6 +375,63 @@ public abstract class AuthContractTest {
     assertThat(stores.auth().findDeviceByUserCode(late.userCode())).isEmpty();
   }
 
+  /** Issue "Security findings from a hostile review", Low: refused attempts per device code are capped. */
+  @Test
+  void low_deviceCodeAttemptCap() {
+    User u = signIn.signIn(google("g-1", "ann@example.com", true));
+    DeviceStart d = signIn.startDevice("cli");
+    String typed = SignInService.displayUserCode(d.userCode()).toLowerCase();
+    for (int i = 1; i < SignInService.MAX_DEVICE_ATTEMPTS; i++) {
+      assertThat(signIn.refuseDeviceAttempt(typed)).isTrue();
+      assertThat(stores.auth().findDeviceByUserCode(d.userCode()).orElseThrow().failedAttempts()).isEqualTo(i);
+      assertThat(signIn.pendingDevice(typed).deviceId()).isNotNull(); // still usable below the cap
+    }
+    assertThat(signIn.pollDevice(d.deviceCode(), "cli").error()).isEqualTo(DevicePoll.AUTHORIZATION_PENDING);
+    assertThat(signIn.refuseDeviceAttempt(typed)).isTrue(); // the 5th: expired at once
+    assertThat(stores.auth().findDeviceByUserCode(d.userCode()).orElseThrow().expiresAt()).isEqualTo(clock.millis());
+    assertThatThrownBy(() -> signIn.decideDevice(Principal.of(u, null), typed, true))
+        .isInstanceOfSatisfying(GenRtlException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    clock.advance(Duration.ofSeconds(30));
+    assertThat(signIn.pollDevice(d.deviceCode(), "cli").error()).isEqualTo(DevicePoll.EXPIRED_TOKEN);
+    assertThat(signIn.refuseDeviceAttempt(typed)).as("nothing left to count").isFalse();
+    assertThat(stores.auth().findDeviceByUserCode(d.userCode()).orElseThrow().failedAttempts())
+        .isEqualTo(SignInService.MAX_DEVICE_ATTEMPTS);
+
+    // polls under another client id count on the same cap
+    DeviceStart p = signIn.startDevice("cli");
+    for (int i = 0; i < SignInService.MAX_DEVICE_ATTEMPTS; i++) {
+      assertThat(signIn.pollDevice(p.deviceCode(), "other").error()).isEqualTo(DevicePoll.INVALID_GRANT);
+    }
+    assertThat(signIn.pollDevice(p.deviceCode(), "cli").error()).isEqualTo(DevicePoll.EXPIRED_TOKEN);
+
+    // a code that names no authorization, or a decided one, changes nothing
+    DeviceStart ok = signIn.startDevice("cli");
+    assertThat(signIn.refuseDeviceAttempt("BBBB-BBBB")).isFalse();
+    assertThat(signIn.refuseDeviceAttempt("not a code")).isFalse();
+    assertThat(signIn.refuseDeviceAttempt(null)).isFalse();
+    signIn.decideDevice(Principal.of(u, null), ok.userCode(), true);
+    assertThat(signIn.refuseDeviceAttempt(ok.userCode())).isFalse();
+    assertThat(stores.auth().findDeviceByUserCode(ok.userCode()).orElseThrow().failedAttempts()).isZero();
+    assertThat(signIn.pollDevice(ok.deviceCode(), "cli").issued()).isTrue();
+  }
+
+  @Test
+  void recordDeviceFailureIsConditionalAndExpiresAtTheCap() {
+    DeviceStart d = signIn.startDevice("cli");
+    DeviceAuthorization a = stores.auth().findDeviceByUserCode(d.userCode()).orElseThrow();
+    long now = clock.millis();
+    assertThat(stores.auth().recordDeviceFailure(a.deviceId(), now, 2)).isTrue();
+    assertThat(stores.auth().findDeviceByUserCode(d.userCode()).orElseThrow().expiresAt()).isEqualTo(a.expiresAt());
+    assertThat(stores.auth().recordDeviceFailure(a.deviceId(), now, 2)).isTrue();
+    DeviceAuthorization capped = stores.auth().findDeviceByUserCode(d.userCode()).orElseThrow();
+    assertThat(capped.failedAttempts()).isEqualTo(2);
+    assertThat(capped.expiresAt()).isEqualTo(now);
+    assertThat(capped.status()).isEqualTo(DeviceStatus.PENDING);
+    assertThat(stores.auth().recordDeviceFailure(a.deviceId(), now, 2)).isFalse(); // expired: not counted
+    assertThat(stores.auth().recordDeviceFailure("01ARZ3NDEKTSV4RRFFQ69G5FAV", now, 2)).isFalse();
+    assertThat(stores.auth().findDeviceByUserCode(d.userCode()).orElseThrow().failedAttempts()).isEqualTo(2);
+  }
+
   @Test
   void concurrentPollsOfAnApprovedDeviceIssueExactlyOneKey() throws Exception {
     User u = signIn.signIn(google("g-1", "ann@example.com", true));

@@ -73,6 +73,13 @@ public final class GenRtlApp {
   }
 
   public static Javalin create(GenRtl genrtl, Settings settings, SignInProviders signIn, Extras extras) {
+    return create(genrtl, settings, signIn, extras, EdgeHeaders.Policy.DEFAULTS);
+  }
+
+  /** The app with the HTTP edge's policy: trusted {@code X-Forwarded-Proto} (HSTS) and CORS origins ({@link EdgeHeaders}). */
+  public static Javalin create(GenRtl genrtl, Settings settings, SignInProviders signIn, Extras extras,
+      EdgeHeaders.Policy edgePolicy) {
+    EdgeHeaders edge = new EdgeHeaders(edgePolicy);
     SignInRoutes signInRoutes = new SignInRoutes(genrtl, settings, signIn);
     AccountRoutes accounts = new AccountRoutes(genrtl, settings);
     BillingRoutes billing = new BillingRoutes(genrtl, settings);
@@ -95,9 +102,11 @@ public final class GenRtlApp {
       // refused, or a wrong one accepted). Keys are case-sensitive, so the cache is off (KeepAliveAuthTest).
       cfg.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
       // what Jetty refuses before any route (431, a malformed request, a bad URI) answers problem+json too
-      cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(edge)));
 
       cfg.routes.before(RequestIds::assign);
+      // nosniff, no-store on /api/, HSTS, CORS (a listed origin's preflight is answered here, before authentication)
+      cfg.routes.before(edge::before);
       cfg.routes.before(ctx -> Observe.start(ctx, extras));
       cfg.routes.before("/api/*", ctx -> authenticate(genrtl, settings, signIn, ctx, extras.limiter()));
       // the audit log's "from where" (and "who" once authenticated) for this request's thread

@@ -225,7 +225,8 @@ final class JobRoutes {
     long after = 0;
     String last = ctx.header("Last-Event-ID");
     if (last != null && last.matches("\\d{1,12}")) after = Long.parseLong(last);
-    ctx.status(200).contentType("text/event-stream; charset=utf-8").header("Cache-Control", "no-cache")
+    // a job's events are user data: no-store, like every /api/ answer
+    ctx.status(200).contentType("text/event-stream; charset=utf-8").header("Cache-Control", "no-store")
         .header("X-Accel-Buffering", "no");
     java.io.OutputStream out = ctx.res().getOutputStream();
     long seq = after;

@@ -1,27 +1,23 @@
 package io.genrtl.host.http;
 
 import com.squareup.moshi.JsonAdapter;
-import com.squareup.moshi.JsonDataException;
-import com.squareup.moshi.JsonEncodingException;
 import com.squareup.moshi.JsonReader;
 import com.squareup.moshi.JsonWriter;
 import com.squareup.moshi.Moshi;
 import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtlException;
+import io.genrtl.core.internal.JsonTree;
 import io.javalin.json.JsonMapper;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import okio.Buffer;
 
 /**
- * JSON on the wire, with Moshi. Responses are plain maps and lists built by the routes (snake_case keys, nulls
- * written); requests are read into a tree where numbers stay exact ({@link BigDecimal}), duplicate keys and
- * trailing data are refused.
+ * JSON on the wire. Responses are plain maps and lists built by the routes (snake_case keys, nulls written), written
+ * with Moshi; requests are read by the core's strict {@link JsonTree} into a tree where numbers stay exact
+ * ({@link BigDecimal}), duplicate keys and trailing data are refused.
  */
 public final class Json implements JsonMapper {
   static final Moshi MOSHI = new Moshi.Builder().add(BigDecimal.class, new BigDecimalAdapter().nullSafe()).build();
@@ -36,58 +32,20 @@ public final class Json implements JsonMapper {
     return write(obj);
   }
 
-  /** Parses a complete JSON document into maps, lists, strings, BigDecimals, booleans and nulls. */
+  /**
+   * Parses a complete JSON document into maps, lists, strings, BigDecimals, booleans and nulls, strictly
+   * ({@link JsonTree}); not JSON is 400 {@code malformed_json} with what is wrong and where ({@code line},
+   * {@code column}) in our own words.
+   */
   public static Object parse(byte[] bytes) {
-    try (JsonReader r = JsonReader.of(new Buffer().write(bytes))) {
-      Object v = read(r);
-      if (r.peek() != JsonReader.Token.END_DOCUMENT) throw malformed("unexpected data after the JSON value");
-      return v;
-    } catch (JsonEncodingException | JsonDataException e) {
-      throw malformed(e.getMessage());
-    } catch (IOException e) {
-      throw malformed("unreadable body");
+    try {
+      return JsonTree.parse(bytes);
+    } catch (JsonTree.SyntaxException e) {
+      Map<String, Object> where = new LinkedHashMap<>();
+      where.put("line", e.line());
+      where.put("column", e.column());
+      throw new GenRtlException(ErrorCode.MALFORMED_JSON, "the request body is not valid JSON: " + e.getMessage(), where);
     }
-  }
-
-  private static Object read(JsonReader r) throws IOException {
-    switch (r.peek()) {
-      case BEGIN_OBJECT: {
-        Map<String, Object> m = new LinkedHashMap<>();
-        r.beginObject();
-        while (r.hasNext()) {
-          String name = r.nextName();
-          if (m.containsKey(name)) throw malformed("duplicate key '" + name + "'");
-          m.put(name, read(r));
-        }
-        r.endObject();
-        return m;
-      }
-      case BEGIN_ARRAY: {
-        List<Object> l = new ArrayList<>();
-        r.beginArray();
-        while (r.hasNext()) l.add(read(r));
-        r.endArray();
-        return l;
-      }
-      case STRING:
-        return r.nextString();
-      case NUMBER:
-        try {
-          return new BigDecimal(r.nextString());
-        } catch (NumberFormatException e) {
-          throw malformed("bad number");
-        }
-      case BOOLEAN:
-        return r.nextBoolean();
-      case NULL:
-        return r.nextNull();
-      default:
-        throw malformed("unexpected " + r.peek());
-    }
-  }
-
-  private static GenRtlException malformed(String detail) {
-    return new GenRtlException(ErrorCode.MALFORMED_JSON, "the request body is not valid JSON: " + detail);
   }
 
   /** Writes decimals as plain JSON numbers (never exponent notation). */

@@ -4,8 +4,6 @@ import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtlException;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -96,14 +94,8 @@ public final class JsonBody {
     return out;
   }
 
-  /** An RFC 3339 timestamp with an offset, e.g. {@code 2026-01-31T12:00:00Z}. */
+  /** An RFC 3339 timestamp with an offset, e.g. {@code 2026-01-31T12:00:00Z}, within {@link Times#RANGE}. */
   public Optional<Instant> optTime(String field) {
-    return optString(field, 64).map(s -> {
-      try {
-        return OffsetDateTime.parse(s).toInstant();
-      } catch (DateTimeParseException e) {
-        throw GenRtlException.invalid(field, field + " must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z");
-      }
-    });
+    return optString(field, 64).map(s -> Times.timestamp(field, s));
   }
 }

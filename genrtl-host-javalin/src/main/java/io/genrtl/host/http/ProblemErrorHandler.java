@@ -16,9 +16,15 @@ import org.eclipse.jetty.util.Callback;
  * What Jetty refuses before any route runs (a header block over its limit, a malformed request line, header or
  * {@code Content-Length}, an ambiguous URI) as an RFC 9457 problem document like every other error, in place of
  * Jetty's HTML page. Never a stack trace: the cause is not written, and Jetty's short reason only when it is plain
- * printable text.
+ * printable text. Every such answer says {@code Connection: close}, and the connection is closed after it.
  */
 final class ProblemErrorHandler extends ErrorHandler {
+  private final EdgeHeaders edge;
+
+  ProblemErrorHandler(EdgeHeaders edge) {
+    this.edge = edge;
+  }
+
   @Override
   protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
       Callback callback) throws IOException {
@@ -40,6 +46,13 @@ final class ProblemErrorHandler extends ErrorHandler {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+    response.getHeaders().put("X-Content-Type-Options", "nosniff");
+    if (edge.hsts(request.isSecure(), request.getHeaders().get("X-Forwarded-Proto"))) {
+      response.getHeaders().put("Strict-Transport-Security", EdgeHeaders.HSTS);
+    }
+    // Jetty closes the connection after refusing a request at this level (it cannot tell where the next one starts, or
+    // will not trust it); say so, so that a client does not send its next request into a closed connection
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
     response.write(true, ByteBuffer.wrap(bytes), callback);
   }
 }

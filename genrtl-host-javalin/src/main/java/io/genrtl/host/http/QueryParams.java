@@ -2,10 +2,6 @@ package io.genrtl.host.http;
 
 import io.genrtl.core.GenRtlException;
 import io.javalin.http.Context;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 
 /** Optional query parameters as the listing routes read them: short text, and times as RFC 3339 or plain UTC dates. */
 final class QueryParams {
@@ -19,18 +15,13 @@ final class QueryParams {
     return v;
   }
 
-  /** Epoch milliseconds of an RFC 3339 timestamp or of a date's UTC midnight; null when absent; 400 otherwise. */
+  /**
+   * Epoch milliseconds of an RFC 3339 timestamp or of a date's UTC midnight; null when absent; 400 otherwise, also for
+   * a time outside {@link Times#RANGE}.
+   */
   static Long time(Context ctx, String name) {
     String v = ctx.queryParam(name);
     if (v == null || v.isEmpty()) return null;
-    try {
-      return OffsetDateTime.parse(v).toInstant().toEpochMilli();
-    } catch (DateTimeParseException e) {
-      try {
-        return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-      } catch (DateTimeParseException e2) {
-        throw GenRtlException.invalid(name, name + " must be an RFC 3339 timestamp (2026-01-31T00:00:00Z) or a date (2026-01-31)");
-      }
-    }
+    return Times.timestampOrDate(name, v).toEpochMilli();
   }
 }

@@ -19,8 +19,8 @@ import java.util.function.Function;
  * its user's bucket (the plan's {@code requests_per_minute}), its tenant's bucket ({@code GENRTL_RATE_LIMIT_TENANT_PER_MINUTE})
  * and, for the endpoint classes {@code jobs-submit} and {@code tools-run}, the user's bucket of that class (the plan's
  * {@code job_submits_per_minute}). A request without a valid key (public routes, failed authentication, unknown paths)
- * takes one from its client IP's bucket of its class ({@code auth}: {@code GENRTL_RATE_LIMIT_AUTH_PER_MINUTE}; every
- * other class {@code GENRTL_RATE_LIMIT_ANONYMOUS_PER_MINUTE}). The first empty bucket answers 429 {@code rate_limited};
+ * takes one from its client IP's bucket of its class ({@code auth}, {@code /api/auth/**} and {@code /device}:
+ * {@code GENRTL_RATE_LIMIT_AUTH_PER_MINUTE}; every other class {@code GENRTL_RATE_LIMIT_ANONYMOUS_PER_MINUTE}). The first empty bucket answers 429 {@code rate_limited};
  * tokens already taken from the buckets checked before it stay taken.
  *
  * <p>Every answer carries the IETF draft headers (draft-ietf-httpapi-ratelimit-headers-06): {@code RateLimit-Limit},
@@ -76,7 +76,8 @@ public final class RateLimiter {
   static String endpointClass(Context ctx) {
     String path = ctx.path();
     boolean post = "POST".equals(ctx.method().name());
-    if (path.startsWith("/api/auth/")) return "auth";
+    // sign-in and the device verification page, where user codes are typed (guessing them is limited like passwords)
+    if (path.startsWith("/api/auth/") || path.equals(SignInRoutes.DEVICE_PAGE)) return "auth";
     if (post && (path.equals("/api/jobs/plan") || path.equals("/api/jobs/implement") || path.equals("/api/jobs/repair"))) {
       return "jobs-submit";
     }

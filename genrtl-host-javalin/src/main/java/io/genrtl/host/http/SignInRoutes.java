@@ -336,29 +336,39 @@ final class SignInRoutes {
             + "<p>Approving gives that device an API key of its own; you can revoke it under your keys.</p>");
   }
 
+  /**
+   * Approve or deny. A decision that names a pending authorization's user code but is refused (not signed in, from
+   * another site, a wrong CSRF token, neither approve nor deny) counts a failed attempt on that authorization, which
+   * expires at {@link SignInService#MAX_DEVICE_ATTEMPTS}; the page answers the same either way.
+   */
   private void deviceDecision(Context ctx) {
+    byte[] body = Bodies.read(ctx, 16 * 1024);
+    Optional<Map<String, String>> form = Forms.isForm(ctx.header("Content-Type")) ? Forms.parse(body) : Optional.empty();
+    String typed = form.map(f -> f.get("user_code")).orElse(null);
     Optional<SessionPrincipal> session = browserSession(ctx);
     if (session.isEmpty()) {
+      refused(typed);
       page(ctx, 401, "Not signed in", "<p>Sign in again, then enter the code.</p>");
       return;
     }
     if (!GenRtlApp.sameOrigin(ctx, settings.publicUrl())) {
+      refused(typed);
       page(ctx, 403, "Refused", "<p>This form can only be sent from this site.</p>");
       return;
     }
-    byte[] body = Bodies.read(ctx, 16 * 1024);
-    Optional<Map<String, String>> form = Forms.isForm(ctx.header("Content-Type")) ? Forms.parse(body) : Optional.empty();
     if (form.isEmpty()) {
       page(ctx, 400, "Bad request", "<p>Send the form from the page.</p>");
       return;
     }
     Map<String, String> f = form.get();
     if (!Secrets.equal(f.get("csrf"), csrf(ctx.cookie(ACCESS_COOKIE)))) {
+      refused(typed);
       page(ctx, 403, "Refused", "<p>The form expired or did not come from this site. Reload the page and try again.</p>");
       return;
     }
     String action = f.get("action");
     if (!"approve".equals(action) && !"deny".equals(action)) {
+      refused(typed);
       page(ctx, 400, "Bad request", "<p>Choose approve or deny.</p>");
       return;
     }
@@ -371,6 +381,13 @@ final class SignInRoutes {
     } catch (GenRtlException e) {
       if (e.code() != ErrorCode.NOT_FOUND) throw e;
       page(ctx, 404, "Unknown code", "<p>That code is unknown, expired or already used. Check it and try again.</p>");
+    }
+  }
+
+  /** Counts a refused decision against the authorization its user code names, if any (never the code in the log). */
+  private void refused(String typedUserCode) {
+    if (typedUserCode != null && signIn().refuseDeviceAttempt(typedUserCode)) {
+      LOG.info("device authorization: a refused decision named a pending user code");
     }
   }
 

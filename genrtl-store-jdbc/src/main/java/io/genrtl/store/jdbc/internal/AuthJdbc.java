@@ -38,7 +38,7 @@ public final class AuthJdbc {
       rs.getString("device_id"), rs.getString("device_code_hash"), rs.getString("user_code"), rs.getString("client_id"),
       DeviceStatus.fromWire(rs.getString("status")), nullableInt(rs, "interval_seconds"),
       AccountsJdbc.nullableLong(rs, "last_polled_at"), rs.getString("user_id"), rs.getString("key_id"),
-      rs.getLong("created_at"), rs.getLong("expires_at"));
+      rs.getInt("failed_attempts"), rs.getLong("created_at"), rs.getLong("expires_at"));
   private static final RowMapper<LoopbackCode> CODE = (rs, ctx) -> new LoopbackCode(rs.getString("code_hash"),
       rs.getString("user_id"), rs.getString("client_id"), rs.getString("redirect_uri"), rs.getString("code_challenge"),
       rs.getLong("created_at"), rs.getLong("expires_at"));
@@ -123,11 +123,12 @@ public final class AuthJdbc {
       @Override
       public void insertDevice(DeviceAuthorization d) {
         db.insert("device authorization", h -> h.createUpdate("INSERT INTO auth_devices (device_id, device_code_hash, "
-                + "user_code, client_id, status, interval_seconds, last_polled_at, user_id, key_id, created_at, expires_at) "
-                + "VALUES (:id, :dh, :uc, :ci, :st, :iv, :lp, :u, :k, :at, :exp)")
+                + "user_code, client_id, status, interval_seconds, last_polled_at, user_id, key_id, failed_attempts, "
+                + "created_at, expires_at) VALUES (:id, :dh, :uc, :ci, :st, :iv, :lp, :u, :k, :fa, :at, :exp)")
             .bind("id", d.deviceId()).bind("dh", d.deviceCodeHash()).bind("uc", d.userCode()).bind("ci", d.clientId())
             .bind("st", d.status().wire()).bind("iv", d.intervalSeconds()).bind("lp", d.lastPolledAt())
-            .bind("u", d.userId()).bind("k", d.keyId()).bind("at", d.createdAt()).bind("exp", d.expiresAt()).execute());
+            .bind("u", d.userId()).bind("k", d.keyId()).bind("fa", d.failedAttempts()).bind("at", d.createdAt())
+            .bind("exp", d.expiresAt()).execute());
       }
 
       @Override
@@ -147,6 +148,15 @@ public final class AuthJdbc {
         db.withHandle(h -> h.createUpdate("UPDATE auth_devices SET last_polled_at = :at, interval_seconds = :iv "
                 + "WHERE device_id = :id")
             .bind("at", at).bind("iv", interval).bind("id", id).execute());
+      }
+
+      @Override
+      public boolean recordDeviceFailure(String id, long now, int maxAttempts) {
+        // the right-hand sides read the row as it was: the attempt that reaches the cap also expires it
+        return db.withHandle(h -> h.createUpdate("UPDATE auth_devices SET failed_attempts = failed_attempts + 1, "
+                + "expires_at = CASE WHEN failed_attempts + 1 >= :max THEN :now ELSE expires_at END "
+                + "WHERE device_id = :id AND status = 'pending' AND expires_at > :now")
+            .bind("max", maxAttempts).bind("now", now).bind("id", id).execute()) == 1;
       }
 
       @Override
