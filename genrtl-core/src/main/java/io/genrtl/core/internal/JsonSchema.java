@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * {@code multipleOf}, {@code minLength}, {@code maxLength}, {@code pattern}, {@code minItems}, {@code maxItems},
  * {@code uniqueItems}, {@code allOf}, {@code anyOf}, {@code oneOf}, {@code not} and local {@code $ref}s into
  * {@code $defs}. A schema using any other keyword is refused when it is loaded, so no constraint is ever silently
- * ignored. Instances are trees from {@link JsonReader}. Not API.
+ * ignored. Instances are trees from {@link JsonTree}. Not API.
  */
 public final class JsonSchema {
   private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment", "title", "description", "default",
@@ -34,7 +34,7 @@ public final class JsonSchema {
 
   /** Loads a schema document; refuses keywords this validator does not implement. */
   public static JsonSchema load(String schemaJson) {
-    JsonSchema s = new JsonSchema(JsonReader.parseObject(schemaJson));
+    JsonSchema s = new JsonSchema(JsonTree.parseObject(schemaJson));
     s.check(s.root, "#");
     return s;
   }

@@ -75,6 +75,19 @@ public final class JsonTree {
   }
 
   /** Parses one complete UTF-8 JSON document. */
+  /** {@link #parse(byte[])} of a string's UTF-8 bytes. */
+  public static Object parse(String text) {
+    return parse(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Parses a document that must be a JSON object. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> parseObject(String text) {
+    Object v = parse(text);
+    if (!(v instanceof Map)) throw new IllegalArgumentException("the document is not a JSON object");
+    return (Map<String, Object>) v;
+  }
+
   public static Object parse(byte[] utf8) {
     JsonTree t = new JsonTree(decode(utf8));
     t.skipWhitespace();
@@ -194,6 +207,7 @@ public final class JsonTree {
       char c = text[pos];
       if (c == '"') {
         String s = b == null ? new String(text, start, pos - start) : b.append(text, start, pos - start).toString();
+        if (b != null && hasLoneSurrogate(s)) throw error("a \\u escape names half of a surrogate pair", field);
         pos++;
         return s;
       }
@@ -229,6 +243,20 @@ public final class JsonTree {
       pos += 2;
       start = pos;
     }
+  }
+
+  /** Escapes can spell half a surrogate pair, which is no character at all (the text decoded from UTF-8 cannot). */
+  private static boolean hasLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) return true;
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Object literal(String word, Object v, String field) {

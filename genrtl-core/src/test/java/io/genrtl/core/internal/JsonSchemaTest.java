@@ -51,18 +51,18 @@ class JsonSchemaTest {
     Random r = new Random(seed);
     int invalid = 0;
     for (int i = 0; i < 3_000; i++) {
-      Object tree = JsonReader.parse(valid);
+      Object tree = JsonTree.parse(valid);
       int n = 1 + r.nextInt(3);
       for (int k = 0; k < n; k++) tree = mutate(tree, r);
       String text = JsonText.write(tree);
-      boolean oursOk = ours.validate(JsonReader.parse(text)).isEmpty();
+      boolean oursOk = ours.validate(JsonTree.parse(text)).isEmpty();
       boolean theirsOk = theirs.validate(JACKSON.readTree(text)).isEmpty();
-      assertThat(oursOk).as("seed %d case %d: %s (ours: %s)", seed, i, text, ours.validate(JsonReader.parse(text)))
+      assertThat(oursOk).as("seed %d case %d: %s (ours: %s)", seed, i, text, ours.validate(JsonTree.parse(text)))
           .isEqualTo(theirsOk);
       if (!oursOk) invalid++;
     }
     assertThat(invalid).as("the mutations must exercise the invalid side too").isGreaterThan(1_000);
-    assertThat(ours.validate(JsonReader.parse(valid))).isEmpty();
+    assertThat(ours.validate(JsonTree.parse(valid))).isEmpty();
   }
 
   @Test
@@ -72,11 +72,11 @@ class JsonSchemaTest {
          "properties":{"a":{"type":"integer","minimum":1},"b":{"type":["string","null"],"enum":["x",null]},
                        "c":{"type":"array","items":{"$ref":"#/$defs/p"}}},
          "$defs":{"p":{"type":"string","pattern":"^[a-z]+$","minLength":2}}}""");
-    assertThat(s.validate(JsonReader.parse("{\"a\":0,\"c\":[\"ok\",\"X\"],\"d\":1}"))).containsExactly(
+    assertThat(s.validate(JsonTree.parse("{\"a\":0,\"c\":[\"ok\",\"X\"],\"d\":1}"))).containsExactly(
         "$.b: is required", "$.a: must be at least 1", "$.c[1]: must be at least 2 characters long",
         "$.c[1]: must match the pattern ^[a-z]+$", "$.d: is not a known property");
-    assertThat(s.validate(JsonReader.parse("{\"a\":1.0,\"b\":null}"))).isEmpty();
-    assertThat(s.validate(JsonReader.parse("{\"a\":1.5,\"b\":\"y\"}"))).containsExactly(
+    assertThat(s.validate(JsonTree.parse("{\"a\":1.0,\"b\":null}"))).isEmpty();
+    assertThat(s.validate(JsonTree.parse("{\"a\":1.5,\"b\":\"y\"}"))).containsExactly(
         "$.a: must be integer, found number", "$.b: must be one of [x, null]");
   }
 
@@ -98,7 +98,7 @@ class JsonSchemaTest {
 
   /** A fresh, mutable copy of one of the odd values. */
   static Object odd(Random r) {
-    return JsonReader.parse(JsonText.write(ODD.get(r.nextInt(ODD.size()))));
+    return JsonTree.parse(JsonText.write(ODD.get(r.nextInt(ODD.size()))));
   }
 
   @SuppressWarnings("unchecked")
