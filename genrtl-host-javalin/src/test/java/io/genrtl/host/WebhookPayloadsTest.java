@@ -576,7 +576,7 @@ abstract class WebhookPayloadsTest {
         assertThat(state()).as("a rejected event applies nothing: " + what).isEqualTo(before);
         rejected.put(sha256(c.body()), new Outcome(r.status(), (String) r.json().get("code"), (String) r.json().get("field")));
         if (r.status() == 400) refused++;
-        else if (notFound++ < 8) System.out.println("[webhook fuzz] 404: " + c.label() + " " + r.body());
+        else notFound++;
       } else {
         assertThat(r.json()).as(what).containsEntry("received", true);
         ok++;

@@ -246,7 +246,13 @@ class HostileArchiveTest {
   @Test
   void low_tarEntryWithNulRefused() {
     Map<String, Supplier<RawTar>> nul = new java.util.LinkedHashMap<>();
-    nul.put("rtl/\\u0000x.sv", () -> tar(files()).file("rtl/\0x.sv", "module x; endmodule"));
+    // as found: without directory entries, tar(1) saw a directory rtl/ and the file vanished; the inspector accepted it
+    nul.put("rtl/\\u0000x.sv", () -> {
+      RawTar t = new RawTar();
+      files().forEach(t::file);
+      return t.file("rtl/\0x.sv", "module x; endmodule");
+    });
+    nul.put("rtl/\\u0000y.sv", () -> tar(files()).file("rtl/\0y.sv", "module y; endmodule"));
     nul.put("rtl/demo2.sv\\u0000.bak", () -> tar(files()).file("rtl/demo2.sv\0.bak", "x"));
     nul.put("rtl\\u0000evil", () -> tar(files()).edited("a.sv", "x", h -> {
       byte[] prefix = "rtl\0evil".getBytes(StandardCharsets.UTF_8);
