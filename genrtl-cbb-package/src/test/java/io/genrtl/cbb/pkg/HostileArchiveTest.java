@@ -246,7 +246,8 @@ class HostileArchiveTest {
   @Test
   void low_tarEntryWithNulRefused() {
     Map<String, Supplier<RawTar>> nul = new java.util.LinkedHashMap<>();
-    // as found: without directory entries, tar(1) saw a directory rtl/ and the file vanished; the inspector accepted it
+    // as found: GNU tar and Python read a directory rtl/ (GNU tar then skips the data with an error); without
+    // directory entries of its own the inspector accepted the archive
     nul.put("rtl/\\u0000x.sv", () -> {
       RawTar t = new RawTar();
       files().forEach(t::file);
