@@ -58,7 +58,7 @@ public final class GenRtl {
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
     this.prices = b.prices;
     this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers, b.jobLimits, b.telemetry);
-    this.billing = new BillingService(stores, clock, pool, b.sleeper);
+    this.billing = new BillingService(stores, clock, ids, pool, b.sleeper);
     this.signIn = new io.genrtl.core.auth.SignInService(stores, clock, ids, accounts, apiKeys, b.signInSettings);
     this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
     this.admin = new io.genrtl.core.admin.AdminService(stores, clock, ids, plans, pool, jobs, audit);

@@ -239,6 +239,91 @@ abstract class CbbApiTest {
     assertThat(genrtl.pool().verify(ann.user().userId()).problems()).isEmpty();
   }
 
+  /** A zip of a seed package's directory with {@code extra} added (name → content). */
+  private static byte[] zipOf(Path dir, Map<String, String> extra) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream z = new ZipOutputStream(out); java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path f : walk.sorted().toList()) {
+        String name = dir.relativize(f).toString().replace('\\', '/');
+        if (name.isEmpty()) continue;
+        z.putNextEntry(new ZipEntry(Files.isDirectory(f) ? name + "/" : name));
+        if (Files.isRegularFile(f)) z.write(Files.readAllBytes(f));
+        z.closeEntry();
+      }
+      for (Map.Entry<String, String> e : extra.entrySet()) {
+        z.putNextEntry(new ZipEntry(e.getKey()));
+        z.write(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        z.closeEntry();
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Finding M2: a package with a path segment over 255 bytes was published and sold, and every run with it failed.
+   * It is refused at publish (422 invalid_package naming the entry, reason path_too_long); nothing is listed.
+   */
+  @Test
+  void m2_longSegmentRefusedByRegistry() throws Exception {
+    String seg256 = "f".repeat(253) + ".sv";
+    for (String name : List.of("rtl/" + seg256, "rtl/" + "d/".repeat(510) + "x.sv")) {
+      TestHttp.Response r = upload(rootKey, zipOf(CATALOG.resolve("sync_fifo"), Map.of(name, "module f; endmodule\n")));
+      assertProblem(r, 422, "invalid_package");
+      assertThat(r.json()).as(r.body()).containsEntry("entry", name).containsEntry("reason", "path_too_long");
+    }
+    assertThat((List<?>) ApiContractTest.ok(http.get("/api/cbb", annKey)).get("items")).as("nothing published").isEmpty();
+    // 255 bytes is the limit, not over it
+    TestHttp.Response ok = upload(rootKey, zipOf(CATALOG.resolve("sync_fifo"), Map.of("rtl/" + "f".repeat(252) + ".sv",
+        "module f; endmodule\n")));
+    assertThat(ok.status()).as(ok.body()).isEqualTo(201);
+  }
+
+  /**
+   * Finding "Low: huge Range": a range number past a long answered 500. Per RFC 9110 a last-byte-pos past the end is
+   * clamped (206), a suffix longer than the body is the whole body (206), a first-byte-pos past the end is 416, and a
+   * Range that does not parse (or is invalid, like 5-3) is ignored (200 with the whole body).
+   */
+  @Test
+  void low_hugeRangeHeader() throws Exception {
+    publishSeeds();
+    String body = "{\"user_id\":\"" + ann.user().userId() + "\",\"workspace_id\":\"" + annWs + "\",\"items\":[{\"cbb_id\":"
+        + "\"sync_fifo\",\"version\":\"1.0.0\"}],\"idempotency_key\":\"range-1\"}";
+    TestHttp.Response co = http.post("/api/cbb/checkout", annKey, body);
+    assertThat(co.status()).as(co.body()).isEqualTo(201);
+    Map<String, Object> delivered = ApiContractTest.ok(http.post("/api/cbb/deliver", annKey,
+        "{\"receipt_id\":\"" + co.json().get("receipt_id") + "\"}"));
+    @SuppressWarnings("unchecked") String url = ((List<Map<String, Object>>) delivered.get("items")).get(0).get("url")
+        .toString();
+    HttpClient client = HttpClient.newHttpClient();
+    byte[] whole = client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofByteArray())
+        .body();
+    int n = whole.length;
+    String huge = "99999999999999999999";
+    Object[][] cases = {
+        {"bytes=0-" + huge, 206, "bytes 0-" + (n - 1) + "/" + n, 0, n},
+        {"bytes=10-" + huge, 206, "bytes 10-" + (n - 1) + "/" + n, 10, n},
+        {"bytes=0-9223372036854775807", 206, "bytes 0-" + (n - 1) + "/" + n, 0, n},
+        {"bytes=-" + huge, 206, "bytes 0-" + (n - 1) + "/" + n, 0, n},
+        {"bytes=" + huge + "-", 416, "bytes */" + n, 0, 0},
+        {"bytes=" + huge + "-" + huge, 416, "bytes */" + n, 0, 0},
+        {"bytes=" + n + "-", 416, "bytes */" + n, 0, 0},
+        {"bytes=-0", 416, "bytes */" + n, 0, 0},
+        {"bytes=5-3", 200, null, 0, n},
+        {"bytes=abc", 200, null, 0, n},
+        {"bytes=-", 200, null, 0, n},
+        {"items=0-5", 200, null, 0, n},
+        {"bytes=0-1,5-6", 200, null, 0, n}};
+    for (Object[] c : cases) {
+      HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(url)).header("Range", (String) c[0]).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(r.statusCode()).as((String) c[0]).isEqualTo(c[1]);
+      assertThat(r.headers().firstValue("Content-Range").orElse(null)).as((String) c[0]).isEqualTo(c[2]);
+      if ((int) c[1] != 416) {
+        assertThat(r.body()).as((String) c[0]).isEqualTo(java.util.Arrays.copyOfRange(whole, (int) c[3], (int) c[4]));
+      }
+    }
+  }
+
   /** 200 concurrent checkouts over HTTP with 50 distinct keys: 50 receipts, 50 × price charged, identical answers per key. */
   @Test
   void concurrentCheckoutsOverHttp() throws Exception {

@@ -322,6 +322,41 @@ class ToolApiTest {
     assertThat((List<?>) http.get("/api/jobs?workspace_id=" + eveWs, eveKey).json().get("items")).isEmpty();
   }
 
+  /**
+   * Finding M2: a path segment over 255 bytes was accepted (202), then the run failed with internal_error and left
+   * its step running. Segments over 255 bytes of UTF-8 and paths over 1024 bytes are refused before the job exists;
+   * a 255-byte segment runs.
+   */
+  @Test
+  void m2_longSegmentRefusedByToolApi() {
+    String seg256 = "t".repeat(253) + ".sv";
+    String euro = "rtl/" + "\u20ac".repeat(85) + ".sv"; // 88 characters, 258 bytes
+    List<Object> jobsBefore = jobIds();
+    for (String path : List.of(seg256, "rtl/" + seg256, euro)) {
+      TestHttp.Response r = http.post("/api/tools/run", annKey, body(Map.of("files",
+          List.of(Map.of("path", path, "text", "module tb; endmodule\n")))));
+      assertField(r, "files[0].path");
+      assertThat(r.json()).containsEntry("reason", "path_too_long");
+      assertThat(r.body()).hasSizeLessThan(1000);
+    }
+    TestHttp.Response list = http.post("/api/tools/run", annKey, body(Map.of("files",
+        List.of(Map.of("path", "tb.sv", "text", "module tb; endmodule\n"), Map.of("path", "sim.f", "text",
+            "rtl/" + seg256 + "\n")), "filelist", "sim.f")));
+    assertField(list, "filelist");
+    assertThat(jobIds()).as("no job created").isEqualTo(jobsBefore);
+    String seg255 = "t".repeat(252) + ".sv";
+    Map<String, Object> job = runToEnd(annKey, body(Map.of("top", "tb", "files",
+        List.of(Map.of("path", "rtl/" + seg255, "text", "module tb; initial $finish; endmodule\n")))));
+    assertThat(job).as(Json.write(job)).containsEntry("status", "succeeded");
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Object> jobIds() {
+    List<Map<String, Object>> items = (List<Map<String, Object>>) http.get("/api/jobs?workspace_id=" + annWs
+        + "&limit=100", annKey).json().get("items");
+    return items.stream().map(j -> j.get("job_id")).toList();
+  }
+
   private String body(Map<String, Object> overrides) {
     Map<String, Object> b = new LinkedHashMap<>();
     b.put("workspace_id", annWs);

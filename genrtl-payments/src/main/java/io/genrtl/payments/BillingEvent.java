@@ -4,12 +4,36 @@ import java.util.Objects;
 
 /**
  * What a verified provider webhook means for genRTL, independent of the provider. Times are epoch milliseconds, money
- * is integer micro-USD. Every event carries the provider ({@link #STRIPE} or {@link #CREEM}) and the provider's event
+ * is integer micro-USD; both are bounded ({@link #MIN_TIME_MILLIS}, {@link #MAX_TIME_MILLIS}, {@link #MAX_AMOUNT_MICROS}):
+ * the parsers refuse anything outside with a {@link MalformedEventException}, and the records refuse it again. Every event carries the provider ({@link #STRIPE} or {@link #CREEM}) and the provider's event
  * id, which the host records in the same transaction as the event's effects (webhook dedupe).
  */
 public sealed interface BillingEvent {
   String STRIPE = "stripe";
   String CREEM = "creem";
+
+  /** The earliest time an event may carry: 2000-01-01T00:00:00Z (epoch milliseconds). */
+  long MIN_TIME_MILLIS = 946_684_800_000L;
+  /** Times must be before 2200-01-01T00:00:00Z (epoch milliseconds). */
+  long MAX_TIME_MILLIS = 7_258_118_400_000L;
+  /** The most one event may pay or carry: $1,000,000 (in micro-USD; 100,000,000 cents). */
+  long MAX_AMOUNT_MICROS = 1_000_000_000_000L;
+
+  /** Whether {@code millis} is a time events may carry ({@link #MIN_TIME_MILLIS} ≤ t < {@link #MAX_TIME_MILLIS}). */
+  static boolean saneTime(long millis) {
+    return millis >= MIN_TIME_MILLIS && millis < MAX_TIME_MILLIS;
+  }
+
+  /** Refuses a period outside the sane times or not ending after it starts; 0, 0 (unknown) is allowed when {@code optional}. */
+  private static void checkPeriod(long start, long end, boolean optional) {
+    if (optional && start == 0 && end == 0) return;
+    if (!saneTime(start) || !saneTime(end)) throw new IllegalArgumentException("period outside 2000-2200");
+    if (end <= start) throw new IllegalArgumentException("empty period");
+  }
+
+  private static void checkAmount(long micros) {
+    if (micros < 0 || micros > MAX_AMOUNT_MICROS) throw new IllegalArgumentException("amount outside 0..$1,000,000");
+  }
 
   String provider();
 
@@ -19,7 +43,8 @@ public sealed interface BillingEvent {
    * The subscription's state changed (created, updated, canceled, ended). {@code userId} is ours when the provider
    * carries it (checkout {@code client_reference_id} copied into metadata {@code user_id}), otherwise null and the
    * host finds the user by {@code customerId} or {@code providerSubscriptionId}. Events may arrive out of order: when
-   * that matters the host fetches the current object ({@code StripeGateway.fetchSubscription}).
+   * that matters the host fetches the current object ({@code StripeGateway.fetchSubscription}). The period is both
+   * 0 when the event does not carry all of it (the host keeps the one it has), else a sane period.
    */
   record SubscriptionChanged(String provider, String eventId, String providerSubscriptionId, String customerId,
       String userId, String planPriceId, BillingStatus status, long periodStart, long periodEnd,
@@ -29,6 +54,7 @@ public sealed interface BillingEvent {
       Objects.requireNonNull(eventId, "eventId");
       Objects.requireNonNull(providerSubscriptionId, "providerSubscriptionId");
       Objects.requireNonNull(status, "status");
+      checkPeriod(periodStart, periodEnd, true);
     }
   }
 
@@ -44,7 +70,8 @@ public sealed interface BillingEvent {
       Objects.requireNonNull(provider, "provider");
       Objects.requireNonNull(eventId, "eventId");
       Objects.requireNonNull(providerSubscriptionId, "providerSubscriptionId");
-      if (periodEnd <= periodStart) throw new IllegalArgumentException("empty period");
+      checkPeriod(periodStart, periodEnd, false);
+      checkAmount(amountPaidMicros);
     }
   }
 
@@ -54,6 +81,8 @@ public sealed interface BillingEvent {
     public PaymentFailed {
       Objects.requireNonNull(provider, "provider");
       Objects.requireNonNull(eventId, "eventId");
+      if (attemptCount < 0) throw new IllegalArgumentException("negative attempt count");
+      if (nextAttemptAt != null && !saneTime(nextAttemptAt)) throw new IllegalArgumentException("time outside 2000-2200");
     }
   }
 
@@ -68,7 +97,7 @@ public sealed interface BillingEvent {
       Objects.requireNonNull(provider, "provider");
       Objects.requireNonNull(eventId, "eventId");
       Objects.requireNonNull(paymentId, "paymentId");
-      if (amountMicros < 0) throw new IllegalArgumentException("negative amount");
+      checkAmount(amountMicros);
     }
   }
 

@@ -1,14 +1,14 @@
 package io.genrtl.payments;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import io.genrtl.payments.BillingEvent.CheckoutCompleted;
 import io.genrtl.payments.BillingEvent.CreditPackPaid;
 import io.genrtl.payments.BillingEvent.Ignored;
 import io.genrtl.payments.BillingEvent.PaymentFailed;
 import io.genrtl.payments.BillingEvent.PeriodPaid;
 import io.genrtl.payments.BillingEvent.SubscriptionChanged;
-import io.genrtl.payments.internal.Json;
+import io.genrtl.payments.MalformedEventException.Problem;
+import io.genrtl.payments.internal.Node;
+import java.util.List;
 
 /**
  * Turns a verified Stripe event (the raw webhook body) into a {@link BillingEvent}. Reads the JSON tree rather than
@@ -26,57 +26,82 @@ import io.genrtl.payments.internal.Json;
  *   <li>{@code payment_intent.succeeded} with metadata {@code pack_id} → {@link CreditPackPaid}</li>
  *   <li>anything else → {@link Ignored}</li>
  * </ul>
+ *
+ * <p>Every field read for a handled type is checked ({@link Node}: ids, tokens, whole cents up to $1,000,000, times
+ * within 2000–2200, periods that end after they start); anything else throws a {@link MalformedEventException} naming
+ * the field, so that a signed event that cannot be applied is refused with its reason instead of half-applied.
  */
 public final class StripeEventParser {
   public static final String META_USER_ID = "user_id";
   public static final String META_PACK_ID = "pack_id";
 
   public BillingEvent parse(byte[] rawBody) {
-    JsonObject event = Json.parseObject(rawBody);
-    String id = Json.str(event, "id");
-    String type = Json.str(event, "type");
-    JsonObject object = Json.obj(Json.obj(event, "data"), "object");
-    if (id == null || type == null || object == null) {
-      throw new MalformedEventException("not a Stripe event: id, type and data.object are required");
-    }
-    switch (type) {
-      case "checkout.session.completed":
-        return checkoutCompleted(id, object);
-      case "customer.subscription.created":
-      case "customer.subscription.updated":
-      case "customer.subscription.paused":
-      case "customer.subscription.resumed":
-        return subscription(object, id, type, false);
-      case "customer.subscription.deleted":
-        return subscription(object, id, type, true);
-      case "invoice.paid":
-        return invoicePaid(id, type, object);
-      case "invoice.payment_failed":
-        return paymentFailed(id, object);
-      case "payment_intent.succeeded":
-        return paymentIntentSucceeded(id, type, object);
-      default:
-        return new Ignored(BillingEvent.STRIPE, id, type, "not handled");
+    Node event = Node.root(rawBody);
+    String id = null;
+    String type = null;
+    try {
+      id = event.requiredId("id");
+      type = event.requiredToken("type");
+      Node object = event.requiredObj("data").requiredObj("object");
+      switch (type) {
+        case "checkout.session.completed":
+          return checkoutCompleted(id, object);
+        case "customer.subscription.created":
+        case "customer.subscription.updated":
+        case "customer.subscription.paused":
+        case "customer.subscription.resumed":
+          return subscription(object, id, type, false);
+        case "customer.subscription.deleted":
+          return subscription(object, id, type, true);
+        case "invoice.paid":
+          return invoicePaid(id, type, object);
+        case "invoice.payment_failed":
+          return paymentFailed(id, type, object);
+        case "payment_intent.succeeded":
+          return paymentIntentSucceeded(id, type, object);
+        default:
+          return new Ignored(BillingEvent.STRIPE, id, type, "not handled");
+      }
+    } catch (MalformedEventException e) {
+      throw e.withEvent(id, type);
     }
   }
 
-  private static CheckoutCompleted checkoutCompleted(String id, JsonObject s) {
-    String userId = Json.str(s, "client_reference_id");
-    if (userId == null) userId = Json.str(Json.obj(s, "metadata"), META_USER_ID);
-    return new CheckoutCompleted(BillingEvent.STRIPE, id, Json.str(s, "id"), Json.str(s, "mode"), userId,
-        Json.idOf(s, "customer"), Json.idOf(s, "subscription"), Json.idOf(s, "payment_intent"));
+  private static CheckoutCompleted checkoutCompleted(String id, Node s) {
+    String checkoutId = s.requiredId("id");
+    String userId = s.id("client_reference_id");
+    String metaUser = s.obj("metadata").id(META_USER_ID);
+    if (userId == null) userId = metaUser;
+    return new CheckoutCompleted(BillingEvent.STRIPE, id, checkoutId, s.token("mode"), userId, s.idOf("customer"),
+        s.idOf("subscription"), s.idOf("payment_intent"));
   }
 
   /** Maps a Stripe Subscription object (from an event or fetched) to a {@link SubscriptionChanged} or {@link Ignored}. */
-  static BillingEvent subscription(JsonObject sub, String eventId, String type, boolean deleted) {
-    String subId = Json.str(sub, "id");
-    if (subId == null) throw new MalformedEventException("subscription without id");
-    String stripeStatus = Json.str(sub, "status");
+  static BillingEvent subscription(Node sub, String eventId, String type, boolean deleted) {
+    String subId = sub.requiredId("id");
+    String stripeStatus = deleted ? sub.token("status") : sub.requiredToken("status");
+    List<Node> items = sub.obj("items").objects("data");
+    Node item = items.isEmpty() ? Node.of(null, sub.path("items.data[0]")) : items.get(0);
+    Long start = sub.millis("current_period_start");
+    Long end = sub.millis("current_period_end");
+    sub.requireOrdered("current_period_end", start, end);
+    Long itemStart = item.millis("current_period_start");
+    Long itemEnd = item.millis("current_period_end");
+    item.requireOrdered("current_period_end", itemStart, itemEnd);
+    if (start == null) start = itemStart;
+    if (end == null) end = itemEnd;
+    sub.requireOrdered("current_period_end", start, end);
+    String price = item.idOf("price");
+    String itemPlan = item.idOf("plan");
+    String subPlan = sub.idOf("plan");
+    if (price == null) price = itemPlan;
+    if (price == null) price = subPlan;
+    String customer = sub.idOf("customer");
+    String userId = sub.obj("metadata").id(META_USER_ID);
+    boolean cancelAtEnd = sub.bool("cancel_at_period_end");
     BillingStatus status;
     if (deleted) {
       status = BillingStatus.ENDED;
-    } else if (stripeStatus == null) {
-      throw new MalformedEventException("subscription without status");
     } else {
       switch (stripeStatus) {
         case "active": status = BillingStatus.ACTIVE; break;
@@ -90,92 +115,101 @@ public final class StripeEventParser {
           return new Ignored(BillingEvent.STRIPE, eventId, type, "unknown subscription status");
       }
     }
-    JsonObject item = Json.first(Json.obj(sub, "items"), "data");
-    Long start = Json.millis(sub, "current_period_start");
-    Long end = Json.millis(sub, "current_period_end");
-    if (start == null) start = Json.millis(item, "current_period_start");
-    if (end == null) end = Json.millis(item, "current_period_end");
-    String price = Json.idOf(item, "price");
-    if (price == null) price = Json.idOf(item, "plan");
-    if (price == null) price = Json.idOf(sub, "plan");
-    return new SubscriptionChanged(BillingEvent.STRIPE, eventId, subId, Json.idOf(sub, "customer"),
-        Json.str(Json.obj(sub, "metadata"), META_USER_ID), price, status, start == null ? 0 : start,
-        end == null ? 0 : end, Json.bool(sub, "cancel_at_period_end"));
+    boolean period = start != null && end != null; // half a period is no period: the host keeps the one it has
+    return new SubscriptionChanged(BillingEvent.STRIPE, eventId, subId, customer, userId, price, status,
+        period ? start : 0, period ? end : 0, cancelAtEnd);
   }
 
-  private static String invoiceSubscription(JsonObject inv) {
-    String sub = Json.idOf(inv, "subscription");
-    if (sub == null) sub = Json.idOf(Json.obj(Json.obj(inv, "parent"), "subscription_details"), "subscription");
-    return sub;
+  private static String invoiceSubscription(Node inv) {
+    String sub = inv.idOf("subscription");
+    String parentSub = inv.obj("parent").obj("subscription_details").idOf("subscription");
+    return sub != null ? sub : parentSub;
   }
 
-  private static BillingEvent invoicePaid(String id, String type, JsonObject inv) {
+  private static BillingEvent invoicePaid(String id, String type, Node inv) {
+    String invoiceId = inv.requiredId("id");
     String subId = invoiceSubscription(inv);
-    JsonObject line = subscriptionLine(inv);
+    Node line = subscriptionLine(inv);
+    String customer = inv.idOf("customer");
+    Long paidCents = inv.cents("amount_paid");
+    String currency = inv.token("currency");
     if (subId == null && line != null) subId = lineSubscription(line);
     if (subId == null) return new Ignored(BillingEvent.STRIPE, id, type, "not a subscription invoice");
-    JsonObject period = Json.obj(line, "period");
-    Long start = Json.millis(period, "start");
-    Long end = Json.millis(period, "end");
-    if (line == null || start == null || end == null || end <= start) {
-      return new Ignored(BillingEvent.STRIPE, id, type, "no subscription line with a period; fetch the subscription");
+    if (line == null) return new Ignored(BillingEvent.STRIPE, id, type, "no subscription line; fetch the subscription");
+    Node period = line.requiredObj("period");
+    Long start = period.millis("start");
+    Long end = period.millis("end");
+    if (start == null) throw period.fail("start", Problem.MISSING, "is required");
+    if (end == null) throw period.fail("end", Problem.MISSING, "is required");
+    period.requireOrdered("end", start, end);
+    String price = linePrice(line);
+    Long paid = Node.usdMicros(paidCents, currency);
+    return new PeriodPaid(BillingEvent.STRIPE, id, subId, customer, price, start, end, invoiceId, paid == null ? 0 : paid);
+  }
+
+  /**
+   * The invoice line that bills the subscription's period: the first non-proration subscription line, else any. The
+   * fields that choose it are checked on every line.
+   */
+  private static Node subscriptionLine(Node inv) {
+    Node fallback = null;
+    Node chosen = null;
+    for (Node l : inv.obj("lines").objects("data")) {
+      Node details = l.obj("parent").obj("subscription_item_details");
+      String lineType = l.token("type");
+      String lineSub = lineSubscription(l);
+      boolean isSub = "subscription".equals(lineType) || details.present() || lineSub != null;
+      boolean proration = l.bool("proration") | details.bool("proration");
+      if (!isSub || chosen != null) continue;
+      if (!proration) chosen = l;
+      else if (fallback == null) fallback = l;
     }
-    Long paid = Json.usdCentsToMicros(Json.num(inv, "amount_paid"), Json.str(inv, "currency"));
-    return new PeriodPaid(BillingEvent.STRIPE, id, subId, Json.idOf(inv, "customer"), linePrice(line), start, end,
-        Json.str(inv, "id"), paid == null ? 0 : paid);
+    return chosen != null ? chosen : fallback;
   }
 
-  /** The invoice line that bills the subscription's period: the first non-proration subscription line, else any. */
-  private static JsonObject subscriptionLine(JsonObject inv) {
-    JsonObject lines = Json.obj(inv, "lines");
-    if (lines == null || lines.get("data") == null || !lines.get("data").isJsonArray()) return null;
-    JsonObject fallback = null;
-    for (JsonElement e : lines.getAsJsonArray("data")) {
-      if (!e.isJsonObject()) continue;
-      JsonObject l = e.getAsJsonObject();
-      JsonObject parent = Json.obj(l, "parent");
-      JsonObject details = Json.obj(parent, "subscription_item_details");
-      boolean isSub = "subscription".equals(Json.str(l, "type")) || details != null || Json.idOf(l, "subscription") != null;
-      if (!isSub) continue;
-      boolean proration = Json.bool(l, "proration") || Json.bool(details, "proration");
-      if (!proration) return l;
-      if (fallback == null) fallback = l;
-    }
-    return fallback;
+  private static String lineSubscription(Node line) {
+    String s = line.idOf("subscription");
+    String parent = line.obj("parent").obj("subscription_item_details").idOf("subscription");
+    return s != null ? s : parent;
   }
 
-  private static String lineSubscription(JsonObject line) {
-    String s = Json.idOf(line, "subscription");
-    if (s == null) s = Json.idOf(Json.obj(Json.obj(line, "parent"), "subscription_item_details"), "subscription");
-    return s;
+  private static String linePrice(Node line) {
+    String details = line.obj("pricing").obj("price_details").idOf("price");
+    String price = line.idOf("price");
+    String plan = line.idOf("plan");
+    return details != null ? details : price != null ? price : plan;
   }
 
-  private static String linePrice(JsonObject line) {
-    String p = Json.idOf(Json.obj(Json.obj(line, "pricing"), "price_details"), "price");
-    if (p == null) p = Json.idOf(line, "price");
-    if (p == null) p = Json.idOf(line, "plan");
-    return p;
-  }
-
-  private static PaymentFailed paymentFailed(String id, JsonObject inv) {
+  private static BillingEvent paymentFailed(String id, String type, Node inv) {
+    String invoiceId = inv.requiredId("id");
     String subId = invoiceSubscription(inv);
-    if (subId == null) {
-      JsonObject line = subscriptionLine(inv);
-      if (line != null) subId = lineSubscription(line);
-    }
-    Long attempts = Json.num(inv, "attempt_count");
-    return new PaymentFailed(BillingEvent.STRIPE, id, subId, Json.idOf(inv, "customer"), Json.str(inv, "id"),
-        attempts == null ? 0 : attempts.intValue(), Json.millis(inv, "next_payment_attempt"));
+    Node line = subscriptionLine(inv);
+    if (subId == null && line != null) subId = lineSubscription(line);
+    Long attempts = inv.integer("attempt_count", 0, 10_000);
+    Long next = inv.millis("next_payment_attempt");
+    String customer = inv.idOf("customer");
+    if (subId == null) return new Ignored(BillingEvent.STRIPE, id, type, "not a subscription invoice");
+    return new PaymentFailed(BillingEvent.STRIPE, id, subId, customer, invoiceId,
+        attempts == null ? 0 : attempts.intValue(), next);
   }
 
-  private static BillingEvent paymentIntentSucceeded(String id, String type, JsonObject pi) {
-    JsonObject meta = Json.obj(pi, "metadata");
-    String packId = Json.str(meta, META_PACK_ID);
+  private static BillingEvent paymentIntentSucceeded(String id, String type, Node pi) {
+    String paymentId = pi.requiredId("id");
+    Node meta = pi.obj("metadata");
+    String packId = meta.id(META_PACK_ID);
+    String userId = meta.id(META_USER_ID);
+    Long received = pi.cents("amount_received");
+    Long amount = pi.cents("amount");
+    String currency = pi.token("currency");
     if (packId == null) return new Ignored(BillingEvent.STRIPE, id, type, "not a credit pack payment");
-    Long cents = Json.num(pi, "amount_received");
-    if (cents == null || cents == 0) cents = Json.num(pi, "amount");
-    Long micros = Json.usdCentsToMicros(cents, Json.str(pi, "currency"));
-    if (micros == null) return new Ignored(BillingEvent.STRIPE, id, type, "credit pack not paid in USD");
-    return new CreditPackPaid(BillingEvent.STRIPE, id, Json.str(pi, "id"), Json.str(meta, META_USER_ID), packId, micros);
+    String amountField = received == null || received == 0 ? "amount" : "amount_received";
+    Long cents = received == null || received == 0 ? amount : received;
+    if (currency == null) throw pi.fail("currency", Problem.MISSING, "is required for a credit pack payment");
+    Long micros = Node.usdMicros(cents, currency);
+    if (!currency.equalsIgnoreCase("usd")) return new Ignored(BillingEvent.STRIPE, id, type, "credit pack not paid in USD");
+    if (micros == null) throw pi.fail(amountField, Problem.MISSING, "is required for a credit pack payment");
+    if (micros == 0) throw pi.fail(amountField, Problem.OUT_OF_RANGE, "must be more than 0 for a credit pack payment");
+    if (userId == null) throw meta.fail(META_USER_ID, Problem.MISSING, "is required for a credit pack payment");
+    return new CreditPackPaid(BillingEvent.STRIPE, id, paymentId, userId, packId, micros);
   }
 }

@@ -165,7 +165,8 @@ public final class StripeGateway {
       Subscription s = client.v1().subscriptions().retrieve(providerSubscriptionId);
       JsonObject raw = s.getRawJsonObject();
       if (raw == null) raw = ApiResource.GSON.toJsonTree(s).getAsJsonObject();
-      return StripeEventParser.subscription(raw, eventId, "subscription.fetched", false);
+      return StripeEventParser.subscription(io.genrtl.payments.internal.Node.of(raw, ""), eventId, "subscription.fetched",
+          false);
     } catch (StripeException e) {
       throw failure(e);
     }

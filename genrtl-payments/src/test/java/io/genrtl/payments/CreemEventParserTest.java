@@ -81,4 +81,32 @@ class CreemEventParserTest {
     assertThatThrownBy(() -> parser.parse("{\"id\":\"evt\",\"object\":{}}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(MalformedEventException.class);
   }
+
+  @Test
+  void refusalsAreTypedAndNameTheField() {
+    String paid = new String(Fixtures.read("creem/subscription.paid.json"), StandardCharsets.UTF_8);
+    for (String[] c : new String[][] {
+        {"\"current_period_end_date\": \"[^\"]*\"", "\"current_period_end_date\": \"+246105574-05-31T00:00:00Z\"",
+            "object.current_period_end_date", "out_of_range"},
+        {"\"current_period_end_date\": \"[^\"]*\"", "\"current_period_end_date\": {}", "object.current_period_end_date",
+            "wrong_type"},
+        {"\"current_period_start_date\": \"[^\"]*\"", "\"current_period_start_date\": null",
+            "object.current_period_start_date", "missing"},
+        {"\"amount_paid\": \\d+", "\"amount_paid\": 9223372036854775808", "object.last_transaction.amount_paid", "out_of_range"},
+        {"\"amount_paid\": \\d+", "\"amount_paid\": -1", "object.last_transaction.amount_paid", "out_of_range"}}) {
+      String body = paid.replaceFirst(c[0], c[1]);
+      assertThat(body).isNotEqualTo(paid);
+      assertThatThrownBy(() -> parser.parse(body.getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOfSatisfying(MalformedEventException.class, e -> {
+            assertThat(e.field()).isEqualTo(c[2]);
+            assertThat(e.problem().wire()).isEqualTo(c[3]);
+            assertThat(e.eventType()).isEqualTo("subscription.paid");
+          });
+    }
+    for (String object : new String[] {"{}", "{\"id\":null}", "{\"id\":[]}", "{\"id\":{}}"}) {
+      String body = "{\"id\":\"evt_x\",\"eventType\":\"checkout.completed\",\"object\":" + object + "}";
+      assertThatThrownBy(() -> parser.parse(body.getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOfSatisfying(MalformedEventException.class, e -> assertThat(e.field()).isEqualTo("object.id"));
+    }
+  }
 }

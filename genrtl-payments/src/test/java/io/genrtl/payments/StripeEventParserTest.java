@@ -113,4 +113,41 @@ class StripeEventParserTest {
     assertThatThrownBy(() -> parser.parse("{\"id\":\"evt_1\"}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(MalformedEventException.class);
   }
+
+  /** The failure for a body, with its field, problem and the envelope's id and type. */
+  MalformedEventException refusal(String body) {
+    try {
+      parser.parse(body.getBytes(StandardCharsets.UTF_8));
+    } catch (MalformedEventException e) {
+      return e;
+    }
+    throw new AssertionError("accepted: " + body);
+  }
+
+  @Test
+  void refusalsAreTypedAndNameTheField() {
+    String pi = new String(Fixtures.read("stripe/payment_intent.succeeded.json"), StandardCharsets.UTF_8);
+    MalformedEventException e = refusal(pi.replace("\"amount_received\": 5000", "\"amount_received\": -1"));
+    assertThat(e.field()).isEqualTo("data.object.amount_received");
+    assertThat(e.problem()).isEqualTo(MalformedEventException.Problem.OUT_OF_RANGE);
+    assertThat(e.eventId()).isEqualTo("evt_3QPaymentIntent0000000001");
+    assertThat(e.eventType()).isEqualTo("payment_intent.succeeded");
+    assertThat(refusal(pi.replace("\"amount_received\": 5000", "\"amount_received\": 1e30")).problem())
+        .isEqualTo(MalformedEventException.Problem.OUT_OF_RANGE);
+    assertThat(refusal(pi.replace("\"amount_received\": 5000", "\"amount_received\": 1e999999999999")).problem())
+        .isEqualTo(MalformedEventException.Problem.OUT_OF_RANGE);
+    assertThat(refusal(pi.replace("\"amount_received\": 5000", "\"amount_received\": \"5000\"")).problem())
+        .isEqualTo(MalformedEventException.Problem.WRONG_TYPE);
+    assertThat(refusal(pi.replace("\"id\": \"pi_3QPack0001\",", "")).field()).isEqualTo("data.object.id");
+    assertThat(refusal(pi.replace("\"pi_3QPack0001\"", "[]")).problem()).isEqualTo(MalformedEventException.Problem.WRONG_TYPE);
+    assertThat(refusal(pi.replace("\"credits_50\"", "\"a\\u0000b\"")).field()).isEqualTo("data.object.metadata.pack_id");
+    MalformedEventException env = refusal(pi.replace("\"evt_3QPaymentIntent0000000001\"", "null"));
+    assertThat(env.field()).isEqualTo("id");
+    assertThat(env.eventId()).isNull();
+    String sub = new String(Fixtures.read("stripe/customer.subscription.updated.json"), StandardCharsets.UTF_8);
+    MalformedEventException far = refusal(sub.replaceFirst("\"current_period_end\": \\d+", "\"current_period_end\": 99999999999"));
+    assertThat(far.problem()).isEqualTo(MalformedEventException.Problem.OUT_OF_RANGE);
+    assertThat(far.field()).endsWith("current_period_end");
+    assertThat(far.getMessage()).doesNotContain("99999999999");
+  }
 }

@@ -3,13 +3,21 @@ package io.genrtl.cbb.pkg;
 /**
  * The one definition of a safe path inside a package, used for archive entry names, for the paths the manifest
  * and the filelists name, and by the builder: relative, {@code /}-separated, no {@code ..}, {@code .} or empty
- * segment, no backslash, no drive letter, no NUL or other control character.
+ * segment, no backslash, no drive letter, no NUL or other control character, no segment ending in a dot or a space
+ * (Windows drops them, so {@code a.sv.} and {@code a.sv} would be one file there), at most {@value #MAX_SEGMENT_BYTES}
+ * bytes of UTF-8 per segment (what Linux, macOS and Windows file systems hold) and {@value #MAX_PATH_BYTES} bytes in
+ * all (so that {@code vendor/cbb/<id>/<version>/<path>} stays far below {@code PATH_MAX}).
  *
  * <p>Public for other modules (the ToolRunner checks users' file paths with the same rules) through
  * {@link #problem(String, boolean)}, {@link #normalise(String)} and {@link #describe(String, String)} only; the
  * rest is internal.
  */
 public final class PathRules {
+  /** The longest path segment, in bytes of UTF-8 (a file name on ext4, XFS, APFS, NTFS). */
+  public static final int MAX_SEGMENT_BYTES = 255;
+  /** The longest path, in bytes of UTF-8 (after a leading {@code ./} is dropped, before a trailing {@code /}). */
+  public static final int MAX_PATH_BYTES = 1024;
+
   /** A normalised entry name; directories are given without their trailing {@code /}. */
   record Name(String path, boolean dir) {}
 
@@ -74,6 +82,11 @@ public final class PathRules {
         return "'" + shown + "' is an absolute path";
       case Reasons.PATH_TRAVERSAL:
         return "'" + shown + "' has a '..', '.' or empty path segment";
+      case Reasons.AMBIGUOUS_NAME:
+        return "'" + shown + "' has a path segment ending in a dot or a space";
+      case Reasons.PATH_TOO_LONG:
+        return "'" + clip(shown) + "' is longer than " + MAX_PATH_BYTES + " bytes or has a segment longer than "
+            + MAX_SEGMENT_BYTES + " bytes (UTF-8)";
       default:
         return "'" + shown + "' is not a valid path";
     }
@@ -97,15 +110,38 @@ public final class PathRules {
     return null;
   }
 
+  /** The segments' rules, then the lengths (a traversal is named as such even in a long path). */
   private static String segments(String p) {
-    int start = 0;
-    while (true) {
-      int slash = p.indexOf('/', start);
-      String seg = slash < 0 ? p.substring(start) : p.substring(start, slash);
+    String[] segs = p.split("/", -1);
+    for (String seg : segs) {
       if (seg.isEmpty() || seg.equals(".") || seg.equals("..")) return Reasons.PATH_TRAVERSAL;
-      if (slash < 0) return null;
-      start = slash + 1;
     }
+    for (String seg : segs) {
+      char last = seg.charAt(seg.length() - 1);
+      if (last == '.' || last == ' ') return Reasons.AMBIGUOUS_NAME;
+      if (utf8Length(seg) > MAX_SEGMENT_BYTES) return Reasons.PATH_TOO_LONG;
+    }
+    return utf8Length(p) > MAX_PATH_BYTES ? Reasons.PATH_TOO_LONG : null;
+  }
+
+  /** The UTF-8 length of well-formed text (a lone surrogate counts as the 3 bytes of its replacement). */
+  static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else n += 3;
+    }
+    return n;
+  }
+
+  /** A long name shortened for a message: its first 64 characters and its length. */
+  private static String clip(String shown) {
+    return shown.length() <= 80 ? shown : shown.substring(0, 64) + "…(" + shown.length() + " characters)";
   }
 
   private static boolean isAsciiLetter(char c) {

@@ -15,6 +15,8 @@ final class Reasons {
   static final String PATH_TRAVERSAL = "path_traversal";
   static final String BACKSLASH = "backslash";
   static final String NUL_IN_NAME = "nul_in_name";
+  static final String AMBIGUOUS_NAME = "ambiguous_name";
+  static final String PATH_TOO_LONG = "path_too_long";
   static final String LINK = "link";
   static final String SPECIAL_FILE = "special_file";
   static final String CASE_COLLISION = "case_collision";

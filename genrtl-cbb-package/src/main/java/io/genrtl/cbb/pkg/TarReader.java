@@ -12,6 +12,11 @@ import java.util.Map;
  * headers ({@code path}, {@code size}), GNU long names. Every byte goes through the {@link Budget}. The reader
  * sees the names extractors use (PAX over GNU over ustar), keeps them raw (nothing stripped or rewritten) and
  * requires the end-of-archive marker, after which only zeros may follow.
+ *
+ * <p>Names that extractors could read differently are refused ({@code nul_in_name}): a NUL inside a header's name,
+ * prefix or link name field followed by anything but NULs ({@code rtl/\0x.sv} is {@code rtl/} to GNU tar and
+ * {@code rtl/\0x.sv} to a reader of the whole field), a NUL inside a GNU long name or long link name or a PAX
+ * {@code path} / {@code linkpath}, and names that are not UTF-8.
  */
 final class TarReader {
   static final int BLOCK = 512;
@@ -74,16 +79,19 @@ final class TarReader {
               throw notArchive("a global PAX header sets '" + k + "', which is not supported");
             }
           }
-        } else if (type == 'L') {
+        } else if (type == 'L' || type == 'K') {
           int len = data.length;
           while (len > 0 && data[len - 1] == 0) len--;
           byte[] raw = new byte[len];
           System.arraycopy(data, 0, raw, 0, len);
-          longName = Utf8.name(raw);
+          String gnuName = Utf8.name(raw);
+          if (gnuName.indexOf(0) >= 0) throw nulInName(gnuName);
+          if (type == 'L') longName = gnuName;
         }
         continue;
       }
       metaRun = 0;
+      cString(157, 100); // the link name: links are refused later, but its bytes must read one way too
       String name;
       if (pax != null && pax.containsKey("path")) {
         name = pax.get("path");
@@ -157,13 +165,31 @@ final class TarReader {
 
   private String headerName() {
     boolean posix = block[262] == 0;
-    int nameLen = cStringLength(0, 100);
-    String name = Utf8.name(slice(0, nameLen));
+    String name = cString(0, 100);
     if (posix) {
-      int prefixLen = cStringLength(345, 155);
-      if (prefixLen > 0) name = Utf8.name(slice(345, prefixLen)) + "/" + name;
+      String prefix = cString(345, 155);
+      if (!prefix.isEmpty()) name = prefix + "/" + name;
     }
     return name;
+  }
+
+  /**
+   * A NUL-terminated header field as UTF-8. The bytes after the first NUL must be NULs too: otherwise readers that
+   * stop at the NUL and readers of the whole field see two names, and the name is refused showing both parts.
+   */
+  private String cString(int off, int max) {
+    int len = cStringLength(off, max);
+    String s = Utf8.name(slice(off, len));
+    if (!allZero(block, off + len, max - len)) {
+      int end = max;
+      while (end > len && block[off + end - 1] == 0) end--;
+      throw nulInName(new String(block, off, end, StandardCharsets.UTF_8));
+    }
+    return s;
+  }
+
+  private static GenRtlException nulInName(String name) {
+    return Reasons.reject(Reasons.NUL_IN_NAME, name, PathRules.describe(Reasons.NUL_IN_NAME, name));
   }
 
   /** An octal header number (leading spaces allowed, ended by a space or NUL) or GNU base-256. */
@@ -231,7 +257,9 @@ final class TarReader {
       byte[] value = new byte[end - eq - 1];
       System.arraycopy(data, eq + 1, value, 0, value.length);
       if (key.equals("path") || key.equals("linkpath")) {
-        out.put(key, Utf8.name(value));
+        String name = Utf8.name(value);
+        if (name.indexOf(0) >= 0) throw nulInName(name);
+        out.put(key, name);
       } else {
         out.put(key, new String(value, StandardCharsets.UTF_8));
       }

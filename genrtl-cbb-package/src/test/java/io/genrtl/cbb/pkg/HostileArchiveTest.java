@@ -238,6 +238,81 @@ class HostileArchiveTest {
         }, "not_an_archive", null));
   }
 
+  /**
+   * Finding "Low: tar entry rtl/\0x.sv": a NUL inside a header field makes tar(1) read {@code rtl/} (a directory)
+   * where a reader of the whole field reads {@code rtl/\0x.sv}; it was accepted. Every way of putting a NUL in a tar
+   * name is refused, and the other ambiguous names (not UTF-8, a segment ending in a dot or a space, {@code //}).
+   */
+  @Test
+  void low_tarEntryWithNulRefused() {
+    Map<String, Supplier<RawTar>> nul = new java.util.LinkedHashMap<>();
+    // as found: GNU tar and Python read a directory rtl/ (GNU tar then skips the data with an error); without
+    // directory entries of its own the inspector accepted the archive
+    nul.put("rtl/\\u0000x.sv", () -> {
+      RawTar t = new RawTar();
+      files().forEach(t::file);
+      return t.file("rtl/\0x.sv", "module x; endmodule");
+    });
+    nul.put("rtl/\\u0000y.sv", () -> tar(files()).file("rtl/\0y.sv", "module y; endmodule"));
+    nul.put("rtl/demo2.sv\\u0000.bak", () -> tar(files()).file("rtl/demo2.sv\0.bak", "x"));
+    nul.put("rtl\\u0000evil", () -> tar(files()).edited("a.sv", "x", h -> {
+      byte[] prefix = "rtl\0evil".getBytes(StandardCharsets.UTF_8);
+      System.arraycopy(prefix, 0, h, 345, prefix.length);
+    }));
+    nul.put("x\\u0000y", () -> tar(files()).edited("rtl/l.sv", "x", h -> {
+      byte[] link = "x\0y".getBytes(StandardCharsets.UTF_8);
+      System.arraycopy(link, 0, h, 157, link.length);
+    }));
+    nul.put("rtl/a\\u0000b.sv", () -> tar(files()).gnuLong('L', "rtl/a\0b.sv".getBytes(StandardCharsets.UTF_8))
+        .file("rtl/short.sv", "x"));
+    nul.put("rtl/k\\u0000.sv", () -> tar(files()).gnuLong('K', "rtl/k\0.sv".getBytes(StandardCharsets.UTF_8))
+        .file("rtl/k.sv", "x"));
+    nul.put("rtl/p\\u0000.sv", () -> tar(files()).pax("path", "rtl/p\0.sv").file("rtl/p.sv", "x"));
+    nul.put("rtl/q\\u0000.sv", () -> tar(files()).pax("linkpath", "rtl/q\0.sv").file("rtl/q.sv", "x"));
+    nul.forEach((entry, t) -> refused(tmp, write(tmp, "nul.tar.gz", t.get().tarGz()), LIMITS, "nul_in_name", entry));
+    // a name that is not UTF-8, in the header and in a PAX path
+    RawTar notUtf8 = tar(files()).edited("rtl/x.sv", "x", h -> h[4] = (byte) 0xff);
+    refused(tmp, write(tmp, "u.tar.gz", notUtf8.tarGz()), LIMITS, "nul_in_name", "rtl/\uFFFD.sv");
+    // segments Windows would read as another name, and an empty segment
+    for (String name : new String[] {"rtl/demo.sv.", "rtl/demo.sv ", "rtl/sub./a.sv", "rtl/sub /a.sv", "rtl/..."}) {
+      refused(tmp, write(tmp, "dot.tar.gz", tar(files()).file(name, "x").tarGz()), LIMITS, "ambiguous_name", name);
+      refused(tmp, write(tmp, "dot.zip", zip(with(name, "x")).bytes()), LIMITS, "ambiguous_name", name);
+    }
+    refused(tmp, write(tmp, "dbl.tar.gz", tar(files()).file("rtl//x.sv", "x").tarGz()), LIMITS, "path_traversal",
+        "rtl//x.sv");
+    // names that merely look odd still pass: a dot inside a segment, a leading dot, a space inside
+    new ArchiveInspector().inspect(write(tmp, "ok.tar.gz", tar(files()).file("rtl/.hidden.sv", "x")
+        .file("rtl/a b.v1.sv", "x").tarGz()), LIMITS);
+  }
+
+  /**
+   * Finding M2 at the package level: a segment over 255 bytes of UTF-8, or a path over 1024, is refused
+   * ({@code path_too_long}); 255 and 1024 are accepted.
+   */
+  @Test
+  void m2_longSegmentRefusedByTheInspector() {
+    String seg255 = "a".repeat(252) + ".sv";
+    String seg256 = "a".repeat(253) + ".sv";
+    assertThat(seg255).hasSize(255);
+    String euro = "\u20ac".repeat(85) + ".sv"; // 85 × 3 bytes + 3 = 258 bytes in 88 characters
+    new ArchiveInspector().inspect(write(tmp, "ok.tar.gz", tar(files()).pax("path", "rtl/" + seg255)
+        .file("rtl/x.sv", "x").tarGz()), LIMITS);
+    refused(tmp, write(tmp, "long.tar.gz", tar(files()).pax("path", "rtl/" + seg256).file("rtl/x.sv", "x").tarGz()),
+        LIMITS, "path_too_long", "rtl/" + seg256);
+    refused(tmp, write(tmp, "long.zip", zip(with("rtl/" + seg256, "x")).bytes()), LIMITS, "path_too_long",
+        "rtl/" + seg256);
+    refused(tmp, write(tmp, "euro.zip", zip(with("rtl/" + euro, "x")).bytes()), LIMITS, "path_too_long", "rtl/" + euro);
+    String dir = "d".repeat(200) + "/";
+    String p1024 = "rtl/" + dir.repeat(5) + "x".repeat(1024 - 4 - 5 * 201 - 3) + ".sv";
+    assertThat(p1024).hasSize(1024);
+    new ArchiveInspector().inspect(write(tmp, "ok.zip", zip(with(p1024, "x")).bytes()), LIMITS);
+    String p1025 = p1024.replace(".sv", "x.sv");
+    refused(tmp, write(tmp, "deep.zip", zip(with(p1025, "x")).bytes()), LIMITS, "path_too_long", p1025);
+    GenRtlException e = refused(tmp, write(tmp, "deep.tar.gz", tar(files()).pax("path", p1025).file("rtl/y.sv", "x")
+        .tarGz()), LIMITS, "path_too_long", p1025);
+    assertThat(e.getMessage()).hasSizeLessThan(300).contains("255 bytes", "1024 bytes");
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("corpus")
   void hostileArchiveIsRefused(String label, Supplier<byte[]> archive, String reason, String entry) {

@@ -30,6 +30,25 @@ final class RawTar {
     return this;
   }
 
+  /** A file whose header is edited by {@code edit} (name bytes, prefix at 345, link at 157) before its checksum. */
+  RawTar edited(String name, String content, java.util.function.Consumer<byte[]> edit) {
+    byte[] data = content.getBytes(StandardCharsets.UTF_8);
+    byte[] h = header(name.getBytes(StandardCharsets.UTF_8), '0', data.length, "");
+    edit.accept(h);
+    checksum(h);
+    out.writeBytes(h);
+    out.writeBytes(data);
+    out.writeBytes(new byte[(512 - data.length % 512) % 512]);
+    return this;
+  }
+
+  /** A GNU long-name ('L') or long-link ('K') header for the entry that follows. */
+  RawTar gnuLong(char type, byte[] name) {
+    byte[] data = new byte[name.length + 1];
+    System.arraycopy(name, 0, data, 0, name.length);
+    return entry("././@LongLink", type, data, "");
+  }
+
   /** A header that announces {@code size} bytes; the caller writes (or withholds) the data. */
   RawTar headerOnly(String name, char type, long size) {
     out.writeBytes(header(name.getBytes(StandardCharsets.UTF_8), type, size, ""));
@@ -91,11 +110,15 @@ final class RawTar {
     byte[] user = "dev".getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(user, 0, h, 265, user.length);
     System.arraycopy(user, 0, h, 297, user.length);
+    checksum(h);
+    return h;
+  }
+
+  static void checksum(byte[] h) {
     for (int i = 148; i < 156; i++) h[i] = ' ';
     long sum = 0;
     for (byte b : h) sum += b & 0xff;
     octal(h, 148, 7, sum);
-    return h;
   }
 
   private static void octal(byte[] h, int off, int len, long v) {

@@ -16,6 +16,8 @@ public final class AuditActions {
   public static final String SUBSCRIPTION_OVERRIDE = "subscription.override";
   public static final String JOB_RETRY = "job.retry";
   public static final String JOB_CANCEL = "job.cancel";
+  /** A signed payment-provider webhook that could not be applied (no tenant: super admins see it). */
+  public static final String WEBHOOK_REJECTED = "webhook.rejected";
 
   private AuditActions() {}
 }

@@ -3,8 +3,11 @@ package io.genrtl.core.billing;
 import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
+import io.genrtl.core.audit.AuditActions;
+import io.genrtl.core.audit.AuditService;
 import io.genrtl.core.pool.Grant;
 import io.genrtl.core.pool.PoolService;
+import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
 import io.genrtl.core.port.Sleeper;
 import java.time.Clock;
@@ -30,16 +33,22 @@ public final class BillingService {
   private final Clock clock;
   private final PoolService pool;
   private final Sleeper sleeper;
+  private final AuditService audit;
 
   public BillingService(Stores stores, Clock clock, PoolService pool) {
     this(stores, clock, pool, Sleeper.REAL);
   }
 
   public BillingService(Stores stores, Clock clock, PoolService pool, Sleeper sleeper) {
+    this(stores, clock, IdGenerator.ulid(clock), pool, sleeper);
+  }
+
+  public BillingService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, Sleeper sleeper) {
     this.stores = stores;
     this.clock = clock;
     this.pool = pool;
     this.sleeper = sleeper;
+    this.audit = new AuditService(stores, clock, ids);
   }
 
   /** The user's customer id at {@code provider}, if one was created or learned. */
@@ -126,6 +135,40 @@ public final class BillingService {
     return stores.transactor().inTransaction((Supplier<Boolean>) () -> {
       if (!stores.meta().claimOnce("webhook:" + provider + ":" + eventId, clock.millis())) return false;
       effects.run();
+      return true;
+    });
+  }
+
+  /**
+   * Records a signed provider event that could not be applied (its content is refused, or what it names is not known
+   * yet) in the audit log: action {@code webhook.rejected}, target {@code webhook_event} {@code <provider>:<event id>},
+   * no tenant (so only super admins see it), the system as actor, and details {@code provider}, {@code event_id},
+   * {@code event_type}, {@code code}, {@code field}, {@code reason}, {@code message}, {@code body_sha256},
+   * {@code body_bytes}. Nothing of the event is applied and its id is not claimed, so a corrected event (with the same
+   * or a new id) applies later. Identical bodies are recorded once (a {@code MetaStore} marker on the body's hash, in
+   * the same transaction): a provider retrying the same event adds no rows. Returns whether this call recorded it.
+   *
+   * @param eventId the provider's event id when it could be read (null otherwise)
+   * @param eventType the provider's event type, or genRTL's kind of event, when known
+   * @param why the failure the caller answers with: its code, message and {@code field}/{@code reason} details
+   */
+  public boolean recordRejected(String provider, String eventId, String eventType, String bodySha256, long bodyBytes,
+      GenRtlException why) {
+    java.util.Objects.requireNonNull(provider, "provider");
+    java.util.Objects.requireNonNull(bodySha256, "bodySha256");
+    return stores.transactor().inTransaction((Supplier<Boolean>) () -> {
+      if (!stores.meta().claimOnce("webhook-rejected:" + provider + ":" + bodySha256, clock.millis())) return false;
+      java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+      d.put("provider", provider);
+      d.put("event_id", eventId);
+      d.put("event_type", eventType);
+      d.put("code", why.code().code());
+      d.put("field", why.details().get("field"));
+      d.put("reason", why.details().get("reason"));
+      d.put("message", why.getMessage());
+      d.put("body_sha256", bodySha256);
+      d.put("body_bytes", bodyBytes);
+      audit.record(AuditActions.WEBHOOK_REJECTED, "webhook_event", eventId == null ? null : provider + ":" + eventId, null, d);
       return true;
     });
   }

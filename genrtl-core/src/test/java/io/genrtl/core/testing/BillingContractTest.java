@@ -156,6 +156,35 @@ public abstract class BillingContractTest {
   }
 
   @Test
+  void aRejectedWebhookIsRecordedOnceForSuperAdminsAndClaimsNothing() {
+    GenRtlException why = new GenRtlException(ErrorCode.VALIDATION_FAILED, "data.object.id is required",
+        java.util.Map.of("field", "data.object.id", "reason", "missing"));
+    assertThat(billing.recordRejected("stripe", "evt_bad", "checkout.session.completed", "ab".repeat(32), 120, why)).isTrue();
+    assertThat(billing.recordRejected("stripe", "evt_bad", "checkout.session.completed", "ab".repeat(32), 120, why))
+        .as("the same body again").isFalse();
+    assertThat(billing.recordRejected("stripe", null, null, "cd".repeat(32), 7, why)).as("another body").isTrue();
+    io.genrtl.core.account.User root = genrtl.accounts().createUser(new NewUser("root@x.test", "ops", Role.SUPER_ADMIN, null)).user();
+    io.genrtl.core.account.User adm = genrtl.accounts().createUser(new NewUser("adm@x.test", "acme", Role.TENANT_ADMIN, null)).user();
+    io.genrtl.core.audit.AuditQuery q = new io.genrtl.core.audit.AuditQuery(null, "webhook.rejected", null, null, null, null, null);
+    List<io.genrtl.core.audit.AuditEntry> seen = genrtl.audit().query(genrtl.apiKeys().authenticate(
+        genrtl.apiKeys().issue(root.userId(), "t", null).apiKey()), q, io.genrtl.core.PageRequest.first(50)).items();
+    assertThat(seen).hasSize(2);
+    io.genrtl.core.audit.AuditEntry first = seen.get(1);
+    assertThat(first.tenantId()).isNull();
+    assertThat(first.actorUserId()).isNull();
+    assertThat(first.targetType()).isEqualTo("webhook_event");
+    assertThat(first.targetId()).isEqualTo("stripe:evt_bad");
+    assertThat(first.detailsJson()).contains("\"field\":\"data.object.id\"", "\"reason\":\"missing\"",
+        "\"code\":\"validation_failed\"", "\"event_type\":\"checkout.session.completed\"");
+    assertThat(seen.get(0).targetId()).isNull();
+    assertThat(genrtl.audit().query(genrtl.apiKeys().authenticate(genrtl.apiKeys().issue(adm.userId(), "t", null).apiKey()), q,
+        io.genrtl.core.PageRequest.first(50)).items()).as("tenant admins do not see provider events").isEmpty();
+    // the event id was not claimed: the event (corrected) still applies once
+    assertThat(billing.processOnce("stripe", "evt_bad", () -> {})).isTrue();
+    assertThat(billing.processOnce("stripe", "evt_bad", () -> {})).isFalse();
+  }
+
+  @Test
   void customerForAnUnknownUserIs404() {
     assertThatThrownBy(() -> billing.customerFor("nobody", BillingService.STRIPE, () -> "cus_x"))
         .isInstanceOfSatisfying(GenRtlException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));

@@ -289,6 +289,42 @@ final class CbbRoutes {
     ctx.header("Cache-Control", "no-store").json(out);
   }
 
+  private static final long[] UNSATISFIABLE = new long[0];
+
+  /**
+   * The one byte range a {@code Range} header asks of a body of {@code size} bytes, per RFC 9110 §14: null to send
+   * the whole body (no header, a header that does not parse, another unit, several ranges, or an invalid range such
+   * as {@code 5-3}: all ignored), {@link #UNSATISFIABLE} for 416 (the first byte is past the end, or a suffix of 0),
+   * else {@code {first, last}}. A last-byte-pos past the end is clamped to the end and a suffix longer than the body
+   * is the whole body, however many digits they have: numbers are never parsed beyond what a {@code long} holds.
+   */
+  static long[] byteRange(String header, long size) {
+    if (header == null) return null;
+    Matcher m = RANGE.matcher(header.trim());
+    if (!m.matches() || m.group(1).isEmpty() && m.group(2).isEmpty()) return null;
+    if (m.group(1).isEmpty()) {
+      long suffix = digits(m.group(2));
+      if (suffix == 0 || size == 0) return UNSATISFIABLE;
+      return new long[] {Math.max(0, size - suffix), size - 1};
+    }
+    long first = digits(m.group(1));
+    long last = m.group(2).isEmpty() ? Long.MAX_VALUE : digits(m.group(2));
+    if (last < first) return null; // an invalid range: ignored
+    if (first >= size) return UNSATISFIABLE;
+    return new long[] {first, Math.min(last, size - 1)};
+  }
+
+  /** Decimal digits as a long, saturating at {@code Long.MAX_VALUE} (a size or offset no body reaches). */
+  private static long digits(String s) {
+    long v = 0;
+    for (int i = 0; i < s.length(); i++) {
+      int d = s.charAt(i) - '0';
+      if (v > (Long.MAX_VALUE - d) / 10) return Long.MAX_VALUE;
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
   private void download(Context ctx) {
     CbbService.Download d = genrtl.cbbs().download(ctx.pathParam("token"));
     CbbVersion v = d.version();
@@ -302,24 +338,18 @@ final class CbbRoutes {
     ctx.contentType(v.format() == io.genrtl.core.cbb.CbbPackage.Format.ZIP ? "application/zip" : "application/gzip");
     long start = 0;
     long end = size - 1;
-    String range = ctx.header("Range");
     String ifRange = ctx.header("If-Range");
     boolean partial = false;
-    if (range != null && (ifRange == null || ifRange.equals(etag))) {
-      Matcher m = RANGE.matcher(range.trim());
-      if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
-        if (m.group(1).isEmpty()) {
-          long suffix = Long.parseLong(m.group(2));
-          start = Math.max(0, size - suffix);
-        } else {
-          start = Long.parseLong(m.group(1));
-          if (!m.group(2).isEmpty()) end = Math.min(Long.parseLong(m.group(2)), size - 1);
-        }
-        if (start >= size || start > end) {
-          ctx.header("Content-Range", "bytes */" + size);
-          ctx.status(416);
-          return;
-        }
+    if (ifRange == null || ifRange.equals(etag)) {
+      long[] r = byteRange(ctx.header("Range"), size);
+      if (r == UNSATISFIABLE) {
+        ctx.header("Content-Range", "bytes */" + size);
+        ctx.status(416);
+        return;
+      }
+      if (r != null) {
+        start = r[0];
+        end = r[1];
         partial = true;
       }
     }

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * {@code POST /api/webhooks/stripe} and {@code /creem}: authenticated by the provider's signature over the raw body
  * (no API key). Each event's effects and its id are recorded in one transaction, so redeliveries change nothing (for
  * Creem, which signs no timestamp, this dedupe is what stops replays). A failing effect (for example an invoice for a
- * subscription we have not seen yet) answers non-2xx, and the provider retries it later.
+ * subscription we have not seen yet) answers non-2xx, and the provider retries it later. A signed event that cannot be
+ * applied is recorded as rejected with its reason (see {@link #receive} and docs/payments.md for the rule).
  */
 final class WebhookRoutes {
   static final long MAX_EVENT_BYTES = 1L << 20;
@@ -61,14 +62,10 @@ final class WebhookRoutes {
     } catch (WebhookVerificationException e) {
       throw badSignature("Stripe-Signature", e);
     }
-    BillingEvent event;
-    try {
-      event = stripe.parser().parse(body);
-    } catch (MalformedEventException e) {
-      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the event could not be read", Map.of("field", "$"));
-    }
-    if (event instanceof BillingEvent.SubscriptionChanged sc) event = fresh(sc);
-    answer(ctx, apply(BillingService.STRIPE, event, price -> price == null ? null : stripe.planByPrice().get(price)));
+    receive(ctx, BillingService.STRIPE, body, stripe.parser()::parse, event -> {
+      BillingEvent e = event instanceof BillingEvent.SubscriptionChanged sc ? fresh(sc) : event;
+      return apply(BillingService.STRIPE, e, price -> price == null ? null : stripe.planByPrice().get(price));
+    });
   }
 
   private void creem(Context ctx) {
@@ -81,14 +78,55 @@ final class WebhookRoutes {
     } catch (WebhookVerificationException e) {
       throw badSignature("creem-signature", e);
     }
+    receive(ctx, BillingService.CREEM, body, creem.parser()::parse, event -> apply(BillingService.CREEM, event,
+        product -> creem.idOfProduct(product).filter(id -> genrtl.plans().find(id).isPresent()).orElse(null)));
+  }
+
+  /**
+   * A verified (signed) body: parse it and apply it once. What cannot be applied answers 4xx and is recorded as
+   * rejected with its reason ({@link BillingService#recordRejected}, audit action {@code webhook.rejected}): a body
+   * the parser refuses is 400 {@code validation_failed} naming the field and the {@code reason}; an effect the core
+   * refuses keeps its own 4xx (404 while what the event names is not known yet, so the provider redelivers). Nothing
+   * of a rejected event is applied and its id is not claimed. Only a failure of our own side (the database, Stripe's
+   * API while fetching a subscription) is 5xx, and it is not recorded.
+   */
+  private void receive(Context ctx, String provider, byte[] body, Function<byte[], BillingEvent> parse,
+      Function<BillingEvent, Boolean> apply) {
     BillingEvent event;
     try {
-      event = creem.parser().parse(body);
+      event = parse.apply(body);
     } catch (MalformedEventException e) {
-      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "the event could not be read", Map.of("field", "$"));
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("field", e.field());
+      details.put("reason", e.problem().wire());
+      GenRtlException why = new GenRtlException(ErrorCode.VALIDATION_FAILED, "the event cannot be applied: "
+          + e.getMessage(), details);
+      genrtl.billing().recordRejected(provider, e.eventId(), e.eventType(), sha256(body), body.length, why);
+      throw why;
     }
-    answer(ctx, apply(BillingService.CREEM, event, product -> creem.idOfProduct(product)
-        .filter(id -> genrtl.plans().find(id).isPresent()).orElse(null)));
+    boolean applied;
+    try {
+      applied = apply.apply(event);
+    } catch (GenRtlException e) {
+      if (Problems.status(e.code()) >= 500) throw e;
+      genrtl.billing().recordRejected(provider, event.eventId(), kind(event), sha256(body), body.length, e);
+      throw e;
+    }
+    answer(ctx, applied);
+  }
+
+  /** The kind of a parsed event for the rejection record ({@code period_paid}, …; Ignored events carry their type). */
+  private static String kind(BillingEvent e) {
+    if (e instanceof BillingEvent.Ignored i) return i.type();
+    return e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+  }
+
+  private static String sha256(byte[] body) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void answer(Context ctx, boolean applied) {
@@ -110,7 +148,7 @@ final class WebhookRoutes {
       if (plan == null) throw GenRtlException.invalid("price", "no plan is configured for " + provider + " price " + sc.planPriceId());
       long start = sc.periodStart();
       long end = sc.periodEnd();
-      if (end <= start) {
+      if (start == 0 || end <= start) { // the event carries no (whole) period: keep the one we have
         if (existing == null) throw GenRtlException.invalid("period", "the subscription event carries no period");
         start = existing.periodStart();
         end = existing.periodEnd();
@@ -167,6 +205,9 @@ final class WebhookRoutes {
       now = stripe.gateway().fetchSubscription(sc.providerSubscriptionId(), sc.eventId());
     } catch (io.genrtl.payments.PaymentProviderException e) {
       throw new GenRtlException(ErrorCode.PROVIDER_UNAVAILABLE, "Stripe did not answer; deliver the event again later");
+    } catch (MalformedEventException e) { // Stripe's API answered a subscription we cannot read: their side, retry later
+      throw new GenRtlException(ErrorCode.PROVIDER_UNAVAILABLE, "Stripe's copy of the subscription could not be read ("
+          + e.field() + " " + e.problem().wire() + "); deliver the event again later");
     }
     return now instanceof BillingEvent.SubscriptionChanged c ? c : sc;
   }

@@ -1,91 +1,56 @@
 package io.genrtl.payments.internal;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import io.genrtl.payments.MalformedEventException;
+import io.genrtl.payments.MalformedEventException.Problem;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 
-/** Null-safe reading of provider JSON (Gson trees). Not API. */
+/** Strict parsing of provider JSON into Gson trees, and lenient reading of API answers. Not API. */
 public final class Json {
+  private static final com.google.gson.TypeAdapter<JsonElement> TREE = new Gson().getAdapter(JsonElement.class);
+
   private Json() {}
 
+  /**
+   * The body as a JSON object: strict UTF-8 (malformed bytes are refused, not replaced), strict JSON (no comments,
+   * unquoted names, NaN or trailing data). The tree is built without recursion, so deep nesting is only a size.
+   */
   public static JsonObject parseObject(byte[] raw) {
+    String text;
     try {
-      JsonElement e = JsonParser.parseString(new String(raw, StandardCharsets.UTF_8));
-      if (!e.isJsonObject()) throw new MalformedEventException("event body is not a JSON object");
-      return e.getAsJsonObject();
-    } catch (RuntimeException e) {
-      if (e instanceof MalformedEventException m) throw m;
-      throw new MalformedEventException("event body is not valid JSON", e);
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString();
+    } catch (CharacterCodingException e) {
+      throw new MalformedEventException("$", Problem.NOT_JSON, "the event body is not valid UTF-8");
     }
+    JsonElement e;
+    try {
+      JsonReader reader = new JsonReader(new StringReader(text));
+      reader.setLenient(false);
+      e = TREE.read(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) throw new IOException("data after the JSON value");
+    } catch (IOException | RuntimeException x) {
+      throw new MalformedEventException("$", Problem.NOT_JSON, "the event body is not valid JSON");
+    }
+    if (e == null || !e.isJsonObject()) {
+      throw new MalformedEventException("$", Problem.NOT_JSON, "the event body is not a JSON object");
+    }
+    return e.getAsJsonObject();
   }
 
-  public static JsonObject obj(JsonObject o, String name) {
-    if (o == null) return null;
-    JsonElement e = o.get(name);
-    return e != null && e.isJsonObject() ? e.getAsJsonObject() : null;
-  }
-
-  /** The first element of an array field's objects, or null. */
-  public static JsonObject first(JsonObject o, String name) {
-    if (o == null) return null;
-    JsonElement e = o.get(name);
-    if (e == null || !e.isJsonArray() || e.getAsJsonArray().isEmpty()) return null;
-    JsonElement f = e.getAsJsonArray().get(0);
-    return f.isJsonObject() ? f.getAsJsonObject() : null;
-  }
-
+  /** A string (or other primitive, as text) field of an API answer, or null. */
   public static String str(JsonObject o, String name) {
     if (o == null) return null;
     JsonElement e = o.get(name);
     return e != null && e.isJsonPrimitive() ? e.getAsString() : null;
-  }
-
-  /** A string field, or the {@code id} of the object expanded in its place. */
-  public static String idOf(JsonObject o, String name) {
-    if (o == null) return null;
-    JsonElement e = o.get(name);
-    if (e == null || e.isJsonNull()) return null;
-    if (e.isJsonPrimitive()) return e.getAsString();
-    if (e.isJsonObject()) return str(e.getAsJsonObject(), "id");
-    return null;
-  }
-
-  public static Long num(JsonObject o, String name) {
-    if (o == null) return null;
-    JsonElement e = o.get(name);
-    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) return null;
-    return e.getAsLong();
-  }
-
-  public static boolean bool(JsonObject o, String name) {
-    if (o == null) return false;
-    JsonElement e = o.get(name);
-    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean();
-  }
-
-  /** Epoch millis from unix seconds (Stripe), epoch millis, or an RFC 3339 string (Creem); null when absent. */
-  public static Long millis(JsonObject o, String name) {
-    if (o == null) return null;
-    JsonElement e = o.get(name);
-    if (e == null || !e.isJsonPrimitive()) return null;
-    if (e.getAsJsonPrimitive().isNumber()) {
-      long v = e.getAsLong();
-      return v < 100_000_000_000L ? v * 1000 : v;
-    }
-    try {
-      return OffsetDateTime.parse(e.getAsString()).toInstant().toEpochMilli();
-    } catch (DateTimeParseException x) {
-      return null;
-    }
-  }
-
-  /** Micro-USD from an amount in cents when the currency is USD (any case), otherwise null. */
-  public static Long usdCentsToMicros(Long cents, String currency) {
-    if (cents == null || currency == null || !currency.equalsIgnoreCase("usd")) return null;
-    return Math.multiplyExact(cents, 10_000L);
   }
 }
