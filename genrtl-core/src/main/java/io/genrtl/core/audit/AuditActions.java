@@ -16,6 +16,9 @@ public final class AuditActions {
   public static final String SUBSCRIPTION_OVERRIDE = "subscription.override";
   public static final String JOB_RETRY = "job.retry";
   public static final String JOB_CANCEL = "job.cancel";
+  public static final String USER_DISABLE = "user.disable";
+  public static final String USER_ENABLE = "user.enable";
+  public static final String SPEND_BUDGET = "tenant.spend_budget";
 
   private AuditActions() {}
 }
