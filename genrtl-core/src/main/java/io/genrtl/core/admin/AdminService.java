@@ -345,7 +345,7 @@ public final class AdminService {
   }
 
   /**
-   * Refunds a ledger row (what is left of its cost when {@code amountMicros} is null) with a refund row naming the
+   * Refunds a ledger row (its whole cost when {@code amountMicros} is null) with a refund row naming the
    * admin and the reason; idempotent per (row owner, key). Super admins only, never their own rows. A {@code cbb} row
    * is refunded whole with its item, whose ownership and delivery are revoked ({@link PoolService#refund(String, Long,
    * String, String, String)}); a partial amount for it is 422 {@code partial_refund_not_allowed}.

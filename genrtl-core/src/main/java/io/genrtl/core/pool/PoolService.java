@@ -652,7 +652,7 @@ public final class PoolService {
   }
 
   /**
-   * Refunds a ledger row; {@code amountMicros} null means what is left of its cost. A {@code cbb} row stands for one
+   * Refunds a ledger row; {@code amountMicros} null means its whole cost (refused if part was refunded). A {@code cbb} row stands for one
    * item of a receipt, whose price may have been taken from several buckets (one row each, one call id): its refund
    * is the whole item or nothing. Every row of the item gets a refund row for what is left of it, and the buyer's
    * ownership of the version (and so every delivery and download of it) is revoked in the same transaction; an
