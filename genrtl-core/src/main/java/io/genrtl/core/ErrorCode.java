@@ -34,6 +34,11 @@ public enum ErrorCode {
   TOO_MANY_JOBS("too_many_jobs", Category.TOO_MANY_REQUESTS),
   PROVIDER_UNAVAILABLE("provider_unavailable", Category.UNAVAILABLE),
   UNAVAILABLE("unavailable", Category.UNAVAILABLE),
+  // money rules and disabled users (security review H1 and its low findings)
+  ACCOUNT_DISABLED("account_disabled", Category.UNAUTHENTICATED),
+  SPEND_LIMIT_ABOVE_TENANT_BUDGET("spend_limit_above_tenant_budget", Category.UNPROCESSABLE),
+  PARTIAL_REFUND_NOT_ALLOWED("partial_refund_not_allowed", Category.UNPROCESSABLE),
+  PURCHASE_REFUNDED("purchase_refunded", Category.FORBIDDEN),
   INTERNAL("internal_error", Category.INTERNAL);
 
   /** Transport-neutral failure classes. */

@@ -61,7 +61,7 @@ public final class GenRtl {
     this.billing = new BillingService(stores, clock, ids, pool, b.sleeper);
     this.signIn = new io.genrtl.core.auth.SignInService(stores, clock, ids, accounts, apiKeys, b.signInSettings);
     this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
-    this.admin = new io.genrtl.core.admin.AdminService(stores, clock, ids, plans, pool, jobs, audit);
+    this.admin = new io.genrtl.core.admin.AdminService(stores, clock, ids, plans, pool, jobs, audit, accounts);
   }
 
   public static Builder builder() {

@@ -27,6 +27,10 @@ public final class Main {
       "                                          create a user and a first API key; prints one JSON object",
       "  admin create-key --user USER_ID [--name NAME]",
       "                                          create another API key for a user; prints one JSON object",
+      "  admin disable-user --user USER_ID [--reason R]",
+      "                                          refuse the user's API keys, sessions and sign-ins at once; prints one JSON object",
+      "  admin enable-user --user USER_ID [--reason R]",
+      "                                          let a disabled user in again; prints one JSON object",
       "  admin verify-ledger                     check every balance against grants and ledger rows; exit 1 on any difference",
       "  admin reconcile-billing                 compare on-demand ledger totals per user and period with what was reported",
       "                                          to the usage meter; prints JSON, exit 1 on any difference",
@@ -159,6 +163,22 @@ public final class Main {
           o.put("key_id", k.key().keyId());
           o.put("user_id", k.key().userId());
           o.put("api_key", k.apiKey());
+          out.println(Json.write(o));
+          return 0;
+        }
+        case "disable-user":
+        case "enable-user": {
+          allow(opts, "user", "reason");
+          boolean disable = args[1].equals("disable-user");
+          String reason = opts.getOrDefault("reason", (disable ? "disabled" : "enabled") + " from the command line");
+          io.genrtl.core.account.User u = disable ? g.accounts().disableUser(required(opts, "user"), reason)
+              : g.accounts().enableUser(required(opts, "user"), reason);
+          Map<String, Object> o = new LinkedHashMap<>();
+          o.put("user_id", u.userId());
+          o.put("tenant_id", u.tenantId());
+          o.put("email", u.email());
+          o.put("disabled", u.disabled());
+          o.put("disabled_at", u.disabledAt() == null ? null : java.time.Instant.ofEpochMilli(u.disabledAt()).toString());
           out.println(Json.write(o));
           return 0;
         }

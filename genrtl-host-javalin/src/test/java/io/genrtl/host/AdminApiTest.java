@@ -103,32 +103,34 @@ class AdminApiTest {
   @Test
   void grantsAndRefundsNeedAReasonAndAnIdempotencyKeyAndReplay() {
     String grants = "/api/admin/users/" + ann.userId() + "/grants";
-    assertProblem(send("POST", grants, admKey, "{\"amount_usd\":5,\"reason\":\"goodwill\"}", null), 400, "validation_failed");
-    assertProblem(send("POST", grants, admKey, "{\"amount_usd\":5}", "g-1"), 400, "validation_failed");
-    assertProblem(send("POST", grants, admKey, "{\"amount_usd\":\"5\",\"reason\":\"x\"}", "g-1"), 400, "validation_failed");
-    assertProblem(send("POST", grants, admKey, "{\"amount_usd\":-5,\"reason\":\"x\"}", "g-1"), 400, "validation_failed");
-    assertProblem(send("POST", grants, admKey, "{\"amount_usd\":5,", "g-1"), 400, "malformed_json");
+    assertProblem(send("POST", grants, rootKey, "{\"amount_usd\":5,\"reason\":\"goodwill\"}", null), 400, "validation_failed");
+    assertProblem(send("POST", grants, rootKey, "{\"amount_usd\":5}", "g-1"), 400, "validation_failed");
+    assertProblem(send("POST", grants, rootKey, "{\"amount_usd\":\"5\",\"reason\":\"x\"}", "g-1"), 400, "validation_failed");
+    assertProblem(send("POST", grants, rootKey, "{\"amount_usd\":-5,\"reason\":\"x\"}", "g-1"), 400, "validation_failed");
+    assertProblem(send("POST", grants, rootKey, "{\"amount_usd\":5,", "g-1"), 400, "malformed_json");
     assertProblem(send("POST", "/api/admin/users/" + eve.userId() + "/grants", admKey, "{\"amount_usd\":5,\"reason\":\"x\"}", "g-1"),
         404, "not_found");
-    TestHttp.Response g1 = send("POST", grants, admKey, "{\"amount_usd\":5,\"reason\":\"goodwill\"}", "g-1");
+    assertProblem(send("POST", grants, admKey, "{\"amount_usd\":5,\"reason\":\"goodwill\"}", "g-0"), 403, "forbidden");
+    TestHttp.Response g1 = send("POST", grants, rootKey, "{\"amount_usd\":5,\"reason\":\"goodwill\"}", "g-1");
     assertThat(g1.status()).as(g1.body()).isEqualTo(201);
-    TestHttp.Response g2 = send("POST", grants, admKey, "{\"amount_usd\":5,\"reason\":\"goodwill\"}", "g-1");
+    TestHttp.Response g2 = send("POST", grants, rootKey, "{\"amount_usd\":5,\"reason\":\"goodwill\"}", "g-1");
     assertThat(g2.status()).isEqualTo(200);
     assertThat(g2.json()).containsEntry("replayed", true);
     assertThat(genrtl.pool().balance(ann.userId()).creditsMicros()).isEqualTo(5_000_000L);
 
     String row = genrtl.pool().charge(ChargeRequest.of(ann.userId(), UsageKind.LLM, 3_000_000L, "c")).entries().get(0).entryId();
     String refund = "/api/admin/ledger/" + row + "/refund";
-    assertProblem(send("POST", refund, admKey, "{\"reason\":\"bad output\"}", null), 400, "validation_failed");
-    TestHttp.Response r1 = send("POST", refund, admKey, "{\"amount_usd\":1.5,\"reason\":\"bad output\"}", "r-1");
+    assertProblem(send("POST", refund, rootKey, "{\"reason\":\"bad output\"}", null), 400, "validation_failed");
+    TestHttp.Response r1 = send("POST", refund, rootKey, "{\"amount_usd\":1.5,\"reason\":\"bad output\"}", "r-1");
     assertThat(r1.status()).as(r1.body()).isEqualTo(201);
-    TestHttp.Response r2 = send("POST", refund, admKey, "{\"amount_usd\":1.5,\"reason\":\"bad output\"}", "r-1");
+    TestHttp.Response r2 = send("POST", refund, rootKey, "{\"amount_usd\":1.5,\"reason\":\"bad output\"}", "r-1");
     assertThat(r2.status()).isEqualTo(200);
     assertThat(r2.json()).containsEntry("replayed", true);
-    assertProblem(send("POST", refund, admKey, "{\"reason\":\"all of it\"}", "r-2"), 400, "validation_failed");
+    assertProblem(send("POST", refund, rootKey, "{\"reason\":\"all of it\"}", "r-2"), 400, "validation_failed");
     assertProblem(send("POST", refund, annKey, "{\"reason\":\"x\"}", "r-3"), 403, "forbidden");
     String evesRow = genrtl.pool().charge(ChargeRequest.of(eve.userId(), UsageKind.LLM, 1_000_000L, "e")).entries().get(0).entryId();
     assertProblem(send("POST", "/api/admin/ledger/" + evesRow + "/refund", admKey, "{\"reason\":\"x\"}", "r-4"), 404, "not_found");
+    assertProblem(send("POST", refund, admKey, "{\"reason\":\"x\"}", "r-6"), 403, "forbidden");
     assertProblem(send("POST", "/api/admin/ledger/nosuchrow/refund", rootKey, "{\"reason\":\"x\"}", "r-5"), 404, "not_found");
     assertThat(genrtl.pool().verify(ann.userId()).ok()).isTrue();
 
@@ -145,14 +147,18 @@ class AdminApiTest {
     assertThat(genrtl.pool().balance(ann.userId()).planId()).isEqualTo("pro_plus");
     assertProblem(send("PUT", "/api/admin/users/" + ann.userId() + "/plan", rootKey, "{\"plan\":\"gold\",\"reason\":\"x\"}", null),
         400, "validation_failed");
-    TestHttp.Response limit = send("PUT", "/api/admin/users/" + ann.userId() + "/spend-limit", admKey,
+    TestHttp.Response limit = send("PUT", "/api/admin/users/" + ann.userId() + "/spend-limit", rootKey,
         "{\"on_demand_limit_usd\":5000,\"reason\":\"tapeout week\"}", null);
     assertThat(limit.status()).as(limit.body()).isEqualTo(200);
     assertThat(genrtl.pool().balance(ann.userId()).onDemandLimitMicros()).isEqualTo(5_000_000_000L);
+    TestHttp.Response lowered = send("PUT", "/api/admin/users/" + ann.userId() + "/spend-limit", admKey,
+        "{\"on_demand_limit_usd\":100,\"reason\":\"back to normal\"}", null);
+    assertThat(lowered.status()).as(lowered.body()).isEqualTo(200);
+    assertThat(genrtl.pool().balance(ann.userId()).onDemandLimitMicros()).isEqualTo(100_000_000L);
     assertProblem(send("PUT", "/api/admin/users/" + ann.userId() + "/spend-limit", admKey,
         "{\"on_demand_limit_usd\":true,\"reason\":\"x\"}", null), 400, "validation_failed");
     assertThat(items(http.get("/api/admin/audit?target_type=user&target_id=" + ann.userId(), admKey)))
-        .extracting(e -> e.get("action")).containsExactly("pool.spend_limit", "subscription.override");
+        .extracting(e -> e.get("action")).containsExactly("pool.spend_limit", "pool.spend_limit", "subscription.override");
     assertThat(items(http.get("/api/admin/plans", admKey))).extracting(p -> p.get("plan")).contains("free", "pro", "pro_plus");
   }
 

@@ -324,6 +324,69 @@ abstract class CbbApiTest {
     }
   }
 
+  private String checkoutBody(String userId, String ws, String... idAtVersion) {
+    StringBuilder items = new StringBuilder();
+    for (String s : idAtVersion) {
+      if (items.length() > 0) items.append(',');
+      items.append("{\"cbb_id\":\"").append(s.split("@")[0]).append("\",\"version\":\"").append(s.split("@")[1]).append("\"}");
+    }
+    return "{\"user_id\":\"" + userId + "\",\"workspace_id\":\"" + ws + "\",\"items\":[" + items + "]}";
+  }
+
+  /**
+   * H1: a refund used to leave the package deliverable. Refunding the cbb row revokes the purchase: deliver is 403
+   * {@code purchase_refunded}, the download link issued before stops working, a partial refund is 422 and changes
+   * nothing; a tenant admin cannot refund at all.
+   */
+  @Test
+  void h1_refundRevokesDeliveryAndIssuedDownloadLinks() throws Exception {
+    publishSeeds();
+    TestHttp.Response co = http.send("POST", "/api/cbb/checkout", annKey, checkoutBody(ann.user().userId(), annWs, "uart@1.0.0"),
+        "Idempotency-Key", "buy-r");
+    assertThat(co.status()).as(co.body()).isEqualTo(201);
+    String receiptId = co.json().get("receipt_id").toString();
+    @SuppressWarnings("unchecked") List<Map<String, Object>> items = (List<Map<String, Object>>) ApiContractTest.ok(
+        http.post("/api/cbb/deliver", annKey, "{\"receipt_id\":\"" + receiptId + "\"}")).get("items");
+    String url = items.get(0).get("url").toString();
+    String download = url.substring(url.indexOf("/api/"));
+    assertThat(http.get(download, null).status()).isEqualTo(200);
+    String row = genrtl.cbbs().receiptRows(genrtl.stores().receipts().find(receiptId).orElseThrow()).get(0).entryId();
+    CreatedUser adm = genrtl.accounts().createUser(new NewUser("adm@acme.test", "acme", Role.TENANT_ADMIN, null));
+    String admKey = genrtl.apiKeys().issue(adm.user().userId(), "t", null).apiKey();
+    String refund = "/api/admin/ledger/" + row + "/refund";
+    assertProblem(http.send("POST", refund, admKey, "{\"reason\":\"x\"}", "Idempotency-Key", "rf-0"), 403, "forbidden");
+    TestHttp.Response partial = http.send("POST", refund, rootKey, "{\"amount_usd\":0.5,\"reason\":\"half\"}", "Idempotency-Key", "rf-1");
+    assertProblem(partial, 422, "partial_refund_not_allowed");
+    assertThat(partial.json()).containsEntry("field", "amount_usd");
+    assertThat(http.get(download, null).status()).as("nothing changed").isEqualTo(200);
+
+    TestHttp.Response whole = http.send("POST", refund, rootKey, "{\"reason\":\"broken\"}", "Idempotency-Key", "rf-2");
+    assertThat(whole.status()).as(whole.body()).isEqualTo(201);
+    assertThat(genrtl.pool().balance(ann.user().userId()).includedMicros()).isEqualTo(20_000_000L);
+    assertProblem(http.post("/api/cbb/deliver", annKey, "{\"receipt_id\":\"" + receiptId + "\"}"), 403, "purchase_refunded");
+    assertProblem(http.get(download, null), 403, "purchase_refunded");
+    assertThat(http.send("HEAD", download, null, null).status()).isEqualTo(403);
+    @SuppressWarnings("unchecked") List<Map<String, Object>> owned = (List<Map<String, Object>>) ApiContractTest.ok(
+        http.get("/api/cbb/purchases", annKey)).get("items");
+    assertThat(owned).hasSize(1); // the receipt stays: the ledger and the receipts are history
+    assertThat(genrtl.pool().verify(ann.user().userId()).problems()).isEmpty();
+  }
+
+  /** Low finding: a tenant admin checked out on a member's behalf (201, the member charged); now 403 for everyone. */
+  @Test
+  void low_checkoutForAnotherUserIs403() throws Exception {
+    publishSeeds();
+    CreatedUser adm = genrtl.accounts().createUser(new NewUser("adm@acme.test", "acme", Role.TENANT_ADMIN, null));
+    String admKey = genrtl.apiKeys().issue(adm.user().userId(), "t", null).apiKey();
+    String body = checkoutBody(ann.user().userId(), annWs, "uart@1.0.0");
+    TestHttp.Response r = http.send("POST", "/api/cbb/checkout", admKey, body, "Idempotency-Key", "behalf");
+    assertProblem(r, 403, "forbidden");
+    assertThat(r.json()).containsEntry("field", "user_id");
+    assertProblem(http.send("POST", "/api/cbb/checkout", rootKey, body, "Idempotency-Key", "behalf-root"), 403, "forbidden");
+    assertThat(genrtl.pool().balance(ann.user().userId()).includedMicros()).isEqualTo(20_000_000L);
+    assertThat(genrtl.cbbs().owned(ann.user().userId())).isEmpty();
+  }
+
   /** 200 concurrent checkouts over HTTP with 50 distinct keys: 50 receipts, 50 × price charged, identical answers per key. */
   @Test
   void concurrentCheckoutsOverHttp() throws Exception {

@@ -65,6 +65,7 @@ class RouteRoleMatrixTest {
     Job job = genrtl.jobs().submit(annP, "plan", ws, "{\"spec\":\"a counter\"}", null);
     genrtl.jobs().cancel(annP, job.jobId()); // a final job: its event stream ends at once
     fixtures.put("user_id", ann.userId());
+    fixtures.put("tenant_id", ann.tenantId());
     fixtures.put("workspace_id", ws);
     fixtures.put("job_id", job.jobId());
     fixtures.put("key_id", genrtl.apiKeys().issue(ann.userId(), "spare", null).key().keyId());
@@ -108,7 +109,8 @@ class RouteRoleMatrixTest {
     if (c == Caller.ANONYMOUS) return 401;
     boolean outsideOwnership = c == Caller.OTHER_TENANT_USER || c == Caller.OTHER_TENANT_ADMIN;
     return switch (auth) {
-      case "super_admin" -> c == Caller.SUPER_ADMIN ? null : 403;
+      // owned: reach first (another tenant's admin 404, as for admin routes), then the super-admin rule (403)
+      case "super_admin" -> c == Caller.SUPER_ADMIN ? null : op.owned() && c == Caller.OTHER_TENANT_ADMIN ? 404 : 403;
       case "admin" -> switch (c) {
         case USER, OTHER_TENANT_USER -> 403;
         case OTHER_TENANT_ADMIN -> op.owned() ? 404 : null;
@@ -187,6 +189,13 @@ class RouteRoleMatrixTest {
     assertThat(expected(owned, Caller.USER)).isNull();
     OpenApiDoc.Operation sup = new OpenApiDoc.Operation("POST", "/api/admin/cbb", "super_admin", false, null);
     assertThat(expected(sup, Caller.TENANT_ADMIN)).isEqualTo(403);
+    assertThat(expected(sup, Caller.OTHER_TENANT_ADMIN)).isEqualTo(403);
+    OpenApiDoc.Operation money = new OpenApiDoc.Operation("POST", "/api/admin/users/{user_id}/grants", "super_admin", true, null);
+    assertThat(expected(money, Caller.USER)).isEqualTo(403);
+    assertThat(expected(money, Caller.OTHER_TENANT_USER)).isEqualTo(403);
+    assertThat(expected(money, Caller.TENANT_ADMIN)).isEqualTo(403);
+    assertThat(expected(money, Caller.OTHER_TENANT_ADMIN)).isEqualTo(404);
+    assertThat(expected(money, Caller.SUPER_ADMIN)).isNull();
     OpenApiDoc.Operation open = new OpenApiDoc.Operation("GET", "/healthz", "none", false, null);
     assertThat(expected(open, Caller.ANONYMOUS)).isNull();
   }

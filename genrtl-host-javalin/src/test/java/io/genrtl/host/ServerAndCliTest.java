@@ -116,6 +116,39 @@ class ServerAndCliTest {
     }
   }
 
+  /** Low finding: no way to cut a user off from the command line either; disable-user refuses the user's keys at once. */
+  @Test
+  void low_cliDisablesAndEnablesAUser() throws Exception {
+    Map<String, String> env = env();
+    Run user = run(env, "admin", "create-user", "--email", "gone@chip.test", "--tenant", "chipco");
+    assertThat(user.code()).as(user.err()).isZero();
+    Map<String, Object> u = new TestHttp.Response(200, Map.of(), user.out()).json();
+    String id = u.get("user_id").toString();
+    Run off = run(env, "admin", "disable-user", "--user", id, "--reason", "left the company");
+    assertThat(off.code()).as(off.err()).isZero();
+    Map<String, Object> o = new TestHttp.Response(200, Map.of(), off.out()).json();
+    assertThat(o).containsEntry("user_id", id).containsEntry("disabled", true);
+    assertThat(o.get("disabled_at")).isNotNull();
+    Run keyForDisabled = run(env, "admin", "create-key", "--user", id);
+    assertThat(keyForDisabled.code()).isEqualTo(1);
+    assertThat(keyForDisabled.err()).contains("account_disabled");
+    try (GenRtlServer server = GenRtlServer.start(HostConfig.load(env), Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream()))) {
+      TestHttp http = new TestHttp(server.port());
+      TestHttp.Response me = http.get("/api/me", u.get("api_key").toString());
+      assertThat(me.status()).isEqualTo(401);
+      assertThat(me.json()).containsEntry("code", "account_disabled");
+    }
+    Run on = run(env, "admin", "enable-user", "--user", id);
+    assertThat(on.code()).as(on.err()).isZero();
+    assertThat(new TestHttp.Response(200, Map.of(), on.out()).json()).containsEntry("disabled", false).containsEntry("disabled_at", null);
+    assertThat(run(env, "admin", "disable-user").err()).contains("--user is required");
+    assertThat(run(env, "admin", "disable-user", "--user", "NOSUCHUSER").err()).contains("not found");
+    assertThat(run(env, "admin", "disable-user", "--user", id, "--colour", "red").code()).isEqualTo(2);
+    try (GenRtlServer server = GenRtlServer.start(HostConfig.load(env), Clock.systemUTC(), new PrintStream(new ByteArrayOutputStream()))) {
+      assertThat(new TestHttp(server.port()).get("/api/me", u.get("api_key").toString()).status()).isEqualTo(200);
+    }
+  }
+
   @Test
   void cbbPublishValidatesAndPublishesAFile() throws Exception {
     Map<String, String> env = env();

@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public final class AccountService {
   public static final int MAX_NAME_LENGTH = 100;
   public static final int MAX_EMAIL_LENGTH = 254;
+  /** The most characters an admin's {@code reason} may have. */
+  public static final int MAX_REASON_LENGTH = 500;
   /** The marker {@link #bootstrapSuperAdmin} claims so that only one host ever creates the first admin. */
   public static final String BOOTSTRAP_MARKER = "super_admin_bootstrap";
   private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}]+$");
@@ -32,6 +34,7 @@ public final class AccountService {
   private final PlanCatalog plans;
   private final ApiKeyService keys;
   private final PoolService pool;
+  private final io.genrtl.core.audit.AuditService audit;
 
   public AccountService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, ApiKeyService keys, PoolService pool) {
     this.stores = stores;
@@ -40,6 +43,7 @@ public final class AccountService {
     this.plans = plans;
     this.keys = keys;
     this.pool = pool;
+    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
   }
 
   /** Creates a user (and their tenant when it does not exist yet) in one transaction. */
@@ -88,6 +92,53 @@ public final class AccountService {
       CreatedUser admin = createUser(new NewUser(email, "admin", Role.SUPER_ADMIN, null));
       return Optional.of(keys.issue(admin.user().userId(), "bootstrap admin key", null));
     });
+  }
+
+  /**
+   * Disables a user at once: from the next request on, their API keys (device and loopback keys included), session
+   * tokens and session cookies are refused with 401 {@code account_disabled}, and signing in again is refused too.
+   * Nothing is deleted: {@link #enableUser} gives them back. Recorded in the audit log ({@code user.disable}) with the
+   * reason, in the same transaction; disabling a disabled user changes and records nothing. The rules of who may do it
+   * are the caller's ({@code AdminService}); the command line runs it as the operator.
+   */
+  public User disableUser(String userId, String reason) {
+    String why = requireReason(reason);
+    return stores.transactor().inTransaction(() -> {
+      User u = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+      long now = clock.millis();
+      if (!stores.users().disable(u.userId(), now)) return stores.users().find(userId).orElseThrow();
+      audit.record(io.genrtl.core.audit.AuditActions.USER_DISABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
+      return u.withDisabledAt(now);
+    });
+  }
+
+  /** Enables a disabled user again ({@code user.enable} in the audit log); enabling an enabled user changes nothing. */
+  public User enableUser(String userId, String reason) {
+    String why = requireReason(reason);
+    return stores.transactor().inTransaction(() -> {
+      User u = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+      if (!stores.users().enable(u.userId())) return stores.users().find(userId).orElseThrow();
+      audit.record(io.genrtl.core.audit.AuditActions.USER_ENABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
+      return u.withDisabledAt(null);
+    });
+  }
+
+  /** Refuses a disabled user (401 {@code account_disabled}); used wherever a credential or a sign-in resolves to a user. */
+  public static User requireEnabled(User user) {
+    if (user.disabled()) {
+      throw new GenRtlException(ErrorCode.ACCOUNT_DISABLED, "this account is disabled; ask an admin of your organisation");
+    }
+    return user;
+  }
+
+  /** A required, stripped reason of at most {@link #MAX_REASON_LENGTH} characters (400 {@code validation_failed}). */
+  public static String requireReason(String reason) {
+    if (reason == null || reason.isBlank()) throw GenRtlException.invalid("reason", "a reason is required");
+    String r = reason.strip();
+    if (r.length() > MAX_REASON_LENGTH) {
+      throw GenRtlException.invalid("reason", "reason must be at most " + MAX_REASON_LENGTH + " characters");
+    }
+    return r;
   }
 
   public Optional<User> findUser(String userId) {

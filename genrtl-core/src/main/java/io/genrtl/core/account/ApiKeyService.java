@@ -53,7 +53,8 @@ public final class ApiKeyService {
       throw GenRtlException.invalid("expires_at", "expires_at must be in the future");
     }
     return stores.transactor().inTransaction(() -> {
-      User owner = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+      User owner = AccountService.requireEnabled(
+          stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user")));
       String keyId = ids.newId();
       String secret = randomSecret();
       ApiKey key = new ApiKey(keyId, userId, keyName, hash(keyId, secret), now, expiresAt, null, null);
@@ -69,7 +70,8 @@ public final class ApiKeyService {
 
   /**
    * Resolves a presented key to its principal, or throws {@link ErrorCode#UNAUTHENTICATED}. Unknown ids and wrong
-   * secrets get the same answer; "revoked" and "expired" are only told to a caller who holds the real secret.
+   * secrets get the same answer; "revoked" and "expired" are only told to a caller who holds the real secret, and so
+   * is {@link ErrorCode#ACCOUNT_DISABLED} for a key of a disabled user.
    */
   public Principal authenticate(String presented) {
     Parsed p = parse(presented).orElseThrow(() -> unauthenticated("malformed API key"));
@@ -88,6 +90,7 @@ public final class ApiKeyService {
       LOG.fine(() -> "API key " + p.keyId + ": its user " + key.userId() + " is missing");
       return unauthenticated("invalid API key");
     });
+    AccountService.requireEnabled(user); // told only to a caller who holds the real secret
     stores.apiKeys().touchLastUsed(key.keyId(), now, LAST_USED_RESOLUTION_MS);
     return Principal.of(user, key.keyId());
   }

@@ -18,6 +18,9 @@ public final class AuditActions {
   public static final String JOB_CANCEL = "job.cancel";
   /** A signed payment-provider webhook that could not be applied (no tenant: super admins see it). */
   public static final String WEBHOOK_REJECTED = "webhook.rejected";
+  public static final String USER_DISABLE = "user.disable";
+  public static final String USER_ENABLE = "user.enable";
+  public static final String SPEND_BUDGET = "tenant.spend_budget";
 
   private AuditActions() {}
 }

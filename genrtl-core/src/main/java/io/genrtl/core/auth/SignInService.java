@@ -88,7 +88,8 @@ public final class SignInService {
   /**
    * The user behind a provider identity. A known (provider, subject) is that user. Otherwise the identity must carry
    * a verified email: it joins the user with that email, or creates one (free plan, personal tenant). An unverified
-   * or missing email is refused with {@code email_not_verified} and changes nothing.
+   * or missing email is refused with {@code email_not_verified} and changes nothing; a disabled user is refused with
+   * {@code account_disabled}.
    */
   public User signIn(ExternalIdentity ext) {
     String provider = checkProvider(ext.provider());
@@ -111,8 +112,8 @@ public final class SignInService {
   private User signInOnce(String provider, String subject, String email, boolean verified) {
     Optional<Identity> known = stores.auth().findIdentity(provider, subject);
     if (known.isPresent()) {
-      return stores.users().find(known.get().userId()).orElseThrow(() -> new GenRtlException(ErrorCode.SIGN_IN_FAILED,
-          "the account linked to this identity no longer exists", Map.of("reason", "user")));
+      return AccountService.requireEnabled(stores.users().find(known.get().userId()).orElseThrow(() -> new GenRtlException(
+          ErrorCode.SIGN_IN_FAILED, "the account linked to this identity no longer exists", Map.of("reason", "user"))));
     }
     if (email == null || email.isEmpty() || !verified) {
       throw new GenRtlException(ErrorCode.EMAIL_NOT_VERIFIED,
@@ -129,6 +130,7 @@ public final class SignInService {
         throw e;
       }
     });
+    AccountService.requireEnabled(user);
     stores.auth().insertIdentity(new Identity(provider, subject, user.userId(), email, clock.millis()));
     return user;
   }
@@ -148,7 +150,7 @@ public final class SignInService {
     long accessExp = now + settings.accessTtl().toMillis();
     long refreshExp = now + settings.refreshTtl().toMillis();
     stores.transactor().inTransaction(() -> {
-      stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+      AccountService.requireEnabled(stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user")));
       stores.auth().insertSession(new Session(id, userId, provider, Secrets.sha256Hex(id, access), accessExp,
           Secrets.sha256Hex(id, refresh), null, refreshExp, now, null));
     });
@@ -172,6 +174,7 @@ public final class SignInService {
     if (s.revokedAt() != null) throw unauthenticated("session ended");
     if (now >= s.accessExpiresAt()) throw unauthenticated("session token expired; refresh it");
     User user = stores.users().find(s.userId()).orElseThrow(() -> unauthenticated("invalid session token"));
+    AccountService.requireEnabled(user);
     return new SessionPrincipal(Principal.of(user, null), s.sessionId());
   }
 
@@ -193,6 +196,7 @@ public final class SignInService {
     }
     if (s.revokedAt() != null) throw unauthenticated("session ended");
     if (now >= s.refreshExpiresAt()) throw unauthenticated("refresh token expired; sign in again");
+    AccountService.requireEnabled(stores.users().find(s.userId()).orElseThrow(() -> unauthenticated("invalid refresh token")));
     String access = Secrets.random(SECRET_LENGTH);
     String refresh = Secrets.random(SECRET_LENGTH);
     long accessExp = now + settings.accessTtl().toMillis();

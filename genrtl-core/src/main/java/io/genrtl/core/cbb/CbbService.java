@@ -396,12 +396,16 @@ public final class CbbService {
     return new CheckoutResult(receipt, charged, already, ChargeResult.Snapshot.decode(rec.resultData()), true);
   }
 
+  /**
+   * The buyer named in the body: only the caller. A body naming another user as the actor is 403 for every role
+   * (admins included): money is spent only by its owner.
+   */
   private User actingFor(Principal p, String userId) {
     if (userId == null || userId.isBlank()) throw GenRtlException.invalid("user_id", "user_id is required");
-    if (userId.equals(p.userId())) return stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
-    Optional<User> u = stores.users().find(userId);
-    if (u.isPresent() && p.role() != Role.USER && p.canAccess(u.get().userId(), u.get().tenantId())) return u.get();
-    throw new GenRtlException(ErrorCode.FORBIDDEN, "you can only check out for yourself", Map.of("field", "user_id"));
+    if (!userId.equals(p.userId())) {
+      throw new GenRtlException(ErrorCode.FORBIDDEN, "you can only check out for yourself", Map.of("field", "user_id"));
+    }
+    return stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
   }
 
   private static String fingerprint(CheckoutRequest r) {
@@ -415,26 +419,36 @@ public final class CbbService {
 
   public record DeliveredItem(String cbbId, String version, URI url, String sha256, long size, long expiresInSeconds) {}
 
-  /** Fresh download URLs for every item of a receipt; only its owner (or an admin of its tenant) may ask. */
+  /**
+   * Fresh download URLs for the items of a receipt that its owner still owns; only its owner (or an admin of its
+   * tenant) may ask. Items whose purchase was refunded are left out; when none is left the answer is 403
+   * {@code purchase_refunded}.
+   */
   public List<DeliveredItem> deliver(Principal principal, String receiptId) {
     Receipt r = stores.receipts().find(receiptId).orElseThrow(() -> GenRtlException.notFound("receipt"));
     if (!principal.canAccess(r.userId(), r.tenantId())) throw GenRtlException.notFound("receipt");
     long ttl = settings.deliveryTtl().toSeconds();
     long exp = clock.millis() / 1000 + ttl;
+    Map<String, String> owned = stores.receipts().owned(r.userId());
     List<DeliveredItem> out = new ArrayList<>();
     for (Receipt.Item it : r.items()) {
+      if (!owned.containsKey(it.cbbId() + "@" + it.version())) continue;
       CbbVersion v = stores.cbbs().find(it.cbbId(), it.version()).orElseThrow();
       URI url = blobs.presignedGet(v.blobKey(), settings.deliveryTtl())
           .orElseGet(() -> URI.create(settings.publicUrl() + "/api/cbb/download/" + sign(r.receiptId(), it.index(), exp)));
       out.add(new DeliveredItem(v.cbbId(), v.version(), url, v.sha256(), v.sizeBytes(), ttl));
     }
+    if (out.isEmpty() && !r.items().isEmpty()) throw refunded(receiptId);
     return out;
   }
 
   /** What a valid download token points at. */
   public record Download(CbbVersion version, String fileName) {}
 
-  /** Verifies a download token (HMAC over receipt, item and expiry); a bad or expired token is forbidden. */
+  /**
+   * Verifies a download token (HMAC over receipt, item and expiry); a bad or expired token is forbidden, and so is
+   * the token of a purchase refunded since it was issued ({@code purchase_refunded}: ownership is checked at download).
+   */
   public Download download(String token) {
     String[] p = token == null ? new String[0] : token.split("\\.");
     if (p.length != 4 || p[0].length() > 64 || !p[1].matches("\\d{1,3}") || !p[2].matches("\\d{1,12}")) throw badToken();
@@ -448,8 +462,36 @@ public final class CbbService {
     Receipt r = stores.receipts().find(p[0]).orElseThrow(CbbService::badToken);
     int idx = Integer.parseInt(p[1]);
     Receipt.Item it = r.items().stream().filter(i -> i.index() == idx).findFirst().orElseThrow(CbbService::badToken);
+    if (!stores.receipts().owned(r.userId()).containsKey(it.cbbId() + "@" + it.version())) throw refunded(r.receiptId());
     CbbVersion v = stores.cbbs().find(it.cbbId(), it.version()).orElseThrow(CbbService::badToken);
     return new Download(v, v.cbbId() + "-" + v.version() + "." + v.format().wire());
+  }
+
+  /**
+   * The CBB version a receipt of {@code userId} covers and the user still owns (a tool run's package): someone else's
+   * receipt, an unknown one, or a receipt that does not list {@code cbbId@version} all answer 404 ({@code field}
+   * names the entry); a refunded purchase answers 403 {@code purchase_refunded}.
+   */
+  public CbbVersion ownedVersion(String userId, String receiptId, String cbbId, String version, String field) {
+    Receipt r = stores.receipts().find(receiptId).orElse(null);
+    if (r == null || !r.userId().equals(userId)) {
+      throw new GenRtlException(ErrorCode.NOT_FOUND, "receipt not found", Map.of("field", field));
+    }
+    boolean listed = r.items().stream().anyMatch(i -> i.cbbId().equals(cbbId) && i.version().equals(version));
+    if (!listed) {
+      throw new GenRtlException(ErrorCode.NOT_FOUND, "receipt " + receiptId + " does not include " + cbbId + "@" + version,
+          Map.of("field", field));
+    }
+    if (!stores.receipts().owned(userId).containsKey(cbbId + "@" + version)) {
+      throw new GenRtlException(ErrorCode.PURCHASE_REFUNDED, cbbId + "@" + version + " was refunded; buy it again to use it",
+          Map.of("field", field, "receipt_id", receiptId));
+    }
+    return stores.cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
+  }
+
+  private static GenRtlException refunded(String receiptId) {
+    return new GenRtlException(ErrorCode.PURCHASE_REFUNDED, "this purchase was refunded: its packages are no longer "
+        + "delivered; buy them again to download them", Map.of("receipt_id", receiptId));
   }
 
   public BlobStore blobs() {

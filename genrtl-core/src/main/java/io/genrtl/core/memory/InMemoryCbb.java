@@ -19,11 +19,13 @@ final class InMemoryCbb {
   static final class Data {
     Map<String, CbbVersion> versions = new LinkedHashMap<>(); // id@version
     TreeMap<String, Receipt> receipts = new TreeMap<>();
+    TreeMap<String, String> ownership = new TreeMap<>(); // userId + '\0' + id@version -> receipt id
 
     Data copy() {
       Data d = new Data();
       d.versions = new LinkedHashMap<>(versions);
       d.receipts = new TreeMap<>(receipts);
+      d.ownership = new TreeMap<>(ownership);
       return d;
     }
   }
@@ -35,6 +37,10 @@ final class InMemoryCbb {
   }
 
   private final Access x;
+
+  private static String ownershipKey(String userId, String cbbId, String version) {
+    return userId + "\0" + cbbId + "@" + version;
+  }
 
   InMemoryCbb(Access x) {
     this.x = x;
@@ -84,7 +90,21 @@ final class InMemoryCbb {
     return new ReceiptStore() {
       @Override
       public void insert(Receipt r) {
-        x.locked(() -> x.data().receipts.putIfAbsent(r.receiptId(), r));
+        x.locked(() -> {
+          if (x.data().receipts.putIfAbsent(r.receiptId(), r) != null) return null;
+          for (Receipt.Item it : r.items()) {
+            if (it.alreadyOwned()) continue;
+            if (x.data().ownership.putIfAbsent(ownershipKey(r.userId(), it.cbbId(), it.version()), r.receiptId()) != null) {
+              throw new DuplicateKeyException("already owned: " + it.cbbId() + "@" + it.version(), null);
+            }
+          }
+          return null;
+        });
+      }
+
+      @Override
+      public boolean revoke(String userId, String cbbId, String version, String receiptId) {
+        return x.locked(() -> x.data().ownership.remove(ownershipKey(userId, cbbId, version), receiptId));
       }
 
       @Override
@@ -96,9 +116,10 @@ final class InMemoryCbb {
       public Map<String, String> owned(String userId) {
         return x.locked(() -> {
           Map<String, String> m = new LinkedHashMap<>();
-          for (Receipt r : x.data().receipts.values()) {
-            if (!r.userId().equals(userId)) continue;
-            for (Receipt.Item it : r.items()) if (!it.alreadyOwned()) m.putIfAbsent(it.cbbId() + "@" + it.version(), r.receiptId());
+          String prefix = userId + "\0";
+          for (Map.Entry<String, String> e : x.data().ownership.tailMap(prefix, true).entrySet()) {
+            if (!e.getKey().startsWith(prefix)) break;
+            m.put(e.getKey().substring(prefix.length()), e.getValue());
           }
           return m;
         });

@@ -183,6 +183,20 @@ final class InMemoryPool {
       }
 
       @Override
+      public int capOnDemandLimits(String tenantId, long cap, long now) {
+        return x.locked(() -> {
+          int n = 0;
+          for (PoolAccount a : List.copyOf(x.data().accounts.values())) {
+            if (!a.tenantId().equals(tenantId) || a.onDemandLimitMicros() <= cap) continue;
+            x.data().accounts.put(a.userId(), with(a, a.includedMicros(), a.creditsMicros(), a.onDemandSpentMicros(), cap,
+                a.holdsMicros(), a.includedGrantedMicros(), a.periodStart(), a.periodEnd(), now));
+            n++;
+          }
+          return n;
+        });
+      }
+
+      @Override
       public boolean lock(String userId) {
         return x.locked(() -> x.data().accounts.containsKey(userId));
       }

@@ -155,6 +155,16 @@ public final class InMemoryStores implements Stores {
     public Optional<Tenant> findByName(String name) {
       return locked(() -> state.tenants.values().stream().filter(t -> t.name().equals(name)).findFirst());
     }
+
+    @Override
+    public boolean setMemberOnDemandCap(String tenantId, Long capMicros) {
+      return locked(() -> {
+        Tenant t = state.tenants.get(tenantId);
+        if (t == null) return false;
+        state.tenants.put(tenantId, new Tenant(t.tenantId(), t.name(), t.createdAt(), capMicros));
+        return true;
+      });
+    }
   };
 
   private final UserStore users = new UserStore() {
@@ -195,7 +205,27 @@ public final class InMemoryStores implements Stores {
       return locked(() -> {
         User u = state.users.get(userId);
         if (u == null || u.role() != expected) return false;
-        state.users.put(userId, new User(u.userId(), u.tenantId(), u.email(), role, u.createdAt()));
+        state.users.put(userId, u.withRole(role));
+        return true;
+      });
+    }
+
+    @Override
+    public boolean disable(String userId, long at) {
+      return locked(() -> {
+        User u = state.users.get(userId);
+        if (u == null || u.disabled()) return false;
+        state.users.put(userId, u.withDisabledAt(at));
+        return true;
+      });
+    }
+
+    @Override
+    public boolean enable(String userId) {
+      return locked(() -> {
+        User u = state.users.get(userId);
+        if (u == null || !u.disabled()) return false;
+        state.users.put(userId, u.withDisabledAt(null));
         return true;
       });
     }

@@ -186,7 +186,10 @@ public final class PoolService {
 
   // ------------------------------------------------------------------------------------------------ settings
 
-  /** Sets the on-demand limit: 0 turns on-demand off; above the plan's maximum is refused. */
+  /**
+   * Sets the on-demand limit: 0 turns on-demand off; above the plan's maximum is refused, and so is a limit above the
+   * tenant's spend budget ({@link io.genrtl.core.account.Tenant#memberOnDemandCapMicros()}) when a super admin set one.
+   */
   public Balance setOnDemandLimit(String userId, long limitMicros) {
     if (limitMicros < 0) throw GenRtlException.invalid("on_demand_limit_usd", "on_demand_limit_usd must not be negative");
     tx(() -> {
@@ -197,11 +200,60 @@ public final class PoolService {
             + (max == 0 ? " does not allow on-demand spending" : " allows an on-demand limit of at most $" + Money.toUsd(max).toPlainString()),
             Map.of("field", "on_demand_limit_usd", "max_on_demand_limit_usd", Money.toUsd(max)));
       }
+      requireWithinTenantBudget(c, limitMicros);
       stores.pool().setOnDemandLimit(userId, limitMicros, clock.millis());
       recordLimit(c, limitMicros, null);
       return null;
     });
     return balance(userId);
+  }
+
+  /**
+   * A tenant admin's change to a member's on-demand limit: it may only lower it (a higher limit than the current one is
+   * 403 {@code forbidden}, reason {@code raise}), and never above the tenant's spend budget (422
+   * {@code spend_limit_above_tenant_budget}). The account row is locked first, so the comparison is with the limit
+   * as it is at commit. Recorded in the audit log with the reason.
+   */
+  public Balance lowerOnDemandLimit(String userId, long limitMicros, String reason) {
+    if (limitMicros < 0) throw GenRtlException.invalid("on_demand_limit_usd", "on_demand_limit_usd must not be negative");
+    tx(() -> {
+      current(userId);
+      stores.pool().lock(userId);
+      Context c = current(userId);
+      long now = c.account().onDemandLimitMicros();
+      if (limitMicros > now) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("field", "on_demand_limit_usd");
+        d.put("reason", "raise");
+        d.put("on_demand_limit_usd", Money.toUsd(now));
+        throw new GenRtlException(ErrorCode.FORBIDDEN, "a tenant admin may only lower a member's on-demand limit (now $"
+            + Money.toUsd(now).toPlainString() + "); ask a super admin to raise it", d);
+      }
+      requireWithinTenantBudget(c, limitMicros);
+      stores.pool().setOnDemandLimit(userId, limitMicros, clock.millis());
+      recordLimit(c, limitMicros, reason);
+      return null;
+    });
+    return balance(userId);
+  }
+
+  private void requireWithinTenantBudget(Context c, long limitMicros) {
+    Long cap = stores.tenants().find(c.account().tenantId()).map(io.genrtl.core.account.Tenant::memberOnDemandCapMicros)
+        .orElse(null);
+    if (cap != null && limitMicros > cap) {
+      throw new GenRtlException(ErrorCode.SPEND_LIMIT_ABOVE_TENANT_BUDGET, "the tenant's spend budget allows an on-demand "
+          + "limit of at most $" + Money.toUsd(cap).toPlainString() + " per member",
+          Map.of("field", "on_demand_limit_usd", "member_on_demand_cap_usd", Money.toUsd(cap)));
+    }
+  }
+
+  /**
+   * Lowers to {@code capMicros} every on-demand limit of the tenant's accounts that is above it (one statement, inside
+   * the caller's transaction: a super admin setting the tenant's spend budget). Returns how many it lowered.
+   */
+  public int capTenantOnDemandLimits(String tenantId, long capMicros) {
+    if (capMicros < 0) throw GenRtlException.invalid("member_on_demand_cap_usd", "member_on_demand_cap_usd must not be negative");
+    return tx(() -> stores.pool().capOnDemandLimits(tenantId, capMicros, clock.millis()));
   }
 
   /**
@@ -593,42 +645,101 @@ public final class PoolService {
    * Refunds part or all of a ledger row with a refund row that references it. The money goes back to the row's
    * bucket when the row is from the current period (or is a credits row), otherwise to credits (an old period's
    * included amount is gone and its on-demand spend already invoiced). Never more than the row's cost in total.
+   * A {@code cbb} row is refunded with what it bought: see {@link #refund(String, Long, String, String, String)}.
    */
   public ChargeResult refund(String entryId, long amountMicros, String idempotencyKey, String actorUserId, String reason) {
-    if (amountMicros <= 0) throw GenRtlException.invalid("amount", "a refund must be positive");
+    return refund(entryId, Long.valueOf(amountMicros), idempotencyKey, actorUserId, reason);
+  }
+
+  /**
+   * Refunds a ledger row; {@code amountMicros} null means its whole cost (refused if part was refunded). A {@code cbb} row stands for one
+   * item of a receipt, whose price may have been taken from several buckets (one row each, one call id): its refund
+   * is the whole item or nothing. Every row of the item gets a refund row for what is left of it, and the buyer's
+   * ownership of the version (and so every delivery and download of it) is revoked in the same transaction; an
+   * {@code amountMicros} other than what is left of the item is 422 {@code partial_refund_not_allowed}.
+   */
+  public ChargeResult refund(String entryId, Long amountMicros, String idempotencyKey, String actorUserId, String reason) {
+    if (amountMicros != null && amountMicros <= 0) throw GenRtlException.invalid("amount", "a refund must be positive");
     LedgerEntry orig = stores.ledger().find(entryId).orElseThrow(() -> GenRtlException.notFound("ledger row"));
     if (orig.kind() == UsageKind.REFUND) throw GenRtlException.invalid("entry_id", "a refund row cannot be refunded");
-    String fp = fingerprint("refund", entryId, Long.toString(amountMicros));
+    boolean item = orig.kind() == UsageKind.CBB && orig.cbb() != null;
+    long requested = amountMicros != null ? amountMicros : orig.usdMicros();
+    String fp = item ? fingerprint("refund", entryId, "item", String.valueOf(amountMicros))
+        : fingerprint("refund", entryId, Long.toString(requested));
     return tx(() -> {
       long now = clock.millis();
       if (!stores.idempotency().claim(orig.userId(), OP_REFUND, idempotencyKey, fp, now)) {
         return replayCharge(orig.userId(), OP_REFUND, idempotencyKey, fp);
       }
+      stores.pool().lock(orig.userId()); // the account row first: refunds of one user are serialised
       Context c = current(orig.userId());
-      Bucket to = orig.bucket() == Bucket.CREDITS || orig.periodStart() == c.account().periodStart() ? orig.bucket() : Bucket.CREDITS;
-      stores.pool().credit(orig.userId(), to, amountMicros, false, now); // locks the account row first
-      long refunded = stores.ledger().refundedAgainst(entryId);
-      if (refunded + amountMicros > orig.usdMicros()) {
-        throw GenRtlException.invalid("amount", "refunds would exceed the row's cost of $" + Money.toUsd(orig.usdMicros()).toPlainString());
+      List<LedgerEntry> rows = item ? itemRows(orig) : List.of(orig);
+      Map<LedgerEntry, Long> amounts = new LinkedHashMap<>();
+      if (item) {
+        long left = 0;
+        for (LedgerEntry r : rows) {
+          long rest = r.usdMicros() - stores.ledger().refundedAgainst(r.entryId());
+          if (rest > 0) amounts.put(r, rest);
+          left += Math.max(0, rest);
+        }
+        if (left == 0) throw GenRtlException.invalid("entry_id", "this purchase was already refunded");
+        if (amountMicros != null && amountMicros != left) {
+          throw new GenRtlException(ErrorCode.PARTIAL_REFUND_NOT_ALLOWED, "a CBB purchase is refunded whole or not at all: "
+              + orig.cbb().cbbId() + "@" + orig.cbb().version() + " has $" + Money.toUsd(left).toPlainString()
+              + " left to refund (send no amount_usd)", Map.of("field", "amount_usd", "refundable_usd", Money.toUsd(left)));
+        }
+      } else {
+        long refunded = stores.ledger().refundedAgainst(entryId);
+        if (refunded + requested > orig.usdMicros()) {
+          throw GenRtlException.invalid("amount", "refunds would exceed the row's cost of $" + Money.toUsd(orig.usdMicros()).toPlainString());
+        }
+        amounts.put(orig, requested);
       }
       String callId = ids.newId();
-      LedgerEntry row = new LedgerEntry(ids.newId(), orig.userId(), orig.tenantId(), now, UsageKind.REFUND, to,
-          -amountMicros, callId, c.account().periodStart(), orig.attribution(), null, orig.cbb(), idempotencyKey, entryId,
-          false, reason);
-      stores.ledger().insert(row);
+      List<LedgerEntry> written = new ArrayList<>();
+      for (Map.Entry<LedgerEntry, Long> a : amounts.entrySet()) {
+        LedgerEntry r = a.getKey();
+        Bucket to = r.bucket() == Bucket.CREDITS || r.periodStart() == c.account().periodStart() ? r.bucket() : Bucket.CREDITS;
+        stores.pool().credit(r.userId(), to, a.getValue(), false, now);
+        LedgerEntry row = new LedgerEntry(ids.newId(), r.userId(), r.tenantId(), now, UsageKind.REFUND, to, -a.getValue(),
+            callId, c.account().periodStart(), r.attribution(), null, r.cbb(), idempotencyKey, r.entryId(), false, reason);
+        stores.ledger().insert(row);
+        written.add(row);
+      }
+      boolean revoked = item && stores.receipts().revoke(orig.userId(), orig.cbb().cbbId(), orig.cbb().version(),
+          orig.cbb().receiptId());
       PoolAccount after = stores.pool().find(orig.userId()).orElseThrow();
       ChargeResult.Snapshot snap = ChargeResult.Snapshot.of(after);
       stores.idempotency().complete(orig.userId(), OP_REFUND, idempotencyKey, callId, snap.encode());
-      Map<String, Object> d = new java.util.LinkedHashMap<>();
-      d.put("user_id", orig.userId());
-      d.put("refund_entry_id", row.entryId());
-      d.put("amount_usd", Money.toUsd(amountMicros));
-      d.put("bucket", to.wire());
-      if (actorUserId != null) d.put("admin_user_id", actorUserId);
-      if (reason != null) d.put("reason", reason);
-      audit.record(io.genrtl.core.audit.AuditActions.REFUND, "ledger_entry", entryId, orig.tenantId(), d);
-      return new ChargeResult(callId, List.of(row), snap, false);
+      for (LedgerEntry row : written) {
+        Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("user_id", orig.userId());
+        d.put("refund_entry_id", row.entryId());
+        d.put("amount_usd", Money.toUsd(-row.usdMicros()));
+        d.put("bucket", row.bucket().wire());
+        if (item) {
+          d.put("cbb", orig.cbb().cbbId() + "@" + orig.cbb().version());
+          d.put("receipt_id", orig.cbb().receiptId());
+          d.put("ownership_revoked", revoked);
+        }
+        if (actorUserId != null) d.put("admin_user_id", actorUserId);
+        if (reason != null) d.put("reason", reason);
+        audit.record(io.genrtl.core.audit.AuditActions.REFUND, "ledger_entry", row.refundOf(), orig.tenantId(), d);
+      }
+      return new ChargeResult(callId, written, snap, false);
     });
+  }
+
+  /** The rows of the charge that bought one CBB item (same call id, same receipt and version), oldest first. */
+  private List<LedgerEntry> itemRows(LedgerEntry orig) {
+    List<LedgerEntry> rows = new ArrayList<>();
+    for (LedgerEntry r : stores.ledger().findByCall(orig.userId(), orig.callId())) {
+      if (r.kind() == UsageKind.CBB && r.cbb() != null && r.cbb().receiptId().equals(orig.cbb().receiptId())
+          && r.cbb().cbbId().equals(orig.cbb().cbbId()) && r.cbb().version().equals(orig.cbb().version())) {
+        rows.add(r);
+      }
+    }
+    return rows;
   }
 
   // ------------------------------------------------------------------------------------------------ invariants

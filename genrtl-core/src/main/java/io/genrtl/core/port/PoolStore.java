@@ -56,6 +56,12 @@ public interface PoolStore {
   boolean setOnDemandLimit(String userId, long limit, long now);
 
   /**
+   * Lowers to {@code cap} the on-demand limit of every account of the tenant whose limit is above it, in one
+   * statement; returns how many accounts it lowered.
+   */
+  int capOnDemandLimits(String tenantId, long cap, long now);
+
+  /**
    * Locks the account row until the transaction ends (a no-op write), so reads that follow see every change
    * committed before and none made concurrently. Returns whether the account exists.
    */

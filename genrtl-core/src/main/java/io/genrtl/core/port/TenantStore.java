@@ -10,4 +10,7 @@ public interface TenantStore {
   Optional<Tenant> find(String tenantId);
 
   Optional<Tenant> findByName(String name);
+
+  /** Sets (or with null clears) the tenant's member on-demand cap in micro-USD; returns whether the tenant exists. */
+  boolean setMemberOnDemandCap(String tenantId, Long capMicros);
 }

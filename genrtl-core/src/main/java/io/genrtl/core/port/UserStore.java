@@ -19,4 +19,10 @@ public interface UserStore {
 
   /** Sets the user's role only if it is still {@code expected}; returns whether it changed. */
   boolean updateRole(String userId, Role expected, Role role);
+
+  /** Disables the user (sets {@code disabled_at}) only if they are enabled; returns whether it changed. */
+  boolean disable(String userId, long at);
+
+  /** Enables the user (clears {@code disabled_at}) only if they are disabled; returns whether it changed. */
+  boolean enable(String userId);
 }

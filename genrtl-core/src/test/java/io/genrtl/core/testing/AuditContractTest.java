@@ -140,9 +140,10 @@ public abstract class AuditContractTest {
 
   @Test
   void filtersAndCursorPagesCoverEveryEntryOnce() {
+    User root2 = genrtl.accounts().createUser(new NewUser("root2@ops.test", "ops", Role.SUPER_ADMIN, null)).user();
     for (int i = 0; i < 7; i++) {
       clock.advance(Duration.ofMinutes(1));
-      admin.grant(p(i % 2 == 0 ? superAdmin : tenantAdmin), i % 3 == 0 ? bob.userId() : alice.userId(), USD, "r" + i, "g" + i);
+      admin.grant(p(i % 2 == 0 ? superAdmin : root2), i % 3 == 0 ? bob.userId() : alice.userId(), USD, "r" + i, "g" + i);
     }
     List<AuditEntry> grants = all(p(superAdmin), new AuditQuery(null, AuditActions.GRANT, null, null, null, null, null));
     assertThat(grants).hasSize(7);
@@ -150,8 +151,8 @@ public abstract class AuditContractTest {
     for (int i = 1; i < grants.size(); i++) {
       assertThat(grants.get(i).entryId()).as("newest first").isLessThan(grants.get(i - 1).entryId());
     }
-    assertThat(all(p(superAdmin), new AuditQuery(tenantAdmin.userId(), AuditActions.GRANT, null, null, null, null, null)))
-        .hasSize(3).allMatch(e -> e.actorUserId().equals(tenantAdmin.userId()) && e.actorRole().equals("tenant_admin"));
+    assertThat(all(p(superAdmin), new AuditQuery(root2.userId(), AuditActions.GRANT, null, null, null, null, null)))
+        .hasSize(3).allMatch(e -> e.actorUserId().equals(root2.userId()) && e.actorRole().equals("super_admin"));
     long t3 = grants.get(grants.size() - 3).at();
     long t6 = grants.get(grants.size() - 6).at();
     assertThat(all(p(superAdmin), new AuditQuery(null, "pool.", null, null, null, t3, t6))).hasSize(3);
@@ -212,27 +213,28 @@ public abstract class AuditContractTest {
 
   @Test
   void grantsAndRefundsAreIdempotentWithOneEntryEach() {
-    assertThat(admin.grant(p(tenantAdmin), bob.userId(), 3 * USD, "support ticket 12", "grant-1").created()).isTrue();
-    assertThat(admin.grant(p(tenantAdmin), bob.userId(), 3 * USD, "support ticket 12", "grant-1").created()).isFalse();
-    assertThat(codeOf(() -> admin.grant(p(tenantAdmin), bob.userId(), 3 * USD, "r", null))).isEqualTo(ErrorCode.VALIDATION_FAILED);
-    assertThat(codeOf(() -> admin.grant(p(tenantAdmin), bob.userId(), 4 * USD, "support ticket 12", "grant-1")))
+    assertThat(admin.grant(p(superAdmin), bob.userId(), 3 * USD, "support ticket 12", "grant-1").created()).isTrue();
+    assertThat(admin.grant(p(superAdmin), bob.userId(), 3 * USD, "support ticket 12", "grant-1").created()).isFalse();
+    assertThat(codeOf(() -> admin.grant(p(superAdmin), bob.userId(), 3 * USD, "r", null))).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(codeOf(() -> admin.grant(p(superAdmin), bob.userId(), 4 * USD, "support ticket 12", "grant-1")))
         .as("same key, another amount").isEqualTo(ErrorCode.IDEMPOTENCY_KEY_REUSED);
     assertThat(genrtl.pool().balance(bob.userId()).creditsMicros()).isEqualTo(3 * USD);
     assertThat(stores.grants().listForUser(bob.userId())).anyMatch(g -> "manual".equals(g.kind())
-        && tenantAdmin.userId().equals(g.actorUserId()) && "support ticket 12".equals(g.reason()));
+        && superAdmin.userId().equals(g.actorUserId()) && "support ticket 12".equals(g.reason()));
 
     ChargeResult charged = genrtl.pool().charge(ChargeRequest.of(alice.userId(), UsageKind.LLM, 4 * USD, "c1"));
     String row = charged.entries().get(0).entryId();
-    ChargeResult r1 = admin.refund(p(tenantAdmin), row, USD, "bad answer", "refund-1");
-    ChargeResult r2 = admin.refund(p(tenantAdmin), row, USD, "bad answer", "refund-1");
+    ChargeResult r1 = admin.refund(p(superAdmin), row, USD, "bad answer", "refund-1");
+    ChargeResult r2 = admin.refund(p(superAdmin), row, USD, "bad answer", "refund-1");
     assertThat(r2.callId()).isEqualTo(r1.callId());
-    assertThat(codeOf(() -> admin.refund(p(tenantAdmin), row, 2 * USD, "bad answer", "refund-1")))
+    assertThat(codeOf(() -> admin.refund(p(superAdmin), row, 2 * USD, "bad answer", "refund-1")))
         .isEqualTo(ErrorCode.IDEMPOTENCY_KEY_REUSED);
-    assertThat(codeOf(() -> admin.refund(p(tenantAdmin), row, null, "whole", "refund-2"))).as("exceeds the row")
+    assertThat(codeOf(() -> admin.refund(p(superAdmin), row, null, "whole", "refund-2"))).as("exceeds the row")
         .isEqualTo(ErrorCode.VALIDATION_FAILED);
     assertThat(codeOf(() -> admin.refund(p(alice), row, USD, "x", "refund-3"))).isEqualTo(ErrorCode.FORBIDDEN);
     String mallorysRow = genrtl.pool().charge(ChargeRequest.of(mallory.userId(), UsageKind.LLM, USD, "m")).entries().get(0).entryId();
     assertThat(codeOf(() -> admin.refund(p(tenantAdmin), mallorysRow, USD, "x", "refund-4"))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(codeOf(() -> admin.refund(p(tenantAdmin), row, USD, "x", "refund-5"))).as("super admins only").isEqualTo(ErrorCode.FORBIDDEN);
     List<LedgerEntry> refunds = genrtl.pool().usage(new LedgerQuery(alice.userId(), null, null, UsageKind.REFUND, null, null),
         PageRequest.firstDefault()).items();
     assertThat(refunds).hasSize(1);
@@ -244,8 +246,8 @@ public abstract class AuditContractTest {
         .stream().filter(e -> e.detailsJson().contains("admin:grant-1")).count()).isEqualTo(1);
     List<AuditEntry> refundRows = all(p(superAdmin), new AuditQuery(null, AuditActions.REFUND, "ledger_entry", row, null, null, null));
     assertThat(refundRows).hasSize(1);
-    assertThat(refundRows.get(0).actorUserId()).isEqualTo(tenantAdmin.userId());
-    assertThat(refundRows.get(0).detailsJson()).contains("\"reason\":\"bad answer\"", "\"admin_user_id\":\"" + tenantAdmin.userId() + "\"");
+    assertThat(refundRows.get(0).actorUserId()).isEqualTo(superAdmin.userId());
+    assertThat(refundRows.get(0).detailsJson()).contains("\"reason\":\"bad answer\"", "\"admin_user_id\":\"" + superAdmin.userId() + "\"");
   }
 
   @Test
@@ -280,20 +282,167 @@ public abstract class AuditContractTest {
 
   @Test
   void planOverridesAndSpendLimitOverridesAreRecorded() {
-    var sub = admin.setPlan(p(tenantAdmin), bob.userId(), "pro", "trial for the pilot");
+    var sub = admin.setPlan(p(superAdmin), bob.userId(), "pro", "trial for the pilot");
     assertThat(sub.provider()).isEqualTo("manual");
     assertThat(genrtl.pool().balance(bob.userId()).planId()).isEqualTo("pro");
     assertThat(genrtl.pool().balance(bob.userId()).includedMicros()).isEqualTo(20 * USD);
-    assertThat(codeOf(() -> admin.setPlan(p(tenantAdmin), bob.userId(), "platinum", "x"))).isEqualTo(ErrorCode.VALIDATION_FAILED);
-    // above the plan's maximum ($500 on pro): only an admin override may do it
+    assertThat(codeOf(() -> admin.setPlan(p(superAdmin), bob.userId(), "platinum", "x"))).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    // above the plan's maximum ($500 on pro): only a super admin's override may do it
     assertThat(codeOf(() -> genrtl.pool().setOnDemandLimit(bob.userId(), 900 * USD))).isEqualTo(ErrorCode.SPEND_LIMIT_ABOVE_PLAN_MAXIMUM);
-    assertThat(admin.setSpendLimit(p(tenantAdmin), bob.userId(), 900 * USD, "big tapeout").onDemandLimitMicros()).isEqualTo(900 * USD);
-    assertThat(codeOf(() -> admin.setSpendLimit(p(tenantAdmin), bob.userId(), -1, "x"))).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(admin.setSpendLimit(p(superAdmin), bob.userId(), 900 * USD, "big tapeout").onDemandLimitMicros()).isEqualTo(900 * USD);
+    assertThat(codeOf(() -> admin.setSpendLimit(p(superAdmin), bob.userId(), -1, "x"))).isEqualTo(ErrorCode.VALIDATION_FAILED);
     assertThat(genrtl.pool().verify(bob.userId()).ok()).isTrue();
     List<AuditEntry> rows = all(p(tenantAdmin), new AuditQuery(null, null, "user", bob.userId(), null, null, null));
     assertThat(rows).extracting(AuditEntry::action).containsExactly(AuditActions.SPEND_LIMIT, AuditActions.SUBSCRIPTION_OVERRIDE);
     assertThat(rows.get(0).detailsJson()).contains("\"on_demand_limit_usd\":900", "\"reason\":\"big tapeout\"");
     assertThat(rows.get(1).detailsJson()).contains("\"plan\":\"pro\"", "\"reason\":\"trial for the pilot\"");
+  }
+
+  // ------------------------------------------------------------------ H1: who may move money
+
+  private static GenRtlException thrown(Runnable r) {
+    try {
+      r.run();
+    } catch (GenRtlException e) {
+      return e;
+    }
+    throw new AssertionError("expected a GenRtlException");
+  }
+
+  private static void assertForbidden(Runnable r, String reason) {
+    GenRtlException e = thrown(r);
+    assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(e.details()).containsEntry("reason", reason);
+  }
+
+  private long auditCount(String action) {
+    return all(p(superAdmin), new AuditQuery(null, action, null, null, null, null, null)).size();
+  }
+
+  @Test
+  void h1_tenantAdminCannotGrantItselfCredits() {
+    assertForbidden(() -> admin.grant(p(tenantAdmin), tenantAdmin.userId(), 1000 * USD, "x", "self-1"), "super_admin_only");
+    assertForbidden(() -> admin.grant(p(tenantAdmin), alice.userId(), 1000 * USD, "x", "member-1"), "super_admin_only");
+    assertThat(codeOf(() -> admin.grant(p(tenantAdmin), mallory.userId(), USD, "x", "other-1")))
+        .as("another tenant's user stays not found: reach is checked before the rule").isEqualTo(ErrorCode.NOT_FOUND);
+    assertForbidden(() -> admin.target(p(tenantAdmin), AdminService.Operation.GRANT, alice.userId()), "super_admin_only");
+    assertThat(genrtl.pool().balance(tenantAdmin.userId()).creditsMicros()).isZero();
+    assertThat(genrtl.pool().balance(alice.userId()).creditsMicros()).isZero();
+    assertThat(stores.grants().listForUser(tenantAdmin.userId())).noneMatch(g -> "manual".equals(g.kind()));
+    assertThat(auditCount(AuditActions.GRANT)).isZero();
+    assertThat(admin.grant(p(superAdmin), alice.userId(), 5 * USD, "goodwill", "ok-1").created()).isTrue();
+  }
+
+  @Test
+  void h1_tenantAdminCannotChangePlans() {
+    assertForbidden(() -> admin.setPlan(p(tenantAdmin), tenantAdmin.userId(), "ultra", "x"), "super_admin_only");
+    assertForbidden(() -> admin.setPlan(p(tenantAdmin), bob.userId(), "ultra", "x"), "super_admin_only");
+    assertThat(stores.subscriptions().latestForUser(tenantAdmin.userId())).isEmpty();
+    assertThat(stores.subscriptions().latestForUser(bob.userId())).isEmpty();
+    assertThat(genrtl.pool().balance(bob.userId()).planId()).isEqualTo("free");
+    assertThat(auditCount(AuditActions.SUBSCRIPTION_OVERRIDE)).isZero();
+  }
+
+  @Test
+  void h1_tenantAdminCannotRefundItsOwnUsage() {
+    genrtl.pool().grantCredits(tenantAdmin.userId(), 5 * USD, "pack-1", "credit_pack", null, null);
+    String own = genrtl.pool().charge(ChargeRequest.of(tenantAdmin.userId(), UsageKind.LLM, 2 * USD, "own")).entries().get(0).entryId();
+    String member = genrtl.pool().charge(ChargeRequest.of(alice.userId(), UsageKind.LLM, 2 * USD, "m")).entries().get(0).entryId();
+    assertForbidden(() -> admin.refund(p(tenantAdmin), own, null, "x", "r-1"), "super_admin_only");
+    assertForbidden(() -> admin.refund(p(tenantAdmin), member, null, "x", "r-2"), "super_admin_only");
+    assertThat(stores.ledger().refundedAgainst(own)).isZero();
+    assertThat(stores.ledger().refundedAgainst(member)).isZero();
+    assertThat(genrtl.pool().balance(tenantAdmin.userId()).creditsMicros()).isEqualTo(3 * USD);
+    assertThat(auditCount(AuditActions.REFUND)).isZero();
+  }
+
+  @Test
+  void h1_superAdminCannotActOnItsOwnMoney() {
+    genrtl.pool().grantCredits(superAdmin.userId(), 2 * USD, "pack-1", "credit_pack", null, null);
+    String own = genrtl.pool().charge(ChargeRequest.of(superAdmin.userId(), UsageKind.LLM, USD, "own")).entries().get(0).entryId();
+    long credits = genrtl.pool().balance(superAdmin.userId()).creditsMicros();
+    assertForbidden(() -> admin.grant(p(superAdmin), superAdmin.userId(), USD, "x", "g"), "self");
+    assertForbidden(() -> admin.setPlan(p(superAdmin), superAdmin.userId(), "ultra", "x"), "self");
+    assertForbidden(() -> admin.setSpendLimit(p(superAdmin), superAdmin.userId(), 100_000 * USD, "x"), "self");
+    assertForbidden(() -> admin.refund(p(superAdmin), own, null, "x", "r"), "self");
+    assertForbidden(() -> admin.disableUser(p(superAdmin), superAdmin.userId(), "x"), "self");
+    assertForbidden(() -> admin.setSpendLimit(p(tenantAdmin), tenantAdmin.userId(), 0, "x"), "self");
+    assertThat(genrtl.pool().balance(superAdmin.userId()).creditsMicros()).isEqualTo(credits).isEqualTo(USD);
+    assertThat(genrtl.pool().balance(superAdmin.userId()).onDemandLimitMicros()).isZero();
+    assertThat(stores.subscriptions().latestForUser(superAdmin.userId())).isEmpty();
+    assertThat(stores.ledger().refundedAgainst(own)).isZero();
+    assertThat(all(p(superAdmin), AuditQuery.all())).noneMatch(e -> e.action().equals(AuditActions.REFUND)
+        || e.action().equals(AuditActions.SPEND_LIMIT) || e.action().startsWith("subscription.") || e.action().startsWith("user."));
+    assertThat(all(p(superAdmin), new AuditQuery(null, AuditActions.GRANT, null, null, null, null, null))).hasSize(1);
+  }
+
+  @Test
+  void h1_tenantAdminOnlyLowersSpendLimitsWithinTheTenantBudget() {
+    // alice is on pro (plan maximum $500); a super admin overrides past it
+    assertThat(admin.setSpendLimit(p(superAdmin), alice.userId(), 600 * USD, "tapeout").onDemandLimitMicros()).isEqualTo(600 * USD);
+    GenRtlException raise = thrown(() -> admin.setSpendLimit(p(tenantAdmin), alice.userId(), 700 * USD, "more"));
+    assertThat(raise.code()).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(raise.details()).containsEntry("reason", "raise").containsEntry("field", "on_demand_limit_usd");
+    assertThat(admin.setSpendLimit(p(tenantAdmin), alice.userId(), 400 * USD, "less").onDemandLimitMicros()).isEqualTo(400 * USD);
+    assertThat(admin.setSpendLimit(p(tenantAdmin), alice.userId(), 400 * USD, "same").onDemandLimitMicros()).isEqualTo(400 * USD);
+
+    // the tenant's budget: only a super admin sets it; members above it are lowered to it
+    assertForbidden(() -> admin.setSpendBudget(p(tenantAdmin), alice.tenantId(), 1000 * USD, "x"), "super_admin_only");
+    assertThat(codeOf(() -> admin.setSpendBudget(p(alice), alice.tenantId(), 1000 * USD, "x"))).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(codeOf(() -> admin.setSpendBudget(p(superAdmin), "NO-SUCH-TENANT", USD, "x"))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(codeOf(() -> admin.setSpendBudget(p(superAdmin), alice.tenantId(), -1L, "x"))).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(codeOf(() -> admin.setSpendBudget(p(superAdmin), alice.tenantId(), USD, " "))).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    AdminService.SpendBudget b = admin.setSpendBudget(p(superAdmin), alice.tenantId(), 100 * USD, "q3 budget");
+    assertThat(b.tenant().memberOnDemandCapMicros()).isEqualTo(100 * USD);
+    assertThat(b.loweredAccounts()).isEqualTo(1);
+    assertThat(genrtl.pool().balance(alice.userId()).onDemandLimitMicros()).isEqualTo(100 * USD);
+    assertThat(genrtl.pool().balance(mallory.userId()).onDemandLimitMicros()).as("another tenant").isZero();
+    assertThat(stores.tenants().find(alice.tenantId()).orElseThrow().memberOnDemandCapMicros()).isEqualTo(100 * USD);
+
+    // a super admin may still override one member past it; a tenant admin lowering must land within it
+    admin.setSpendLimit(p(superAdmin), alice.userId(), 300 * USD, "exception");
+    GenRtlException above = thrown(() -> admin.setSpendLimit(p(tenantAdmin), alice.userId(), 200 * USD, "lower, still above"));
+    assertThat(above.code()).isEqualTo(ErrorCode.SPEND_LIMIT_ABOVE_TENANT_BUDGET);
+    assertThat(above.details()).containsEntry("field", "on_demand_limit_usd");
+    assertThat(genrtl.pool().balance(alice.userId()).onDemandLimitMicros()).isEqualTo(300 * USD);
+    assertThat(admin.setSpendLimit(p(tenantAdmin), alice.userId(), 50 * USD, "within").onDemandLimitMicros()).isEqualTo(50 * USD);
+    // the member's own setting is held to the budget too
+    assertThat(codeOf(() -> genrtl.pool().setOnDemandLimit(alice.userId(), 150 * USD))).isEqualTo(ErrorCode.SPEND_LIMIT_ABOVE_TENANT_BUDGET);
+    assertThat(genrtl.pool().setOnDemandLimit(alice.userId(), 80 * USD).onDemandLimitMicros()).isEqualTo(80 * USD);
+    // removing the budget
+    assertThat(admin.setSpendBudget(p(superAdmin), alice.tenantId(), null, "no budget").tenant().memberOnDemandCapMicros()).isNull();
+    assertThat(genrtl.pool().setOnDemandLimit(alice.userId(), 150 * USD).onDemandLimitMicros()).isEqualTo(150 * USD);
+    List<AuditEntry> budgets = all(p(tenantAdmin), new AuditQuery(null, AuditActions.SPEND_BUDGET, "tenant", alice.tenantId(), null, null, null));
+    assertThat(budgets).hasSize(2);
+    assertThat(budgets.get(1).detailsJson()).contains("\"member_on_demand_cap_usd\":100", "\"lowered_accounts\":1", "\"reason\":\"q3 budget\"");
+    assertThat(genrtl.pool().verify(alice.userId()).ok()).isTrue();
+  }
+
+  @Test
+  void low_disablingAndEnablingUsersFollowTheRules() {
+    User adm2 = genrtl.accounts().createUser(new NewUser("adm2@acme.test", "acme", Role.TENANT_ADMIN, null)).user();
+    assertThat(admin.disableUser(p(tenantAdmin), alice.userId(), "left the company").disabled()).isTrue();
+    assertThat(stores.users().find(alice.userId()).orElseThrow().disabled()).isTrue();
+    assertForbidden(() -> admin.disableUser(p(tenantAdmin), tenantAdmin.userId(), "x"), "self");
+    assertForbidden(() -> admin.disableUser(p(tenantAdmin), adm2.userId(), "x"), "admin_target");
+    assertThat(codeOf(() -> admin.disableUser(p(tenantAdmin), mallory.userId(), "x"))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(codeOf(() -> admin.disableUser(p(bob), alice.userId(), "x"))).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(codeOf(() -> admin.disableUser(p(tenantAdmin), bob.userId(), ""))).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(stores.users().find(bob.userId()).orElseThrow().disabled()).isFalse();
+    assertThat(admin.disableUser(p(superAdmin), adm2.userId(), "audit finding").disabled()).isTrue();
+    assertThat(admin.disableUser(p(superAdmin), mallory.userId(), "fraud").disabled()).isTrue();
+    assertThat(admin.enableUser(p(tenantAdmin), alice.userId(), "rehired").disabled()).isFalse();
+    assertForbidden(() -> admin.enableUser(p(tenantAdmin), adm2.userId(), "x"), "admin_target");
+    assertThat(admin.enableUser(p(superAdmin), adm2.userId(), "cleared").disabled()).isFalse();
+    List<AuditEntry> rows = all(p(superAdmin), new AuditQuery(null, "user.", null, null, null, null, null));
+    assertThat(rows).extracting(AuditEntry::action)
+        .containsExactly(AuditActions.USER_ENABLE, AuditActions.USER_ENABLE, AuditActions.USER_DISABLE, AuditActions.USER_DISABLE,
+            AuditActions.USER_DISABLE);
+    AuditEntry first = rows.get(rows.size() - 1);
+    assertThat(first.targetId()).isEqualTo(alice.userId());
+    assertThat(first.actorUserId()).isEqualTo(tenantAdmin.userId());
+    assertThat(first.tenantId()).isEqualTo(alice.tenantId());
+    assertThat(first.detailsJson()).contains("\"reason\":\"left the company\"");
   }
 
   @Test

@@ -491,6 +491,73 @@ public abstract class AuthContractTest {
     assertThat(signIn.redeemLoopbackCode(c5, verifier, redirect, "cli")).isEmpty();
   }
 
+  // ------------------------------------------------------------------ disabled users
+
+  /**
+   * Low finding: a departed member could not be cut off in one step. Disabling refuses at once every credential of the
+   * user (API keys, device- and loopback-issued keys, session access and refresh tokens) and every new sign-in, with
+   * 401 {@code account_disabled}; enabling gives them back. Other users are untouched.
+   */
+  @Test
+  void low_disabledUsersKeysAreRefused() {
+    User u = signIn.signIn(google("g-1", "ann@example.com", true));
+    User other = signIn.signIn(google("g-2", "bob@example.com", true));
+    String apiKey = genrtl.apiKeys().issue(u.userId(), "laptop", null).apiKey();
+    String otherKey = genrtl.apiKeys().issue(other.userId(), "laptop", null).apiKey();
+    SessionTokens session = signIn.startSession(u.userId(), "google");
+    // a device-flow key
+    DeviceStart d = signIn.startDevice("genrtl-vscode");
+    signIn.decideDevice(Principal.of(u, null), d.userCode(), true);
+    IssuedKey deviceKey = signIn.pollDevice(d.deviceCode(), "genrtl-vscode").key();
+    // a loopback key, and a loopback code still to redeem
+    String verifier = Secrets.random(64);
+    String redirect = "http://127.0.0.1:53682/callback";
+    LoginState login = signIn.finishLogin("google",
+        signIn.beginLogin(new LoginRequest("google", null, redirect, Secrets.s256(verifier), null, "cli")).state());
+    IssuedKey loopbackKey = signIn.redeemLoopbackCode(signIn.issueLoopbackCode(u.userId(), login), verifier, redirect, "cli")
+        .orElseThrow();
+    String pendingCode = signIn.issueLoopbackCode(u.userId(), login);
+    assertThat(genrtl.apiKeys().authenticate(apiKey).userId()).isEqualTo(u.userId());
+
+    User disabled = genrtl.accounts().disableUser(u.userId(), "left the company");
+    assertThat(disabled.disabled()).isTrue();
+    assertThat(stores.users().find(u.userId()).orElseThrow().disabledAt()).isEqualTo(clock.millis());
+
+    assertDisabled(() -> genrtl.apiKeys().authenticate(apiKey));
+    assertDisabled(() -> genrtl.apiKeys().authenticate(deviceKey.apiKey()));
+    assertDisabled(() -> genrtl.apiKeys().authenticate(loopbackKey.apiKey()));
+    assertDisabled(() -> signIn.authenticate(session.accessToken()));
+    assertDisabled(() -> signIn.refresh(session.refreshToken()));
+    assertDisabled(() -> signIn.signIn(google("g-1", "ann@example.com", true)));
+    assertDisabled(() -> signIn.signIn(new ExternalIdentity("github", "42", "ann@example.com", true)));
+    assertThat(stores.auth().findIdentity("github", "42")).as("no identity linked to a disabled user").isEmpty();
+    assertDisabled(() -> signIn.startSession(u.userId(), "google"));
+    assertDisabled(() -> genrtl.apiKeys().issue(u.userId(), "new", null));
+    assertDisabled(() -> signIn.redeemLoopbackCode(pendingCode, verifier, redirect, "cli"));
+    // a wrong secret still answers as for any unknown key: "disabled" is told only to the holder of the secret
+    String wrong = apiKey.substring(0, apiKey.length() - 1) + (apiKey.endsWith("x") ? "y" : "x");
+    assertUnauthenticated(() -> genrtl.apiKeys().authenticate(wrong));
+    assertThat(genrtl.apiKeys().authenticate(otherKey).userId()).isEqualTo(other.userId());
+    assertThat(genrtl.accounts().disableUser(u.userId(), "again").disabledAt()).as("idempotent").isEqualTo(disabled.disabledAt());
+
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(genrtl.accounts().enableUser(u.userId(), "came back").disabled()).isFalse();
+    assertThat(genrtl.apiKeys().authenticate(apiKey).userId()).isEqualTo(u.userId());
+    assertThat(genrtl.apiKeys().authenticate(deviceKey.apiKey()).userId()).isEqualTo(u.userId());
+    assertThat(signIn.authenticate(session.accessToken()).principal().userId()).isEqualTo(u.userId());
+    assertThat(signIn.signIn(google("g-1", "ann@example.com", true)).userId()).isEqualTo(u.userId());
+    assertThatThrownBy(() -> genrtl.accounts().disableUser(u.userId(), " "))
+        .isInstanceOfSatisfying(GenRtlException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+    assertThat(genrtl.audit().query(new Principal("auditor", u.tenantId(), io.genrtl.core.account.Role.SUPER_ADMIN, null),
+        new io.genrtl.core.audit.AuditQuery(null, "user.", null, u.userId(), null, null, null), PageRequest.first(10)).items())
+        .extracting(e -> e.action()).containsExactly("user.enable", "user.disable");
+  }
+
+  private static void assertDisabled(Runnable r) {
+    assertThatThrownBy(r::run).isInstanceOfSatisfying(GenRtlException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.ACCOUNT_DISABLED));
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static void assertUnauthenticated(Runnable r) {

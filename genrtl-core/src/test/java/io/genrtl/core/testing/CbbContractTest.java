@@ -191,10 +191,8 @@ public abstract class CbbContractTest {
     Workspace bobWs = genrtl.accounts().createWorkspace(Principal.of(bob.user(), null), "bobs");
     assertThat(codeOf(() -> cbb.checkout(annP, new CheckoutRequest(ann.user().userId(), bobWs.workspaceId(), null,
         List.of(new CheckoutRequest.Item("uart", "1.0.0")), "k4")))).isEqualTo(ErrorCode.NOT_FOUND);
-    // a tenant admin may act for a user of their tenant
-    Principal adm = Principal.of(genrtl.accounts().createUser(new NewUser("adm@x.test", "acme", Role.TENANT_ADMIN, null)).user(), null);
     genrtl.pool().grantCredits(ann.user().userId(), 5 * USD, "pack", "credit_pack", null, null);
-    assertThat(cbb.checkout(adm, req("k5", "uart@1.0.0")).receipt().userId()).isEqualTo(ann.user().userId());
+    assertThat(cbb.checkout(annP, req("k5", "uart@1.0.0")).receipt().userId()).isEqualTo(ann.user().userId());
     // a yanked version cannot be bought, but owners keep it
     cbb.yank(root, "uart", "1.0.0");
     assertThat(cbb.checkout(annP, req("k6", "uart@1.0.0")).alreadyOwned()).hasSize(1);
@@ -235,6 +233,106 @@ public abstract class CbbContractTest {
     // yanked versions stay deliverable to their owners
     cbb.yank(root, "sync_fifo", "1.0.0");
     assertThat(cbb.download(token(cbb.deliver(annP, r.receipt().receiptId()).get(0).url())).version().yanked()).isTrue();
+  }
+
+  /** Low finding: an admin checking out with another user as the buyer was charged to that user; now 403 for every role. */
+  @Test
+  void low_checkoutForAnotherUserIs403() {
+    Principal adm = Principal.of(genrtl.accounts().createUser(new NewUser("adm@x.test", "acme", Role.TENANT_ADMIN, null)).user(), null);
+    long before = genrtl.pool().balance(ann.user().userId()).includedMicros();
+    GenRtlException e = thrown(() -> cbb.checkout(adm, req("behalf-1", "uart@1.0.0")));
+    assertThat(e.code()).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(e.details()).containsEntry("field", "user_id");
+    assertThat(codeOf(() -> cbb.checkout(root, req("behalf-2", "uart@1.0.0")))).as("super admins too").isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(genrtl.pool().balance(ann.user().userId()).includedMicros()).as("the member was not charged").isEqualTo(before);
+    assertThat(cbb.owned(ann.user().userId())).isEmpty();
+    assertThat(stores.idempotency().find(ann.user().userId(), CbbService.OP_CHECKOUT, "behalf-1")).isEmpty();
+  }
+
+  /**
+   * H1: a refund of a {@code cbb} row refunds the whole item (every bucket's row) and revokes the buyer's ownership:
+   * deliver leaves it out (403 {@code purchase_refunded} when nothing is left), a download token issued before stops
+   * working, a tool run cannot name it, and buying it again charges again.
+   */
+  @Test
+  void h1_refundOfACbbPurchaseRevokesOwnershipDeliveryAndDownloads() {
+    genrtl.pool().setOnDemandLimit(ann.user().userId(), 10 * USD);
+    genrtl.pool().charge(io.genrtl.core.pool.ChargeRequest.of(ann.user().userId(), io.genrtl.core.pool.UsageKind.LLM, 19_600_000L, "pre"));
+    CheckoutResult r = cbb.checkout(annP, req("co-r", "sync_fifo@1.2.0"));
+    String receiptId = r.receipt().receiptId();
+    List<io.genrtl.core.pool.LedgerEntry> rows = cbb.receiptRows(r.receipt());
+    assertThat(rows).as("0.40 included + 0.35 on-demand").hasSize(2);
+    String token = token(cbb.deliver(annP, receiptId).get(0).url());
+    assertThat(cbb.download(token).version().version()).isEqualTo("1.2.0");
+    long includedBefore = genrtl.pool().balance(ann.user().userId()).includedMicros();
+
+    io.genrtl.core.pool.ChargeResult refund = genrtl.admin().refund(root, rows.get(1).entryId(), null, "broken package", "rf-1");
+    assertThat(refund.entries()).as("one refund row per bucket of the item").hasSize(2)
+        .extracting(e -> e.refundOf()).containsExactlyInAnyOrder(rows.get(0).entryId(), rows.get(1).entryId());
+    assertThat(refund.entries()).extracting(e -> e.usdMicros()).containsExactlyInAnyOrder(-400_000L, -350_000L);
+    assertThat(genrtl.pool().balance(ann.user().userId()).includedMicros()).isEqualTo(includedBefore + 400_000);
+    assertThat(cbb.owned(ann.user().userId())).doesNotContainKey("sync_fifo@1.2.0");
+    assertThat(codeOf(() -> cbb.deliver(annP, receiptId))).isEqualTo(ErrorCode.PURCHASE_REFUNDED);
+    assertThat(codeOf(() -> cbb.download(token))).as("a token issued before the refund").isEqualTo(ErrorCode.PURCHASE_REFUNDED);
+    assertThat(codeOf(() -> cbb.ownedVersion(ann.user().userId(), receiptId, "sync_fifo", "1.2.0", "cbbs[0]")))
+        .isEqualTo(ErrorCode.PURCHASE_REFUNDED);
+    // the same key replays; the other row of the item has nothing left; the refund rows cannot be refunded
+    assertThat(genrtl.admin().refund(root, rows.get(1).entryId(), null, "broken package", "rf-1").replayed()).isTrue();
+    assertThat(codeOf(() -> genrtl.admin().refund(root, rows.get(0).entryId(), null, "again", "rf-2"))).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(codeOf(() -> genrtl.admin().refund(root, refund.entries().get(0).entryId(), null, "x", "rf-3")))
+        .isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(genrtl.pool().verify(ann.user().userId()).problems()).isEmpty();
+
+    // bought again: charged again, delivered again (the old receipt's token too, since the version is owned again)
+    CheckoutResult again = cbb.checkout(annP, req("co-r2", "sync_fifo@1.2.0"));
+    assertThat(again.alreadyOwned()).isEmpty();
+    assertThat(again.charged().stream().mapToLong(c -> c.micros()).sum()).isEqualTo(750_000L);
+    assertThat(cbb.deliver(annP, again.receipt().receiptId())).hasSize(1);
+    assertThat(genrtl.pool().verify(ann.user().userId()).problems()).isEmpty();
+  }
+
+  /** H1: a partial refund of a cbb row would leave the package delivered for less: 422, nothing changes. */
+  @Test
+  void h1_partialRefundOfACbbPurchaseIsRefused() {
+    CheckoutResult r = cbb.checkout(annP, req("co-p", "sync_fifo@1.2.0", "uart@1.0.0"));
+    io.genrtl.core.pool.LedgerEntry fifo = cbb.receiptRows(r.receipt()).stream()
+        .filter(e -> e.cbb().cbbId().equals("sync_fifo")).findFirst().orElseThrow();
+    long before = genrtl.pool().balance(ann.user().userId()).includedMicros();
+    GenRtlException e = thrown(() -> genrtl.admin().refund(root, fifo.entryId(), 100_000L, "half", "p-1"));
+    assertThat(e.code()).isEqualTo(ErrorCode.PARTIAL_REFUND_NOT_ALLOWED);
+    assertThat(e.details()).containsEntry("field", "amount_usd");
+    assertThat(genrtl.pool().balance(ann.user().userId()).includedMicros()).isEqualTo(before);
+    assertThat(stores.ledger().refundedAgainst(fifo.entryId())).isZero();
+    assertThat(cbb.owned(ann.user().userId())).containsKeys("sync_fifo@1.2.0", "uart@1.0.0");
+    // the whole item, named as an amount, is accepted; the receipt's other item stays delivered
+    assertThat(genrtl.admin().refund(root, fifo.entryId(), 750_000L, "whole", "p-2").entries()).hasSize(1);
+    assertThat(cbb.deliver(annP, r.receipt().receiptId())).extracting(i -> i.cbbId()).containsExactly("uart");
+    assertThat(genrtl.pool().verify(ann.user().userId()).problems()).isEmpty();
+  }
+
+  /** The store's side of a revocation: only the receipt the version was bought through, once. */
+  @Test
+  void receiptStoreRevokesOwnershipOnceAndOnlyThroughItsReceipt() {
+    CheckoutResult r = cbb.checkout(annP, req("co-s", "crc32@1.0.0"));
+    String id = ann.user().userId();
+    assertThat(stores.transactor().inTransaction(() -> stores.receipts().revoke(id, "crc32", "1.0.0", "OTHER"))).isFalse();
+    assertThat(stores.receipts().owned(id)).containsEntry("crc32@1.0.0", r.receipt().receiptId());
+    assertThat(stores.transactor().inTransaction(() -> stores.receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isTrue();
+    assertThat(stores.transactor().inTransaction(() -> stores.receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isFalse();
+    assertThat(stores.receipts().owned(id)).isEmpty();
+    assertThat(stores.receipts().find(r.receipt().receiptId())).as("the receipt itself stays").isPresent();
+    // a revoked version can be owned again through a new receipt
+    CheckoutResult again = cbb.checkout(annP, req("co-s2", "crc32@1.0.0"));
+    assertThat(stores.receipts().owned(id)).containsEntry("crc32@1.0.0", again.receipt().receiptId());
+  }
+
+  private static GenRtlException thrown(Runnable r) {
+    try {
+      r.run();
+    } catch (GenRtlException e) {
+      return e;
+    }
+    throw new AssertionError("expected a GenRtlException");
   }
 
   private static String token(URI url) {

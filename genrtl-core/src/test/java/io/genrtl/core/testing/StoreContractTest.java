@@ -111,6 +111,59 @@ public abstract class StoreContractTest {
   }
 
   @Test
+  void usersAreDisabledAndEnabledConditionally() {
+    Tenant t = tenant("acme");
+    User u = user(t, "ann@example.com", Role.USER);
+    assertThat(u.disabled()).isFalse();
+    long at = clock.millis();
+    assertThat(stores.users().disable(u.userId(), at)).isTrue();
+    assertThat(stores.users().disable(u.userId(), at + 5)).as("already disabled: unchanged").isFalse();
+    assertThat(stores.users().find(u.userId()).orElseThrow().disabledAt()).isEqualTo(at);
+    assertThat(stores.users().findByEmail("ann@example.com").orElseThrow().disabled()).isTrue();
+    assertThat(stores.users().list(t.tenantId(), PageRequest.firstDefault()).items()).singleElement()
+        .satisfies(x -> assertThat(x.disabledAt()).isEqualTo(at));
+    assertThat(stores.users().updateRole(u.userId(), Role.USER, Role.TENANT_ADMIN)).isTrue();
+    assertThat(stores.users().find(u.userId()).orElseThrow().disabledAt()).as("a role change keeps it").isEqualTo(at);
+    assertThat(stores.users().enable(u.userId())).isTrue();
+    assertThat(stores.users().enable(u.userId())).isFalse();
+    assertThat(stores.users().find(u.userId()).orElseThrow().disabledAt()).isNull();
+    assertThat(stores.users().disable("NOBODY", at)).isFalse();
+    assertThat(stores.users().enable("NOBODY")).isFalse();
+  }
+
+  @Test
+  void tenantsKeepAMemberOnDemandCap() {
+    Tenant t = tenant("acme");
+    assertThat(t.memberOnDemandCapMicros()).isNull();
+    assertThat(stores.tenants().setMemberOnDemandCap(t.tenantId(), 25_000_000L)).isTrue();
+    assertThat(stores.tenants().find(t.tenantId()).orElseThrow().memberOnDemandCapMicros()).isEqualTo(25_000_000L);
+    assertThat(stores.tenants().findByName("acme").orElseThrow().memberOnDemandCapMicros()).isEqualTo(25_000_000L);
+    assertThat(stores.tenants().setMemberOnDemandCap(t.tenantId(), 0L)).isTrue();
+    assertThat(stores.tenants().find(t.tenantId()).orElseThrow().memberOnDemandCapMicros()).isZero();
+    assertThat(stores.tenants().setMemberOnDemandCap(t.tenantId(), null)).isTrue();
+    assertThat(stores.tenants().find(t.tenantId()).orElseThrow().memberOnDemandCapMicros()).isNull();
+    assertThat(stores.tenants().setMemberOnDemandCap("NOPE", 1L)).isFalse();
+  }
+
+  @Test
+  void onDemandLimitsAreCappedPerTenantInOneStatement() {
+    CreatedUser a = genrtl.accounts().createUser(new NewUser("a@acme.test", "acme", Role.USER, "pro"));
+    CreatedUser b = genrtl.accounts().createUser(new NewUser("b@acme.test", "acme", Role.USER, "pro"));
+    CreatedUser c = genrtl.accounts().createUser(new NewUser("c@acme.test", "acme", Role.USER, "pro"));
+    CreatedUser x = genrtl.accounts().createUser(new NewUser("x@evil.test", "evil", Role.USER, "pro"));
+    stores.pool().setOnDemandLimit(a.user().userId(), 50_000_000L, clock.millis());
+    stores.pool().setOnDemandLimit(b.user().userId(), 5_000_000L, clock.millis());
+    stores.pool().setOnDemandLimit(x.user().userId(), 50_000_000L, clock.millis());
+    int lowered = stores.transactor().inTransaction(() -> stores.pool().capOnDemandLimits(a.tenant().tenantId(), 10_000_000L, clock.millis()));
+    assertThat(lowered).isEqualTo(1);
+    assertThat(stores.pool().find(a.user().userId()).orElseThrow().onDemandLimitMicros()).isEqualTo(10_000_000L);
+    assertThat(stores.pool().find(b.user().userId()).orElseThrow().onDemandLimitMicros()).isEqualTo(5_000_000L);
+    assertThat(stores.pool().find(c.user().userId()).orElseThrow().onDemandLimitMicros()).isZero();
+    assertThat(stores.pool().find(x.user().userId()).orElseThrow().onDemandLimitMicros()).as("another tenant").isEqualTo(50_000_000L);
+    assertThat(stores.pool().capOnDemandLimits(a.tenant().tenantId(), 10_000_000L, clock.millis())).isZero();
+  }
+
+  @Test
   void workspacesPaginateByIdAndFilterByMemberAndTenant() {
     Tenant a = tenant("a");
     Tenant b = tenant("b");

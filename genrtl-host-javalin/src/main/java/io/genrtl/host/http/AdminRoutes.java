@@ -12,7 +12,6 @@ import io.genrtl.core.audit.AuditQuery;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.pool.ChargeResult;
-import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.Money;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -22,10 +21,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The admin API under {@code /api/admin/}: tenant-scoped for {@code tenant_admin}, global for {@code super_admin},
- * 403 for users (checked first), 404 for objects outside the admin's reach (checked before the body is read). Every
- * mutation needs a {@code reason}; grants, refunds and job retries an {@code Idempotency-Key} header. The CBB
- * publish and yank routes live in {@link CbbRoutes} (super admins only).
+ * The admin API under {@code /api/admin/}: tenant-scoped for {@code tenant_admin}, global for {@code super_admin}.
+ * The order of checks is {@link AdminService}'s: 403 for users (first), 404 for objects outside the admin's reach,
+ * 403 for the operation's rule (super-admin only, not on yourself), all before the body is read. Every mutation needs
+ * a {@code reason}; grants, refunds and job retries an {@code Idempotency-Key} header. The CBB publish and yank routes
+ * live in {@link CbbRoutes} (super admins only).
  */
 final class AdminRoutes {
   private final GenRtl genrtl;
@@ -45,6 +45,9 @@ final class AdminRoutes {
     r.put("/api/admin/users/{user_id}/plan", this::plan);
     r.put("/api/admin/users/{user_id}/spend-limit", this::spendLimit);
     r.post("/api/admin/users/{user_id}/grants", this::grant);
+    r.post("/api/admin/users/{user_id}/disable", this::disable);
+    r.post("/api/admin/users/{user_id}/enable", this::enable);
+    r.put("/api/admin/tenants/{tenant_id}/spend-budget", this::spendBudget);
     r.post("/api/admin/ledger/{entry_id}/refund", this::refund);
     r.post("/api/admin/jobs/{job_id}/retry", this::retry);
     r.post("/api/admin/jobs/{job_id}/cancel", this::cancel);
@@ -84,6 +87,7 @@ final class AdminRoutes {
     m.put("email", u.email());
     m.put("role", u.role().wire());
     m.put("created_at", Views.time(u.createdAt()));
+    m.put("disabled_at", u.disabledAt() == null ? null : Views.time(u.disabledAt()));
     return m;
   }
 
@@ -104,7 +108,7 @@ final class AdminRoutes {
 
   private void role(Context ctx) {
     Principal p = admin(ctx);
-    User target = genrtl.admin().user(p, ctx.pathParam("user_id"));
+    User target = genrtl.admin().target(p, AdminService.Operation.ROLE, ctx.pathParam("user_id"));
     JsonBody body = body(ctx);
     String r = body.string("role", 32);
     Role role = Role.parse(r).orElseThrow(() -> GenRtlException.invalid("role", "role must be one of user, tenant_admin, super_admin"));
@@ -113,7 +117,7 @@ final class AdminRoutes {
 
   private void plan(Context ctx) {
     Principal p = admin(ctx);
-    User target = genrtl.admin().user(p, ctx.pathParam("user_id"));
+    User target = genrtl.admin().target(p, AdminService.Operation.PLAN, ctx.pathParam("user_id"));
     JsonBody body = body(ctx);
     Subscription s = genrtl.admin().setPlan(p, target.userId(), body.string("plan", 64), reason(body));
     ctx.json(Views.subscription(s));
@@ -121,7 +125,7 @@ final class AdminRoutes {
 
   private void spendLimit(Context ctx) {
     Principal p = admin(ctx);
-    User target = genrtl.admin().user(p, ctx.pathParam("user_id"));
+    User target = genrtl.admin().target(p, AdminService.Operation.SPEND_LIMIT, ctx.pathParam("user_id"));
     JsonBody body = body(ctx);
     BigDecimal limit = body.optNumber("on_demand_limit_usd")
         .orElseThrow(() -> GenRtlException.invalid("on_demand_limit_usd", "on_demand_limit_usd is required"));
@@ -129,11 +133,41 @@ final class AdminRoutes {
         Money.toMicros("on_demand_limit_usd", limit), reason(body))));
   }
 
+  private void disable(Context ctx) {
+    Principal p = admin(ctx);
+    User target = genrtl.admin().target(p, AdminService.Operation.DISABLE, ctx.pathParam("user_id"));
+    ctx.json(userView(genrtl.admin().disableUser(p, target.userId(), reason(body(ctx)))));
+  }
+
+  private void enable(Context ctx) {
+    Principal p = admin(ctx);
+    User target = genrtl.admin().target(p, AdminService.Operation.ENABLE, ctx.pathParam("user_id"));
+    ctx.json(userView(genrtl.admin().enableUser(p, target.userId(), reason(body(ctx)))));
+  }
+
+  private void spendBudget(Context ctx) {
+    Principal p = admin(ctx);
+    String tenantId = genrtl.admin().budgetTarget(p, ctx.pathParam("tenant_id")).tenantId();
+    JsonBody body = body(ctx);
+    if (!body.present("member_on_demand_cap_usd")) {
+      throw GenRtlException.invalid("member_on_demand_cap_usd", "member_on_demand_cap_usd is required (null removes the budget)");
+    }
+    Long cap = body.optNumber("member_on_demand_cap_usd").map(a -> Money.toMicros("member_on_demand_cap_usd", a)).orElse(null);
+    AdminService.SpendBudget b = genrtl.admin().setSpendBudget(p, tenantId, cap, reason(body));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("tenant_id", b.tenant().tenantId());
+    m.put("name", b.tenant().name());
+    m.put("member_on_demand_cap_usd", b.tenant().memberOnDemandCapMicros() == null ? null
+        : BillingRoutes.usd(b.tenant().memberOnDemandCapMicros()));
+    m.put("lowered_accounts", b.loweredAccounts());
+    ctx.json(m);
+  }
+
   // ------------------------------------------------------------------ money
 
   private void grant(Context ctx) {
     Principal p = admin(ctx);
-    User target = genrtl.admin().user(p, ctx.pathParam("user_id"));
+    User target = genrtl.admin().target(p, AdminService.Operation.GRANT, ctx.pathParam("user_id"));
     JsonBody body = body(ctx);
     BigDecimal amount = body.optNumber("amount_usd")
         .orElseThrow(() -> GenRtlException.invalid("amount_usd", "amount_usd is required"));
@@ -150,9 +184,7 @@ final class AdminRoutes {
 
   private void refund(Context ctx) {
     Principal p = admin(ctx);
-    String entryId = ctx.pathParam("entry_id");
-    LedgerEntry e = genrtl.stores().ledger().find(entryId).orElseThrow(() -> GenRtlException.notFound("ledger row"));
-    if (!p.canAccess(e.userId(), e.tenantId())) throw GenRtlException.notFound("ledger row");
+    String entryId = genrtl.admin().refundTarget(p, ctx.pathParam("entry_id")).entryId();
     JsonBody body = body(ctx);
     Long amount = body.optNumber("amount_usd").map(a -> Money.toMicros("amount_usd", a)).orElse(null);
     String reason = reason(body);

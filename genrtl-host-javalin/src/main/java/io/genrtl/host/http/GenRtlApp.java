@@ -165,7 +165,7 @@ public final class GenRtlApp {
     try {
       authenticate(genrtl, settings, signIn, ctx);
     } catch (GenRtlException e) {
-      if (limiter != null && e.code() == ErrorCode.UNAUTHENTICATED) limiter.checkAnonymous(ctx);
+      if (limiter != null && e.code().category() == ErrorCode.Category.UNAUTHENTICATED) limiter.checkAnonymous(ctx);
       throw e;
     }
   }

@@ -39,6 +39,11 @@ public final class JsonBody {
     return fields.get(field) != null;
   }
 
+  /** Whether the body names the field at all, {@code null} included. */
+  public boolean present(String field) {
+    return fields.containsKey(field);
+  }
+
   public Optional<String> optString(String field, int maxLength) {
     Object v = fields.get(field);
     if (v == null) return Optional.empty();

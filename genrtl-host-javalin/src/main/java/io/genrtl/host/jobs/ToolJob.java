@@ -1,10 +1,8 @@
 package io.genrtl.host.jobs;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
 import io.genrtl.core.GenRtlException;
 import io.genrtl.core.cbb.CbbVersion;
-import io.genrtl.core.cbb.Receipt;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.jobs.JobHandler;
@@ -143,20 +141,8 @@ public final class ToolJob implements JobHandler {
     }
   }
 
-  /**
-   * The CBB version a receipt of {@code userId} covers, else not found: someone else's receipt, an unknown one, or a
-   * receipt that does not list {@code cbbId@version} all answer 404 ({@code field} names the entry).
-   */
+  /** The CBB version a receipt of {@code userId} covers and the user still owns (see {@code CbbService.ownedVersion}). */
   public static CbbVersion owned(GenRtl g, String userId, String receiptId, String cbbId, String version, String field) {
-    Receipt r = g.stores().receipts().find(receiptId).orElse(null);
-    if (r == null || !r.userId().equals(userId)) {
-      throw new GenRtlException(ErrorCode.NOT_FOUND, "receipt not found", Map.of("field", field));
-    }
-    boolean listed = r.items().stream().anyMatch(i -> i.cbbId().equals(cbbId) && i.version().equals(version));
-    if (!listed) {
-      throw new GenRtlException(ErrorCode.NOT_FOUND, "receipt " + receiptId + " does not include " + cbbId + "@" + version,
-          Map.of("field", field));
-    }
-    return g.stores().cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
+    return g.cbbs().ownedVersion(userId, receiptId, cbbId, version, field);
   }
 }

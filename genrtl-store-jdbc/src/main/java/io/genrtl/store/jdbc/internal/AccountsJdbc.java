@@ -36,10 +36,11 @@ public final class AccountsJdbc {
     return rs.wasNull() ? null : v;
   }
 
-  private static final RowMapper<Tenant> TENANT = (rs, ctx) ->
-      new Tenant(rs.getString("tenant_id"), rs.getString("name"), rs.getLong("created_at"));
+  private static final RowMapper<Tenant> TENANT = (rs, ctx) -> new Tenant(rs.getString("tenant_id"), rs.getString("name"),
+      rs.getLong("created_at"), nullableLong(rs, "member_on_demand_cap_micros"));
   private static final RowMapper<User> USER = (rs, ctx) -> new User(rs.getString("user_id"),
-      rs.getString("tenant_id"), rs.getString("email"), Role.fromWire(rs.getString("role")), rs.getLong("created_at"));
+      rs.getString("tenant_id"), rs.getString("email"), Role.fromWire(rs.getString("role")), rs.getLong("created_at"),
+      nullableLong(rs, "disabled_at"));
   private static final RowMapper<Workspace> WORKSPACE = (rs, ctx) -> new Workspace(rs.getString("workspace_id"),
       rs.getString("tenant_id"), rs.getString("name"), rs.getString("created_by"), rs.getLong("created_at"));
   private static final RowMapper<ApiKey> KEY = (rs, ctx) -> new ApiKey(rs.getString("key_id"), rs.getString("user_id"),
@@ -86,6 +87,12 @@ public final class AccountsJdbc {
         return db.withHandle(h -> h.createQuery("SELECT * FROM tenants WHERE name = :name")
             .bind("name", name).map(TENANT).findOne());
       }
+
+      @Override
+      public boolean setMemberOnDemandCap(String tenantId, Long capMicros) {
+        return db.withHandle(h -> h.createUpdate("UPDATE tenants SET member_on_demand_cap_micros = :cap WHERE tenant_id = :id")
+            .bind("cap", capMicros).bind("id", tenantId).execute()) == 1;
+      }
     };
   }
 
@@ -128,6 +135,18 @@ public final class AccountsJdbc {
       public boolean updateRole(String userId, Role expected, Role role) {
         return db.withHandle(h -> h.createUpdate("UPDATE users SET role = :role WHERE user_id = :id AND role = :expected")
             .bind("role", role.wire()).bind("id", userId).bind("expected", expected.wire()).execute()) == 1;
+      }
+
+      @Override
+      public boolean disable(String userId, long at) {
+        return db.withHandle(h -> h.createUpdate("UPDATE users SET disabled_at = :at WHERE user_id = :id AND disabled_at IS NULL")
+            .bind("at", at).bind("id", userId).execute()) == 1;
+      }
+
+      @Override
+      public boolean enable(String userId) {
+        return db.withHandle(h -> h.createUpdate("UPDATE users SET disabled_at = NULL WHERE user_id = :id AND disabled_at IS NOT NULL")
+            .bind("id", userId).execute()) == 1;
       }
     };
   }

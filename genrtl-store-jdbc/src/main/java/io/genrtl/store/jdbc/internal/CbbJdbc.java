@@ -139,6 +139,13 @@ public final class CbbJdbc {
       }
 
       @Override
+      public boolean revoke(String userId, String cbbId, String version, String receiptId) {
+        return db.withHandle(h -> h.createUpdate("DELETE FROM cbb_ownership WHERE user_id = :u AND cbb_id = :c "
+                + "AND version = :v AND receipt_id = :r")
+            .bind("u", userId).bind("c", cbbId).bind("v", version).bind("r", receiptId).execute()) == 1;
+      }
+
+      @Override
       public Page<Receipt> list(String userId, PageRequest page) {
         String sql = "SELECT * FROM receipts WHERE user_id = :u" + (page.after() == null ? "" : " AND receipt_id < :after")
             + " ORDER BY receipt_id DESC LIMIT :limit";

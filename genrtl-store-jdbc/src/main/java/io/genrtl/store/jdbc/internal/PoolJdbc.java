@@ -196,6 +196,13 @@ public final class PoolJdbc {
       }
 
       @Override
+      public int capOnDemandLimits(String tenantId, long cap, long now) {
+        return db.withHandle(h -> h.createUpdate("UPDATE pool_accounts SET on_demand_limit_micros = :cap, updated_at = :now "
+                + "WHERE tenant_id = :t AND on_demand_limit_micros > :cap")
+            .bind("cap", cap).bind("now", now).bind("t", tenantId).execute());
+      }
+
+      @Override
       public boolean lock(String userId) {
         return db.withHandle(h -> h.createUpdate("UPDATE pool_accounts SET updated_at = updated_at WHERE user_id = :u")
             .bind("u", userId).execute()) == 1;
