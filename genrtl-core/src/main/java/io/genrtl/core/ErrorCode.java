@@ -34,6 +34,8 @@ public enum ErrorCode {
   TOO_MANY_JOBS("too_many_jobs", Category.TOO_MANY_REQUESTS),
   PROVIDER_UNAVAILABLE("provider_unavailable", Category.UNAVAILABLE),
   UNAVAILABLE("unavailable", Category.UNAVAILABLE),
+  /** Tool runs are refused on this host: its sandbox (bubblewrap, or the weaker level an operator chose) cannot contain them. */
+  TOOL_SANDBOX_UNAVAILABLE("tool_sandbox_unavailable", Category.UNAVAILABLE),
   INTERNAL("internal_error", Category.INTERNAL);
 
   /** Transport-neutral failure classes. */

@@ -47,6 +47,7 @@ public final class GenRtlServer implements AutoCloseable {
     createDataDir(config.dataDir());
     HostRuntime runtime = HostRuntime.open(config, clock);
     try {
+      runtime.toolSandboxProblem(); // probe the tool sandbox now: a refusal is logged loudly at start, not at the first run
       Optional<IssuedKey> admin = runtime.genrtl().accounts().bootstrapSuperAdmin(config.adminEmail());
       admin.ifPresent(k -> {
         Path file = writeAdminKey(config.dataDir(), k.apiKey());
@@ -201,9 +202,18 @@ public final class GenRtlServer implements AutoCloseable {
     return host + ":" + ProcessHandle.current().pid() + ":" + Long.toString(System.currentTimeMillis(), 36);
   }
 
+  /**
+   * Creates the data directory, readable by the host's user only (it holds {@code admin.key} and the database): a
+   * tool run as another uid (the sandbox uid, when the host runs as root) cannot read it even without namespaces.
+   */
   static void createDataDir(Path dir) {
     try {
       Files.createDirectories(dir);
+      try {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      } catch (UnsupportedOperationException | IOException e) {
+        LOG.warn("could not make the data directory {} private (mode 0700): {}", dir, e.toString());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the data directory " + dir, e);
     }
