@@ -142,15 +142,21 @@ final class Requests {
         Map.of("field", field, "reason", reason));
   }
 
-  /** Why a filelist's text is refused as a whole, or null: what tools read as comments, quotes, escapes or variables. */
+  /**
+   * Why a filelist's text is refused as a whole, or null: what tools read as block comments or line continuations
+   * anywhere (comment lines included: simulators strip comments differently), and quotes, escapes or variables
+   * outside comment lines.
+   */
   static String listTextProblem(String text) {
-    for (String bad : List.of("/*", "*/")) {
-      if (text.contains(bad)) return "'" + bad + "': block comments are not supported in a filelist";
-    }
-    for (char c : new char[] {'"', '\'', '\\', '$', '`'}) {
-      if (text.indexOf(c) >= 0) {
-        return "'" + c + "': quotes, backslashes (line continuations) and variables are not supported in a filelist"
-            + " (comments included: simulators read filelists differently)";
+    for (String line : text.split("\r\n|\r|\n", -1)) {
+      String t = line.strip();
+      for (String bad : List.of("/*", "*/")) {
+        if (t.contains(bad)) return "'" + bad + "': block comments are not supported in a filelist (comment lines included)";
+      }
+      if (t.endsWith("\\")) return "a backslash at the end of a line (a line continuation) is not supported in a filelist";
+      if (t.startsWith("//") || t.startsWith("#")) continue;
+      for (char c : new char[] {'"', '\'', '\\', '$', '`'}) {
+        if (t.indexOf(c) >= 0) return "'" + c + "': quotes, backslashes and variables are not supported in a filelist";
       }
     }
     return null;

@@ -88,10 +88,14 @@ final class Sandbox {
   /** Limits of one phase; {@code processes} 0 means none. */
   record Limits(Duration wall, long cpuSeconds, long memoryBytes, long fileBytes, long outputBytes, int processes) {}
 
-  /** What the runner asks of the sandbox besides the level. */
-  record Options(long tmpBytes, int sandboxUid, List<Path> protectedPaths) {
+  /** What the runner asks of the sandbox besides the level; {@code find} locates programs (tests hide some). */
+  record Options(long tmpBytes, int sandboxUid, List<Path> protectedPaths, java.util.function.UnaryOperator<String> find) {
     Options {
       protectedPaths = List.copyOf(protectedPaths);
+    }
+
+    Options(long tmpBytes, int sandboxUid, List<Path> protectedPaths) {
+      this(tmpBytes, sandboxUid, protectedPaths, Tools::find);
     }
   }
 
@@ -110,11 +114,11 @@ final class Sandbox {
     this.level = level;
     this.options = options;
     this.dropUid = dropUid;
-    this.bwrap = Tools.find("bwrap");
-    this.unshare = Tools.find("unshare");
-    this.prlimit = Tools.find("prlimit");
-    this.setsid = Tools.find("setsid");
-    this.setpriv = Tools.find("setpriv");
+    this.bwrap = options.find().apply("bwrap");
+    this.unshare = options.find().apply("unshare");
+    this.prlimit = options.find().apply("prlimit");
+    this.setsid = options.find().apply("setsid");
+    this.setpriv = options.find().apply("setpriv");
   }
 
   Isolation level() {
@@ -161,7 +165,8 @@ final class Sandbox {
   private String check(Isolation wanted, Path workDir) {
     String missing = switch (level) {
       case BWRAP -> bwrap == null ? "bubblewrap (bwrap) is not installed" : null;
-      case UNSHARE -> unshare == null || setpriv == null || Tools.find("pivot_root") == null || Tools.find("mount") == null
+      case UNSHARE -> unshare == null || setpriv == null || options.find().apply("pivot_root") == null
+          || options.find().apply("mount") == null
           ? "unshare, setpriv, mount or pivot_root (util-linux) is not installed" : null;
       default -> null;
     };

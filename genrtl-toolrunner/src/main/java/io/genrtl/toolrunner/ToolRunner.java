@@ -220,6 +220,10 @@ public final class ToolRunner {
   private final boolean prescan;
 
   private ToolRunner(Settings settings, boolean prescan) {
+    this(settings, prescan, Tools::find);
+  }
+
+  private ToolRunner(Settings settings, boolean prescan, java.util.function.UnaryOperator<String> find) {
     this.settings = settings;
     this.prescan = prescan;
     try {
@@ -231,7 +235,7 @@ public final class ToolRunner {
     List<Path> guarded = new ArrayList<>(settings.protectedPaths());
     if (settings.cacheDir() != null) guarded.add(settings.cacheDir());
     this.sandbox = Sandbox.choose(settings.isolation(), workDir,
-        new Sandbox.Options(settings.writes().tmpBytes(), settings.sandboxUid(), guarded));
+        new Sandbox.Options(settings.writes().tmpBytes(), settings.sandboxUid(), guarded, find));
     this.slots = new Semaphore(settings.maxConcurrent(), true);
     this.cache = settings.cacheDir() == null ? null : new BuildCache(settings.cacheDir(), settings.cacheMaxBytes());
   }
@@ -247,6 +251,11 @@ public final class ToolRunner {
 
   static ToolRunner withoutPrescan(Settings settings) {
     return new ToolRunner(settings, false);
+  }
+
+  /** For tests: a runner whose sandbox finds programs with {@code find} (to act as if one were not installed). */
+  static ToolRunner withTools(Settings settings, java.util.function.UnaryOperator<String> find) {
+    return new ToolRunner(settings, true, find);
   }
 
   /** The isolation level every run of this runner gets ({@link Isolation#BWRAP} for AUTO). */
