@@ -109,6 +109,8 @@ final class Sandbox {
   /** The uid the tools run as when the runner is root (else -1: the runner's own). */
   private final int dropUid;
   private String problem;
+  /** What a client is told (no paths of the host): the kind of problem only. */
+  private String summary;
 
   private Sandbox(Isolation level, Options options, int dropUid) {
     this.level = level;
@@ -128,6 +130,11 @@ final class Sandbox {
   /** Why runs are refused (the level does not work here, or a protected path is reachable from a run), else null. */
   String problem() {
     return problem;
+  }
+
+  /** The refusal as a client may read it (no host paths), else null. */
+  String summary() {
+    return summary;
   }
 
   boolean limitsEnforced() {
@@ -173,9 +180,13 @@ final class Sandbox {
     if (missing == null && dropUid >= 0 && setpriv == null) {
       missing = "the runner runs as root and setpriv (util-linux), needed to run the tools as uid " + dropUid + ", is not installed";
     }
-    if (missing != null) return reason(wanted, missing);
+    if (missing != null) return refuse(wanted, missing, level.wire() + " is not installed or does not work on this host");
     try {
       Files.createDirectories(workDir);
+    } catch (IOException e) {
+      return refuse(wanted, "the work directory " + workDir + " cannot be created (" + e + ")", "the tool work directory is not usable");
+    }
+    try {
       if (dropUid >= 0) Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwx--x--x"));
       Path probe = Files.createTempDirectory(workDir, "probe-");
       Path other = Files.createTempDirectory(workDir, "probe-other-");
@@ -198,10 +209,13 @@ final class Sandbox {
           String first = out.isEmpty() ? "exit code " + r.exitCode() : out.lines().findFirst().orElse("");
           String hint = dropUid >= 0 ? "; the runner runs as root, so the tools run as uid " + dropUid + ", which must be"
               + " able to reach the work directory " + workDir + " (search permission on every parent, e.g. chmod o+x)" : "";
-          return reason(wanted, level.wire() + " does not work here (" + Requests.printable(first) + ")" + hint);
+          return refuse(wanted, level.wire() + " does not work here (" + Requests.printable(first) + ")" + hint,
+              level.wire() + " is not installed or does not work on this host");
         }
         List<String> leaks = out.lines().filter(l -> l.startsWith("GENRTL-LEAK ")).map(l -> l.substring(12)).toList();
         if (!leaks.isEmpty()) {
+          summary = "tool runs are disabled on this host: at isolation " + level.wire() + " a run could read files it"
+              + " must not (the operator has the details in the server log)";
           return "tool runs are refused: at isolation " + level.wire() + " a run can read " + String.join(", ", leaks)
               + " (the data directory, keys, configuration and other runs must be out of reach of every run)";
         }
@@ -211,8 +225,15 @@ final class Sandbox {
         BuildCache.deleteTree(other);
       }
     } catch (IOException | RuntimeException e) {
-      return reason(wanted, "the sandbox probe failed: " + e);
+      return refuse(wanted, "the sandbox probe failed: " + e, "the sandbox probe failed");
     }
+  }
+
+  /** Records the client's summary and returns the full reason. */
+  private String refuse(Isolation wanted, String why, String brief) {
+    summary = "tool runs are disabled on this host: " + brief + (wanted == Isolation.AUTO ? " (untrusted designs run"
+        + " only in bubblewrap)" : "") + "; the operator has the details in the server log";
+    return reason(wanted, why);
   }
 
   private String reason(Isolation wanted, String why) {

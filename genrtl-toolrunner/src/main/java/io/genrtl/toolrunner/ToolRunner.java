@@ -226,12 +226,8 @@ public final class ToolRunner {
   private ToolRunner(Settings settings, boolean prescan, java.util.function.UnaryOperator<String> find) {
     this.settings = settings;
     this.prescan = prescan;
-    try {
-      this.workDir = settings.workDir() != null ? Files.createDirectories(settings.workDir())
-          : Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "genrtl-toolrunner"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the work directory", e);
-    }
+    this.workDir = settings.workDir() != null ? settings.workDir()
+        : Path.of(System.getProperty("java.io.tmpdir"), "genrtl-toolrunner");
     List<Path> guarded = new ArrayList<>(settings.protectedPaths());
     if (settings.cacheDir() != null) guarded.add(settings.cacheDir());
     this.sandbox = Sandbox.choose(settings.isolation(), workDir,
@@ -263,9 +259,17 @@ public final class ToolRunner {
     return sandbox.level();
   }
 
-  /** Why this runner refuses every run (its level does not work here, or a run could read a protected path). */
+  /**
+   * Why this runner refuses every run (its level does not work here, or a run could read a protected path), in full
+   * (with host paths: for the operator's log).
+   */
   public java.util.Optional<String> sandboxProblem() {
     return java.util.Optional.ofNullable(sandbox.problem());
+  }
+
+  /** The refusal as a client is told it ({@code tool_sandbox_unavailable}): the kind of problem, no host paths. */
+  public java.util.Optional<String> sandboxRefusal() {
+    return java.util.Optional.ofNullable(sandbox.summary());
   }
 
   /** The uid the tools run as (when the runner runs as root), else empty: the runner's own. */
@@ -304,7 +308,7 @@ public final class ToolRunner {
    */
   public EvidenceBundle run(RunRequest request, BooleanSupplier canceled) {
     validate(request);
-    if (sandbox.problem() != null) throw new GenRtlException(ErrorCode.TOOL_SANDBOX_UNAVAILABLE, sandbox.problem());
+    if (sandbox.problem() != null) throw new GenRtlException(ErrorCode.TOOL_SANDBOX_UNAVAILABLE, sandbox.summary());
     for (RunRequest.Cbb c : request.cbbs()) {
       if (c.archive() == null) throw new IllegalArgumentException("package " + c.cbbId() + " has no archive");
     }

@@ -78,8 +78,8 @@ public final class ToolJob implements JobHandler {
   /** Refuses the submission (503 {@code tool_sandbox_unavailable}) when the runner's sandbox cannot contain runs. */
   @Override
   public void checkAvailable() {
-    java.util.Optional<String> problem = runner.get().sandboxProblem();
-    if (problem.isPresent()) throw new GenRtlException(ErrorCode.TOOL_SANDBOX_UNAVAILABLE, problem.get());
+    java.util.Optional<String> refusal = runner.get().sandboxRefusal();
+    if (refusal.isPresent()) throw new GenRtlException(ErrorCode.TOOL_SANDBOX_UNAVAILABLE, refusal.get());
   }
 
   @Override
