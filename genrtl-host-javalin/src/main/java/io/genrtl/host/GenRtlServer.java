@@ -203,16 +203,30 @@ public final class GenRtlServer implements AutoCloseable {
   }
 
   /**
-   * Creates the data directory, readable by the host's user only (it holds {@code admin.key} and the database): a
-   * tool run as another uid (the sandbox uid, when the host runs as root) cannot read it even without namespaces.
+   * Creates the data directory readable by the host's user only (mode 0700: it holds {@code admin.key} and the
+   * database), so a tool run as another uid (the sandbox uid, when the host runs as root) cannot read it even without
+   * namespaces. An existing directory's mode is left alone (it may be shared); a warning says when others can read it.
    */
   static void createDataDir(Path dir) {
     try {
-      Files.createDirectories(dir);
-      try {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      } catch (UnsupportedOperationException | IOException e) {
-        LOG.warn("could not make the data directory {} private (mode 0700): {}", dir, e.toString());
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        try {
+          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException | IOException e) {
+          LOG.warn("could not make the data directory {} private (mode 0700): {}", dir, e.toString());
+        }
+      } else {
+        try {
+          java.util.Set<java.nio.file.attribute.PosixFilePermission> p = Files.getPosixFilePermissions(dir);
+          if (p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
+              || p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+            LOG.warn("the data directory {} can be entered by other users (mode {}); it holds admin.key and the database:"
+                + " chmod 700 it", dir, PosixFilePermissions.toString(p));
+          }
+        } catch (UnsupportedOperationException | IOException e) {
+          // not a POSIX file system
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the data directory " + dir, e);
