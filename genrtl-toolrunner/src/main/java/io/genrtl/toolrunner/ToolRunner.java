@@ -31,10 +31,12 @@ import java.util.stream.Stream;
 /**
  * Runs a design in Icarus Verilog or Verilator and returns an {@link EvidenceBundle}. Each run gets a fresh
  * directory (deleted afterwards) holding the user's files and the requested CBB packages under
- * {@code vendor/cbb/<id>/<version>/}; sources are pre-scanned for file names and {@code $system} that would reach
- * outside it; compile and run execute in the {@link Isolation} level chosen at creation with their own limits (wall
- * clock, CPU seconds, address space, file size, output bytes). At most {@link Settings#maxConcurrent()} runs execute
- * at once; the rest wait in a fair queue. Verilator builds are cached by content hash. Thread-safe.
+ * {@code vendor/cbb/<id>/<version>/}; sources are pre-scanned for file names that would reach outside it and for every
+ * way to run host code ({@code $system}, Verilator's C escapes, DPI, also after Verilator's preprocessor); compile and
+ * run execute in the {@link Isolation} level chosen at creation, never as root, with their own limits (wall clock, CPU
+ * seconds, address space, file size, processes, output bytes) and the run's (bytes and entries written, /tmp). A level
+ * that does not work or lets a run read a protected path refuses every run. At most {@link Settings#maxConcurrent()}
+ * runs execute at once; the rest wait in a fair queue. Verilator builds are cached by content hash. Thread-safe.
  */
 public final class ToolRunner {
   /** The processes one phase may run at once when nothing else is said ({@link Limits#processes()}). */
