@@ -39,6 +39,8 @@ public enum ErrorCode {
   SPEND_LIMIT_ABOVE_TENANT_BUDGET("spend_limit_above_tenant_budget", Category.UNPROCESSABLE),
   PARTIAL_REFUND_NOT_ALLOWED("partial_refund_not_allowed", Category.UNPROCESSABLE),
   PURCHASE_REFUNDED("purchase_refunded", Category.FORBIDDEN),
+  /** Tool runs are refused on this host: its sandbox (bubblewrap, or the weaker level an operator chose) cannot contain them. */
+  TOOL_SANDBOX_UNAVAILABLE("tool_sandbox_unavailable", Category.UNAVAILABLE),
   INTERNAL("internal_error", Category.INTERNAL);
 
   /** Transport-neutral failure classes. */

@@ -47,6 +47,7 @@ public final class GenRtlServer implements AutoCloseable {
     createDataDir(config.dataDir());
     HostRuntime runtime = HostRuntime.open(config, clock);
     try {
+      runtime.toolSandboxProblem(); // probe the tool sandbox now: a refusal is logged loudly at start, not at the first run
       Optional<IssuedKey> admin = runtime.genrtl().accounts().bootstrapSuperAdmin(config.adminEmail());
       admin.ifPresent(k -> {
         Path file = writeAdminKey(config.dataDir(), k.apiKey());
@@ -202,9 +203,32 @@ public final class GenRtlServer implements AutoCloseable {
     return host + ":" + ProcessHandle.current().pid() + ":" + Long.toString(System.currentTimeMillis(), 36);
   }
 
+  /**
+   * Creates the data directory readable by the host's user only (mode 0700: it holds {@code admin.key} and the
+   * database), so a tool run as another uid (the sandbox uid, when the host runs as root) cannot read it even without
+   * namespaces. An existing directory's mode is left alone (it may be shared); a warning says when others can read it.
+   */
   static void createDataDir(Path dir) {
     try {
-      Files.createDirectories(dir);
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        try {
+          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException | IOException e) {
+          LOG.warn("could not make the data directory {} private (mode 0700): {}", dir, e.toString());
+        }
+      } else {
+        try {
+          java.util.Set<java.nio.file.attribute.PosixFilePermission> p = Files.getPosixFilePermissions(dir);
+          if (p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
+              || p.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+            LOG.warn("the data directory {} can be entered by other users (mode {}); it holds admin.key and the database:"
+                + " chmod 700 it", dir, PosixFilePermissions.toString(p));
+          }
+        } catch (UnsupportedOperationException | IOException e) {
+          // not a POSIX file system
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the data directory " + dir, e);
     }

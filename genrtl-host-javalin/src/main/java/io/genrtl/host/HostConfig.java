@@ -120,12 +120,22 @@ public record HostConfig(
   }
 
   /**
-   * The ToolRunner ({@code GENRTL_TOOL_*}): price per CPU second in micro-USD, isolation level, concurrency, where
-   * runs and the Verilator build cache live (cache bound 0: no cache), Verilator's {@code -j}, and the limits.
+   * The ToolRunner ({@code GENRTL_TOOL_*}): price per CPU second in micro-USD, isolation level (a level weaker than
+   * bubblewrap, {@code unshare} or {@code none}, only with {@code GENRTL_TOOL_ALLOW_WEAK_ISOLATION=true}: for trusted
+   * designs), concurrency, where runs and the Verilator build cache live (cache bound 0: no cache), Verilator's
+   * {@code -j}, the limits (time, memory, output, processes, bytes and entries a run writes, its /tmp), the uid the
+   * tools run as when the host runs as root, and the paths no run may read (the data directory, {@code admin.key},
+   * the SQLite database, the configuration file): the runner proves at start that none is readable from a run and
+   * refuses every run otherwise.
    */
   public record Tools(long microsPerCpuSecond, String isolation, int maxConcurrent, Path workDir, Path cacheDir,
       long cacheBytes, int verilatorJobs, int compileTimeoutSeconds, int runTimeoutSeconds, int maxRunTimeoutSeconds,
-      long compileMemoryBytes, long runMemoryBytes, long maxOutputBytes) {}
+      long compileMemoryBytes, long runMemoryBytes, long maxOutputBytes, boolean allowWeakIsolation, int maxProcesses,
+      long maxWriteBytes, long maxFiles, long tmpBytes, int sandboxUid, List<Path> protectedPaths) {
+    public Tools {
+      protectedPaths = List.copyOf(protectedPaths);
+    }
+  }
 
   /** Creem: API key and base, webhook secrets (comma-separated while rolling), product id per plan or pack id. */
   public record Creem(String apiKey, String webhookSecrets, String apiBase, java.util.Map<String, String> productById) {
@@ -449,6 +459,16 @@ public record HostConfig(
     if (!List.of("auto", "bwrap", "unshare", "none").contains(isolation)) {
       problems.add("GENRTL_TOOL_ISOLATION: one of auto, bwrap, unshare, none");
     }
+    String weak = v.getOrDefault("GENRTL_TOOL_ALLOW_WEAK_ISOLATION", "false");
+    if (!weak.equals("true") && !weak.equals("false")) {
+      problems.add("GENRTL_TOOL_ALLOW_WEAK_ISOLATION: true or false");
+    } else if ((isolation.equals("unshare") || isolation.equals("none")) && !weak.equals("true")) {
+      problems.add("GENRTL_TOOL_ISOLATION=" + isolation + " runs designs without bubblewrap, for trusted designs only:"
+          + " set GENRTL_TOOL_ALLOW_WEAK_ISOLATION=true to confirm (see docs/security.md)");
+    } else if (weak.equals("true") && !(isolation.equals("unshare") || isolation.equals("none"))) {
+      problems.add("GENRTL_TOOL_ALLOW_WEAK_ISOLATION: only with GENRTL_TOOL_ISOLATION=unshare or none (auto never falls"
+          + " back to a weaker level)");
+    }
     int cores = Runtime.getRuntime().availableProcessors();
     int concurrent = intValue(v, "GENRTL_TOOL_MAX_CONCURRENT", cores, 1, 256, problems);
     Path work = v.containsKey("GENRTL_TOOL_WORK_DIR") ? Path.of(v.get("GENRTL_TOOL_WORK_DIR")).toAbsolutePath().normalize() : null;
@@ -463,8 +483,29 @@ public record HostConfig(
     long compileMem = longValue(v, "GENRTL_TOOL_COMPILE_MEMORY_MB", 4096, 64, 1L << 20, problems);
     long runMem = longValue(v, "GENRTL_TOOL_RUN_MEMORY_MB", 2048, 64, 1L << 20, problems);
     long outKb = longValue(v, "GENRTL_TOOL_MAX_OUTPUT_KB", 4096, 16, 1L << 20, problems);
+    int procs = intValue(v, "GENRTL_TOOL_MAX_PROCESSES", Math.max(128, 3 * jobs + 16), 16, 65_536, problems);
+    if (procs < 3 * jobs + 16) {
+      problems.add("GENRTL_TOOL_MAX_PROCESSES: at least 3 per Verilator job plus 16 (" + (3 * jobs + 16) + " with"
+          + " GENRTL_TOOL_VERILATOR_JOBS=" + jobs + ")");
+    }
+    long writeMb = longValue(v, "GENRTL_TOOL_MAX_WRITE_MB", 1024, 1, 1L << 20, problems);
+    long files = longValue(v, "GENRTL_TOOL_MAX_FILES", 10_000, 16, 10_000_000, problems);
+    long tmpMb = longValue(v, "GENRTL_TOOL_TMP_MB", 256, 1, 1L << 20, problems);
+    int uid = intValue(v, "GENRTL_TOOL_SANDBOX_UID", 65534, 1, Integer.MAX_VALUE, problems);
+    // what no run may read: the data directory and the key in it, the database file, the configuration file
+    List<Path> guarded = new ArrayList<>(List.of(dataDir, dataDir.resolve(GenRtlServer.ADMIN_KEY_FILE)));
+    String db = v.getOrDefault("GENRTL_DB_URL", "jdbc:sqlite:" + dataDir.resolve("genrtl.db"));
+    if (db.startsWith("jdbc:sqlite:")) {
+      String f = db.substring("jdbc:sqlite:".length());
+      if (f.startsWith("file:")) f = f.substring(5);
+      int q = f.indexOf('?');
+      if (q >= 0) f = f.substring(0, q);
+      if (!f.isEmpty() && !f.startsWith(":")) guarded.add(Path.of(f).toAbsolutePath().normalize());
+    }
+    String file = v.get(CONFIG_FILE_VAR);
+    if (file != null && !file.isBlank()) guarded.add(Path.of(file).toAbsolutePath().normalize());
     return new Tools(micros, isolation, concurrent, work, cache, cacheMb << 20, jobs, compile, run, maxRun, compileMem << 20,
-        runMem << 20, outKb << 10);
+        runMem << 20, outKb << 10, weak.equals("true"), procs, writeMb << 20, files, tmpMb << 20, uid, guarded);
   }
 
   private static final List<String> OIDC_SUFFIXES = List.of("_ISSUER", "_CLIENT_ID", "_CLIENT_SECRET", "_SCOPES");
@@ -547,7 +588,8 @@ public record HostConfig(
       "GENRTL_TOOL_USD_PER_CPU_SECOND", "GENRTL_TOOL_ISOLATION", "GENRTL_TOOL_MAX_CONCURRENT", "GENRTL_TOOL_WORK_DIR",
       "GENRTL_TOOL_CACHE_DIR", "GENRTL_TOOL_CACHE_MB", "GENRTL_TOOL_VERILATOR_JOBS", "GENRTL_TOOL_COMPILE_TIMEOUT_S",
       "GENRTL_TOOL_RUN_TIMEOUT_S", "GENRTL_TOOL_MAX_RUN_TIMEOUT_S", "GENRTL_TOOL_COMPILE_MEMORY_MB",
-      "GENRTL_TOOL_RUN_MEMORY_MB", "GENRTL_TOOL_MAX_OUTPUT_KB",
+      "GENRTL_TOOL_RUN_MEMORY_MB", "GENRTL_TOOL_MAX_OUTPUT_KB", "GENRTL_TOOL_ALLOW_WEAK_ISOLATION", "GENRTL_TOOL_MAX_PROCESSES",
+      "GENRTL_TOOL_MAX_WRITE_MB", "GENRTL_TOOL_MAX_FILES", "GENRTL_TOOL_TMP_MB", "GENRTL_TOOL_SANDBOX_UID",
       "GENRTL_ALERT_WEBHOOK_URL", "GENRTL_ALERT_WEBHOOK_SECRET", "GENRTL_STRIPE_METER_EVENT", "GENRTL_METER_REPORT_SECONDS",
       "GENRTL_GITHUB_CLIENT_ID", "GENRTL_GITHUB_CLIENT_SECRET", "GENRTL_GITHUB_BASE_URL", "GENRTL_GITHUB_API_URL",
       "GENRTL_FACEBOOK_CLIENT_ID", "GENRTL_FACEBOOK_CLIENT_SECRET", "GENRTL_FACEBOOK_BASE_URL", "GENRTL_FACEBOOK_GRAPH_URL",

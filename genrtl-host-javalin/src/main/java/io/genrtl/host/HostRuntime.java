@@ -67,8 +67,11 @@ public final class HostRuntime implements AutoCloseable {
 
   private final Observability observability;
 
+  private final java.util.function.Supplier<io.genrtl.toolrunner.ToolRunner> tools;
+
   private HostRuntime(HostConfig config, HikariDataSource dataSource, GenRtl genrtl, Payments payments,
-      Observability observability) {
+      Observability observability, java.util.function.Supplier<io.genrtl.toolrunner.ToolRunner> tools) {
+    this.tools = tools;
     this.observability = observability;
     this.config = config;
     this.dataSource = dataSource;
@@ -106,8 +109,9 @@ public final class HostRuntime implements AutoCloseable {
           .jobHandler(ImplementJob.TYPE, new ImplementJob(gateway::get, ids))
           .jobHandler(RepairJob.TYPE, new RepairJob(gateway::get, ids));
       AtomicReference<GenRtl> self = new AtomicReference<>();
+      java.util.function.Supplier<io.genrtl.toolrunner.ToolRunner> tools = toolRunner(config.tools());
       builder.jobHandler(io.genrtl.host.jobs.ToolJob.TYPE, new io.genrtl.host.jobs.ToolJob(self::get,
-          toolRunner(config.tools()), config.tools().microsPerCpuSecond()));
+          tools, config.tools().microsPerCpuSecond()));
       GenRtl genrtl = builder
           .blobStore(blobs(config))
           .packageInspector(new ArchiveInspector())
@@ -128,27 +132,21 @@ public final class HostRuntime implements AutoCloseable {
             io.genrtl.core.billing.MeterReporter.Settings.defaults());
       }
       return new HostRuntime(config, ds, genrtl, new Payments(stripe, packs, alerts, meter),
-          new Observability(metrics, tracing, planLimits));
+          new Observability(metrics, tracing, planLimits), tools);
     } catch (RuntimeException e) {
       ds.close();
       throw e;
     }
   }
 
-  /** The ToolRunner, created (and its sandbox probed) on first use. */
+  /**
+   * The ToolRunner, created (and its sandbox probed) on first use; {@code genrtl serve} creates it at start. When its
+   * sandbox cannot contain runs (bubblewrap does not work under {@code auto}, or a protected path is readable from a
+   * run) it is logged as an error once and every tool run is refused with 503 {@code tool_sandbox_unavailable}; the
+   * rest of the host works.
+   */
   static java.util.function.Supplier<io.genrtl.toolrunner.ToolRunner> toolRunner(HostConfig.Tools t) {
-    io.genrtl.toolrunner.ToolRunner.Settings d = io.genrtl.toolrunner.ToolRunner.Settings.defaults();
-    io.genrtl.toolrunner.ToolRunner.Limits compile = new io.genrtl.toolrunner.ToolRunner.Limits(
-        Duration.ofSeconds(t.compileTimeoutSeconds()), Duration.ofSeconds(t.compileTimeoutSeconds()), t.compileMemoryBytes(),
-        t.maxOutputBytes(), d.compile().fileBytes());
-    io.genrtl.toolrunner.ToolRunner.Limits run = new io.genrtl.toolrunner.ToolRunner.Limits(
-        Duration.ofSeconds(t.runTimeoutSeconds()), Duration.ofSeconds(t.maxRunTimeoutSeconds()), t.runMemoryBytes(),
-        t.maxOutputBytes(), d.run().fileBytes());
-    io.genrtl.toolrunner.ToolRunner.Settings s = d.withWorkDir(t.workDir())
-        .withIsolation(io.genrtl.toolrunner.Isolation.parse(t.isolation()).orElseThrow())
-        .withMaxConcurrent(t.maxConcurrent()).withVerilatorJobs(t.verilatorJobs())
-        .withLimits(compile, run, Duration.ofSeconds(t.maxRunTimeoutSeconds()))
-        .withCache(t.cacheBytes() == 0 ? null : t.cacheDir(), t.cacheBytes());
+    io.genrtl.toolrunner.ToolRunner.Settings s = toolSettings(t);
     AtomicReference<io.genrtl.toolrunner.ToolRunner> made = new AtomicReference<>();
     return () -> {
       io.genrtl.toolrunner.ToolRunner r = made.get();
@@ -157,13 +155,49 @@ public final class HostRuntime implements AutoCloseable {
           r = made.get();
           if (r == null) {
             r = io.genrtl.toolrunner.ToolRunner.create(s);
-            LOG.info("ToolRunner ready: isolation {}, {} concurrent runs", r.isolation().wire(), s.maxConcurrent());
+            java.util.Optional<String> problem = r.sandboxProblem();
+            if (problem.isPresent()) {
+              LOG.error("\n***************************************************************************************\n"
+                  + "*** TOOL RUNS ARE DISABLED: POST /api/tools/run answers 503 tool_sandbox_unavailable ***\n"
+                  + "*** {}\n"
+                  + "*** Fix: make bubblewrap work (docs/toolrunner.md), or for trusted designs only set\n"
+                  + "*** GENRTL_TOOL_ISOLATION=unshare|none with GENRTL_TOOL_ALLOW_WEAK_ISOLATION=true.\n"
+                  + "***************************************************************************************", problem.get());
+            } else if (r.isolation() != io.genrtl.toolrunner.Isolation.BWRAP) {
+              LOG.warn("ToolRunner: isolation {} (weaker than bubblewrap, chosen by the operator: for trusted designs only)",
+                  r.isolation().wire());
+            }
+            LOG.info("ToolRunner ready: isolation {}{}, {} concurrent runs", r.isolation().wire(),
+                r.toolUid().isPresent() ? ", tools as uid " + r.toolUid().getAsInt() : "", s.maxConcurrent());
             made.set(r);
           }
         }
       }
       return r;
     };
+  }
+
+  static io.genrtl.toolrunner.ToolRunner.Settings toolSettings(HostConfig.Tools t) {
+    io.genrtl.toolrunner.ToolRunner.Settings d = io.genrtl.toolrunner.ToolRunner.Settings.defaults();
+    io.genrtl.toolrunner.ToolRunner.Limits compile = new io.genrtl.toolrunner.ToolRunner.Limits(
+        Duration.ofSeconds(t.compileTimeoutSeconds()), Duration.ofSeconds(t.compileTimeoutSeconds()), t.compileMemoryBytes(),
+        t.maxOutputBytes(), d.compile().fileBytes(), t.maxProcesses());
+    io.genrtl.toolrunner.ToolRunner.Limits run = new io.genrtl.toolrunner.ToolRunner.Limits(
+        Duration.ofSeconds(t.runTimeoutSeconds()), Duration.ofSeconds(t.maxRunTimeoutSeconds()), t.runMemoryBytes(),
+        t.maxOutputBytes(), d.run().fileBytes(), t.maxProcesses());
+    return d.withWorkDir(t.workDir())
+        .withIsolation(io.genrtl.toolrunner.Isolation.parse(t.isolation()).orElseThrow())
+        .withMaxConcurrent(t.maxConcurrent()).withVerilatorJobs(t.verilatorJobs())
+        .withLimits(compile, run, Duration.ofSeconds(t.maxRunTimeoutSeconds()))
+        .withCache(t.cacheBytes() == 0 ? null : t.cacheDir(), t.cacheBytes())
+        .withWrites(new io.genrtl.toolrunner.ToolRunner.WriteLimits(t.maxWriteBytes(), t.maxFiles(), t.tmpBytes()))
+        .withSandboxUid(t.sandboxUid())
+        .withProtectedPaths(t.protectedPaths());
+  }
+
+  /** Creates the ToolRunner now (probing its sandbox) and says why tool runs are refused, if they are. */
+  public java.util.Optional<String> toolSandboxProblem() {
+    return tools.get().sandboxProblem();
   }
 
   /** Logs every alert and, when configured, wakes the alert webhook's worker (after commit; never blocks). */

@@ -34,7 +34,8 @@ class HostConfigTest {
     assertThat(d.tools().runTimeoutSeconds()).isEqualTo(30);
     assertThat(d.tools().maxRunTimeoutSeconds()).isEqualTo(600);
     HostConfig c = HostConfig.load(Map.of("GENRTL_TOOL_USD_PER_CPU_SECOND", "0.000125", "GENRTL_TOOL_ISOLATION", "none",
-        "GENRTL_TOOL_MAX_CONCURRENT", "3", "GENRTL_TOOL_CACHE_MB", "0", "GENRTL_TOOL_VERILATOR_JOBS", "4"));
+        "GENRTL_TOOL_ALLOW_WEAK_ISOLATION", "true", "GENRTL_TOOL_MAX_CONCURRENT", "3", "GENRTL_TOOL_CACHE_MB", "0",
+        "GENRTL_TOOL_VERILATOR_JOBS", "4"));
     assertThat(c.tools().microsPerCpuSecond()).isEqualTo(125);
     assertThat(c.tools().maxConcurrent()).isEqualTo(3);
     assertThat(c.tools().cacheBytes()).isZero();

@@ -71,6 +71,7 @@ class ToolApiTest {
 
   @BeforeAll
   void start() throws IOException {
+    Sims.reachable(tmp);
     ds = SqliteDataSources.file(tmp.resolve("g.db"));
     AtomicReference<GenRtl> self = new AtomicReference<>();
     ToolRunner.Settings d = ToolRunner.Settings.defaults();
@@ -264,6 +265,106 @@ class ToolApiTest {
       assertThat(r.attribution().workspaceId()).isEqualTo(ws);
       assertThat(r.idempotencyKey()).isEqualTo("tool:" + job.jobId());
     });
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void low_toolStepUsdMatchesJobUsd() throws IOException {
+    Sims.require(Simulator.IVERILOG);
+    Map<String, Object> job = runToEnd(annKey, seedRun(CATALOG.resolve("crc32"), "iverilog"));
+    assertThat(job).containsEntry("status", "succeeded");
+    BigDecimal jobUsd = new BigDecimal(((Map<String, Object>) job.get("usage")).get("usd").toString());
+    List<Map<String, Object>> steps = (List<Map<String, Object>>) job.get("steps");
+    assertThat(steps).singleElement().satisfies(s -> {
+      assertThat(s).containsEntry("status", "succeeded").containsEntry("kind", "tool");
+      BigDecimal stepUsd = new BigDecimal(((Map<String, Object>) s.get("usage")).get("usd").toString());
+      assertThat(stepUsd).as("the step's cost is the job's").isEqualByComparingTo(jobUsd);
+    });
+    long cpuMs = ((Number) ((Map<String, Object>) job.get("result")).get("cpu_ms")).longValue();
+    assertThat(jobUsd).isEqualByComparingTo(BigDecimal.valueOf(ToolJob.cost(cpuMs, MICROS_PER_CPU_SECOND), 6));
+  }
+
+  /** A GenRtl on in-memory stores whose tool jobs use {@code runner}; returns it with a user who can pay. */
+  private record Rig(GenRtl g, Principal p, String ws) {}
+
+  private Rig rig(java.util.function.Supplier<ToolRunner> runner, long microsPerCpuSecond) {
+    AtomicReference<GenRtl> self = new AtomicReference<>();
+    GenRtl g = GenRtl.builder().stores(new io.genrtl.core.memory.InMemoryStores())
+        .jobHandler(ToolJob.TYPE, new ToolJob(self::get, runner, microsPerCpuSecond)).build();
+    self.set(g);
+    CreatedUser u = g.accounts().createUser(new NewUser("r" + System.nanoTime() + "@x.test", "r", Role.USER, "pro"));
+    g.pool().grantCredits(u.user().userId(), 10_000_000, "test-credits", "test", null, "tool tests");
+    Principal p = Principal.of(u.user(), null);
+    return new Rig(g, p, g.accounts().createWorkspace(p, "w").workspaceId());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> steps(GenRtl g, String jobId) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (io.genrtl.core.jobs.JobEvent e : g.stores().jobs().events(jobId, 0)) {
+      if (e.name().equals("step")) out.add((Map<String, Object>) Json.parse(e.data().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    return out;
+  }
+
+  @Test
+  void low_failedToolRunEndsItsStep() throws IOException {
+    Sims.require(Simulator.IVERILOG);
+    Path runs = tmp.resolve("fail-runs");
+    ToolRunner real = ToolRunner.create(ToolRunner.Settings.defaults().withWorkDir(runs));
+    // the work directory is gone when the job runs (a full or unmounted disk): the runner fails unexpectedly
+    io.genrtl.host.Trees.delete(runs);
+    Files.writeString(runs, "not a directory");
+    Rig r = rig(() -> real, 0);
+    String input = Json.write(Map.of("simulator", "iverilog", "top", "tb", "cbbs", List.of(), "args", List.of(),
+        "files", List.of(Map.of("path", "tb.sv", "text", "module tb; initial $finish; endmodule\n"))));
+    io.genrtl.core.jobs.Job job = r.g().jobs().submit(r.p(), ToolJob.TYPE, r.ws(), input, null);
+    JobRunner once = new JobRunner(r.g().stores(), Clock.systemUTC(), r.g().jobs(),
+        new JobRunner.Settings("fail", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
+    assertThat(once.runOnce()).isTrue();
+    io.genrtl.core.jobs.Job done = r.g().jobs().get(r.p(), job.jobId());
+    assertThat(done.status().wire()).isEqualTo("failed");
+    List<Map<String, Object>> steps = steps(r.g(), job.jobId());
+    assertThat(steps).isNotEmpty();
+    assertThat(steps.get(steps.size() - 1)).as("the step ends with the job").containsEntry("status", "failed");
+  }
+
+  @Test
+  void low_canceledToolRunIsChargedForTheCpuItUsed() throws Exception {
+    Sims.require(Simulator.IVERILOG);
+    ToolRunner.Settings d = ToolRunner.Settings.defaults();
+    ToolRunner real = ToolRunner.create(d.withWorkDir(tmp.resolve("cancel-runs")).withLimits(
+        new ToolRunner.Limits(Duration.ofSeconds(60), Duration.ofSeconds(5), 2L << 30, 1L << 20, 64L << 20),
+        new ToolRunner.Limits(Duration.ofSeconds(60), Duration.ofSeconds(60), 2L << 30, 1L << 20, 64L << 20), Duration.ofSeconds(60)));
+    Rig r = rig(() -> real, 1_000);
+    String input = Json.write(Map.of("simulator", "iverilog", "top", "tb", "cbbs", List.of(), "args", List.of(),
+        "files", List.of(Map.of("path", "tb.sv", "text", "module tb; integer n = 0; initial forever n = n + 1; endmodule\n"))));
+    io.genrtl.core.jobs.Job job = r.g().jobs().submit(r.p(), ToolJob.TYPE, r.ws(), input, null);
+    JobRunner workers = new JobRunner(r.g().stores(), Clock.systemUTC(), r.g().jobs(),
+        new JobRunner.Settings("cancel", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
+    workers.start();
+    try {
+      for (int i = 0; i < 600 && steps(r.g(), job.jobId()).isEmpty(); i++) Thread.sleep(50);
+      Thread.sleep(1500); // let the simulation burn some CPU
+      r.g().jobs().cancel(r.p(), job.jobId());
+      io.genrtl.core.jobs.Job done = r.g().jobs().get(r.p(), job.jobId());
+      for (int i = 0; i < 600 && !done.status().isFinal(); i++) {
+        Thread.sleep(50);
+        done = r.g().jobs().get(r.p(), job.jobId());
+      }
+      assertThat(done.status().wire()).isEqualTo("canceled");
+    } finally {
+      workers.close();
+    }
+    List<io.genrtl.core.pool.LedgerEntry> rows = new ArrayList<>();
+    r.g().pool().forEachUsage(new io.genrtl.core.pool.LedgerQuery(r.p().userId(), null, null,
+        io.genrtl.core.pool.UsageKind.TOOL, null, null), rows::add);
+    assertThat(rows).singleElement().satisfies(row -> {
+      assertThat(row.usdMicros()).as("the CPU it used is charged").isPositive();
+      assertThat(row.note()).contains("canceled");
+      assertThat(row.attribution().stepId()).isEqualTo(job.jobId());
+    });
+    assertThat(steps(r.g(), job.jobId()).get(steps(r.g(), job.jobId()).size() - 1)).containsEntry("status", "canceled");
   }
 
   @Test

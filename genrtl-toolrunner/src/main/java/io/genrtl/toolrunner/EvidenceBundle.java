@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * @param verdict {@code pass}, {@code fail}, {@code timeout}, {@code compile_error}, {@code no_verdict} or {@code fatal}
  * @param exitCode the run's exit code, or the compile's when the run did not happen; null when no tool ran
- * @param limitExceeded null, or {@code wall_clock}, {@code cpu_time} or {@code output} when a limit stopped a phase
+ * @param limitExceeded null, or the limit that stopped or failed a phase: {@code wall_clock}, {@code cpu_time},
+ *     {@code output}, {@code file_size}, {@code write_bytes}, {@code file_count}, {@code processes}, {@code tmp_bytes}
  */
 public record EvidenceBundle(
     Simulator tool,

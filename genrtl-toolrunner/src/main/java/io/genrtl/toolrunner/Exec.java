@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,9 +24,16 @@ import java.util.regex.Pattern;
  * line only the wrapper knows.
  */
 final class Exec {
-  enum Stop { NONE, WALL_CLOCK, OUTPUT, CANCELED }
+  enum Stop { NONE, WALL_CLOCK, OUTPUT, CANCELED, LIMIT }
 
-  record Result(int exitCode, Stop stop, long durationMs, long cpuMs, boolean cpuMeasured, String output, long outputBytes) {}
+  /**
+   * @param limit with {@link Stop#LIMIT}: what the watch reported ({@code write_bytes}, {@code file_count}), else null
+   */
+  record Result(int exitCode, Stop stop, long durationMs, long cpuMs, boolean cpuMeasured, String output, long outputBytes,
+      String limit) {}
+
+  /** How often the watch (the run directory's size) is asked while a command runs. */
+  static final long WATCH_EVERY_NANOS = 200_000_000L;
 
   private static final Pattern TIMES = Pattern.compile("(\\d+)m([0-9.]+)s\\s+(\\d+)m([0-9.]+)s");
 
@@ -34,9 +42,11 @@ final class Exec {
   /**
    * @param argv the full command (sandbox wrapper, limits, {@code sh -c …}, the tool)
    * @param marker the line the wrapper prints before {@code times}
+   * @param watch asked every {@link #WATCH_EVERY_NANOS} while the command runs (null: none); a non-null answer names a
+   *     limit the command went past, and the command is killed
    */
   static Result run(List<String> argv, Path cwd, Map<String, String> env, Duration wall, long maxOutput,
-      BooleanSupplier canceled, String marker, boolean groupLeader) throws IOException {
+      BooleanSupplier canceled, String marker, boolean groupLeader, Supplier<String> watch) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().clear();
@@ -67,6 +77,8 @@ final class Exec {
     long deadline = start + wall.toNanos();
     Stop stop = Stop.NONE;
     long lastCancelCheck = System.nanoTime();
+    long lastWatch = System.nanoTime();
+    String limit = null;
     try {
       while (!p.waitFor(50, TimeUnit.MILLISECONDS)) {
         long now = System.nanoTime();
@@ -74,10 +86,13 @@ final class Exec {
           stop = Stop.WALL_CLOCK;
         } else if (over.get()) {
           stop = Stop.OUTPUT;
+        } else if (watch != null && now - lastWatch > WATCH_EVERY_NANOS && (limit = watch.get()) != null) {
+          stop = Stop.LIMIT;
         } else if (now - lastCancelCheck > 1_000_000_000L) {
           lastCancelCheck = now;
           if (canceled.getAsBoolean()) stop = Stop.CANCELED;
         }
+        if (now - lastWatch > WATCH_EVERY_NANOS) lastWatch = now;
         if (stop != Stop.NONE) {
           killTree(p, groupLeader);
           break;
@@ -122,7 +137,7 @@ final class Exec {
       bytes = Math.max(0, bytes - (tail.length() + marker.length() + 2));
     }
     if (stop == Stop.OUTPUT && text.length() > maxOutput) text = text.substring(0, (int) maxOutput);
-    return new Result(exit, stop, durationMs, cpuMs < 0 ? durationMs : cpuMs, cpuMs >= 0, text, bytes);
+    return new Result(exit, stop, durationMs, cpuMs < 0 ? durationMs : cpuMs, cpuMs >= 0, text, bytes, limit);
   }
 
   private static long seconds(String minutes, String secs) {

@@ -2,10 +2,11 @@ package io.genrtl.toolrunner;
 
 /**
  * How a run is isolated from the host. The level in force is reported in every {@link EvidenceBundle} and chosen
- * once when the {@link ToolRunner} is created ({@link #AUTO}: the best one that works on this machine).
+ * once when the {@link ToolRunner} is created; a level that does not work, or lets a run read a protected path, makes
+ * the runner refuse every run ({@link ToolRunner#sandboxProblem()}). The tools never run as root at any level.
  */
 public enum Isolation {
-  /** Pick BWRAP if it works here, else UNSHARE, else NONE (with a logged warning). */
+  /** {@link #BWRAP}, and nothing weaker: without a working bubblewrap every run is refused (never a silent fallback). */
   AUTO("auto"),
   /**
    * bubblewrap: new user, mount, PID, network, IPC and UTS namespaces ({@code --unshare-all}); only {@code /usr}
@@ -14,11 +15,16 @@ public enum Isolation {
    */
   BWRAP("bwrap"),
   /**
-   * {@code unshare -rn}: a new user and network namespace only (no network), the host's file system otherwise
-   * visible with the runner's permissions. Weaker: it relies on the source pre-scan for file access.
+   * Chosen explicitly, for trusted designs: {@code unshare} (util-linux) into new user, mount, PID, network, IPC and
+   * UTS namespaces and a jail with bubblewrap's file view (tmpfs root, read-only {@code /usr}, the run directory at
+   * {@code /sim}, {@code pivot_root}, every capability dropped). Weaker than bubblewrap in being our own script.
    */
   UNSHARE("unshare"),
-  /** No isolation: the tools run as the runner's user; only the pre-scan and the resource limits apply. */
+  /**
+   * Chosen explicitly, for trusted designs: no namespaces; the tools run as the runner's user (as the sandbox uid
+   * when the runner is root) and see what that uid may see, the network included. Accepted only when the protected
+   * paths are unreadable from a run.
+   */
   NONE("none");
 
   private final String wire;

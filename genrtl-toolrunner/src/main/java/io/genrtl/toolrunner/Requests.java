@@ -29,6 +29,17 @@ final class Requests {
   static final int MAX_LIST_DEPTH = 8;
   static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]{0,127}");
   static final Pattern DEFINE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}(=[A-Za-z0-9_.:'+-]{0,256})?");
+  /**
+   * Options that would make a simulator load or build code (Verilator: C++ flags, the compiler, libraries, extra C++
+   * sources, plugins; Icarus/vvp: VPI modules and their paths). Every option outside the allowlist is refused; these
+   * are named so the refusal says why.
+   */
+  static final Pattern CODE_LOADING = Pattern.compile("-{1,2}(CFLAGS|LDFLAGS|LDLIBS|MAKEFLAGS|compiler|compiler-include|exe"
+      + "|make|build|build-jobs|main|cc|sc|lib-create|protect-lib|vpi|plugin|fplugin|load|c|l|L|m|M|y|v|Y|o|E)([=+:/.].*|[A-Za-z0-9].*)?");
+  /** C, C++, object and library files a tool would compile or link. */
+  static final Pattern NATIVE_FILE = Pattern.compile("(?i).*\\.(c|cc|cpp|cxx|c\\+\\+|h|hh|hpp|hxx|o|a|so|dylib|dll|vpi|vpl|sh|mk|py|pl)");
+  /** What a filelist token may consist of: tools parse filelists themselves (comments, quotes, escapes), so nothing else. */
+  static final Pattern LIST_TOKEN = Pattern.compile("[A-Za-z0-9_.:/+=-]+");
   /** Installed packages, the build outputs (Icarus, Verilator) and the runner's own scratch space. */
   static final List<String> RESERVED = List.of("vendor/cbb", "obj_dir", "sim.vvp", ".genrtl");
 
@@ -114,10 +125,41 @@ final class Requests {
     } else if (a.startsWith("-I")) {
       out.add("-I" + dir(field, a.substring(2)));
     } else {
-      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "'" + printable(a) + "' is not allowed: extra arguments are"
-          + " -DNAME[=VALUE], +define+NAME[=VALUE], -IDIR and +incdir+DIR only", Map.of("field", field, "reason", "arg_not_allowed"));
+      throw notAllowed(field, a, "arg_not_allowed", "extra arguments are -DNAME[=VALUE], +define+NAME[=VALUE], -IDIR and"
+          + " +incdir+DIR only");
     }
     return out;
+  }
+
+  /** The refusal of an option outside the allowlist, naming the code-loading ones as such. */
+  static GenRtlException notAllowed(String field, String tok, String reason, String allowed) {
+    if (CODE_LOADING.matcher(tok).matches()) {
+      return new GenRtlException(ErrorCode.VALIDATION_FAILED, "'" + printable(tok) + "' is refused: it would make the simulator"
+          + " load, build or link code (compiler flags, libraries, C++ sources, plugins, VPI modules); " + allowed,
+          Map.of("field", field, "reason", "code_loading_option"));
+    }
+    return new GenRtlException(ErrorCode.VALIDATION_FAILED, "'" + printable(tok) + "' is not allowed: " + allowed,
+        Map.of("field", field, "reason", reason));
+  }
+
+  /**
+   * Why a filelist's text is refused as a whole, or null: what tools read as block comments or line continuations
+   * anywhere (comment lines included: simulators strip comments differently), and quotes, escapes or variables
+   * outside comment lines.
+   */
+  static String listTextProblem(String text) {
+    for (String line : text.split("\r\n|\r|\n", -1)) {
+      String t = line.strip();
+      for (String bad : List.of("/*", "*/")) {
+        if (t.contains(bad)) return "'" + bad + "': block comments are not supported in a filelist (comment lines included)";
+      }
+      if (t.endsWith("\\")) return "a backslash at the end of a line (a line continuation) is not supported in a filelist";
+      if (t.startsWith("//") || t.startsWith("#")) continue;
+      for (char c : new char[] {'"', '\'', '\\', '$', '`'}) {
+        if (t.indexOf(c) >= 0) return "'" + c + "': quotes, backslashes and variables are not supported in a filelist";
+      }
+    }
+    return null;
   }
 
   private static String define(String field, String d) {
@@ -148,6 +190,8 @@ final class Requests {
     depth.put(root, 0);
     while (!todo.isEmpty()) {
       String list = todo.remove(0);
+      String whole = listTextProblem(files.get(list));
+      if (whole != null) throw listInvalid(list + ": " + whole);
       String[] lines = files.get(list).split("\r\n|\r|\n", -1);
       for (int n = 0; n < lines.length; n++) {
         String where = list + " line " + (n + 1) + ": ";
@@ -157,19 +201,22 @@ final class Requests {
         for (int j = 0; j < tokens.length; j++) {
           String tok = tokens[j];
           if (tok.startsWith("//")) break;
-          for (char c : new char[] {'"', '\'', '$', '`', '\\'}) {
-            if (tok.indexOf(c) >= 0 && !(c == '\'' && tok.startsWith("+define+")) && !(c == '\'' && tok.startsWith("-D"))) {
-              throw listInvalid(where + "'" + printable(tok) + "': quotes, backslashes and variables are not supported");
-            }
+          if (!LIST_TOKEN.matcher(tok).matches()) {
+            throw listInvalid(where + "'" + printable(tok) + "': a filelist holds paths and options of letters, digits and"
+                + " _ . : / + = - only");
           }
           try {
             if (tok.equals("-f") || tok.equals("-I")) {
               if (j + 1 >= tokens.length) throw listInvalid(where + tok + " needs an argument");
               String arg = tokens[++j];
+              if (!LIST_TOKEN.matcher(arg).matches()) {
+                throw listInvalid(where + "'" + printable(arg) + "': a filelist holds paths and options of letters, digits"
+                    + " and _ . : / + = - only");
+              }
               if (tok.equals("-I")) {
                 dir("filelist", arg);
               } else {
-                String nested = listPath(where, arg);
+                String nested = listPath(arg);
                 if (!files.containsKey(nested)) throw listInvalid(where + "-f " + arg + " is not one of the files");
                 int d = depth.get(list) + 1;
                 if (d > MAX_LIST_DEPTH) throw listInvalid(where + "filelists nest too deep");
@@ -181,10 +228,19 @@ final class Requests {
             } else if (tok.startsWith("+define+") || tok.startsWith("-D") || tok.startsWith("+incdir+") || tok.startsWith("-I")) {
               toolArgs("filelist", tok);
             } else if (tok.startsWith("-") || tok.startsWith("+")) {
-              throw listInvalid(where + "'" + printable(tok) + "' is not allowed in a filelist (paths, -f, -I, -D,"
-                  + " +incdir+, +define+ only)");
+              GenRtlException e = notAllowed("filelist", tok, "bad_filelist", "a filelist holds paths, -f, -I, -D, +incdir+"
+                  + " and +define+ only");
+              throw "bad_filelist".equals(e.details().get("reason")) ? listInvalid(where + e.getMessage()) : e;
             } else {
-              String path = listPath(where, tok);
+              String path = listPath(tok);
+              if (!Character.isLetterOrDigit(path.charAt(0)) && path.charAt(0) != '_') {
+                throw listInvalid(where + "'" + printable(tok) + "': a path in a filelist starts with a letter, digit or _");
+              }
+              if (NATIVE_FILE.matcher(path).matches()) {
+                throw new GenRtlException(ErrorCode.VALIDATION_FAILED, "'" + printable(tok) + "' is refused: C, C++,"
+                    + " object, library and script files would be compiled, linked or run (.v, .sv, .vh, .svh only)",
+                    Map.of("field", "filelist", "reason", "code_loading_option"));
+              }
               if (!path.matches(".*\\.(v|sv|vh|svh)")) {
                 throw listInvalid(where + "'" + printable(tok) + "' is not a Verilog or SystemVerilog file (.v, .sv, .vh, .svh)");
               }
@@ -201,10 +257,10 @@ final class Requests {
     }
   }
 
-  private static String listPath(String where, String p) {
+  private static String listPath(String p) {
     String reason = PathRules.problem(p, true);
     if (reason != null) {
-      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, where + PathRules.describe(reason, p)
+      throw new GenRtlException(ErrorCode.VALIDATION_FAILED, PathRules.describe(reason, p)
           + " (filelist paths must stay inside the run directory)", Map.of("field", "filelist", "reason", reason));
     }
     return PathRules.normalise(p);

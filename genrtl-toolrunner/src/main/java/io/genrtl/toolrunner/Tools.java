@@ -13,7 +13,7 @@ final class Tools {
 
   /** The absolute path of {@code name} on the runner's PATH (then the sandbox's), or null. */
   static String find(String name) {
-    String path = System.getenv().getOrDefault("PATH", "") + ":" + Sandbox.PATH;
+    String path = System.getenv().getOrDefault("PATH", "") + ":" + Sandbox.PATH + ":/usr/sbin:/sbin";
     for (String dir : path.split(":")) {
       if (dir.isEmpty()) continue;
       Path p = Path.of(dir, name);

@@ -24,11 +24,24 @@ public final class Sims {
 
   /** bubblewrap must work for the containment tests; CI installs it, elsewhere they skip. */
   public static void requireBwrap(ToolRunner runner) {
-    if (runner.isolation() == Isolation.BWRAP) return;
-    String msg = "bubblewrap is not usable here (isolation is " + runner.isolation().wire() + ")";
+    if (runner.isolation() == Isolation.BWRAP && runner.sandboxProblem().isEmpty()) return;
+    String msg = "bubblewrap is not usable here (" + runner.sandboxProblem().orElse("isolation " + runner.isolation().wire()) + ")";
     if (env("GENRTL_REQUIRE_SIMULATORS")) throw new AssertionError(msg + " and GENRTL_REQUIRE_SIMULATORS=1");
     System.err.println("*** skipped: " + msg + " ***");
     Assumptions.abort(msg);
+  }
+
+  /**
+   * A test's temporary directory with search permission for others (mode 0711), returned: when the tests run as root,
+   * the tools run as the sandbox uid, which must reach the run directories inside it (JUnit makes them 0700).
+   */
+  public static java.nio.file.Path reachable(java.nio.file.Path dir) {
+    try {
+      java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return dir;
   }
 
   /** Verilator's {@code -j}: {@code VERILATOR_JOBS} (CI sets it), else 1. */

@@ -50,6 +50,7 @@ class ToolRunnerTest {
 
   @BeforeAll
   static void create() {
+    Sims.reachable(work);
     runner = ToolRunner.create(settings(work.resolve("runs")).withCache(work.resolve("cache"), 256L << 20));
   }
 
@@ -417,7 +418,7 @@ class ToolRunnerTest {
   @Test
   void verilatorBuildsAreCachedByContent(@TempDir Path tmp) throws Exception {
     Sims.require(Simulator.VERILATOR);
-    ToolRunner cached = ToolRunner.create(settings(tmp.resolve("runs")).withCache(tmp.resolve("cache"), 256L << 20));
+    ToolRunner cached = ToolRunner.create(settings(Sims.reachable(tmp).resolve("runs")).withCache(tmp.resolve("cache"), 256L << 20));
     String tb = TB.replace("$finish;", "$display(\"cache-test\"); $finish;");
     EvidenceBundle first = cached.run(req(Simulator.VERILATOR, files("rtl/adder.sv", ADDER, "tb/tb.sv", tb), "tb"));
     EvidenceBundle second = cached.run(req(Simulator.VERILATOR, files("rtl/adder.sv", ADDER, "tb/tb.sv", tb), "tb"));
@@ -436,7 +437,7 @@ class ToolRunnerTest {
   @Test
   void concurrentRunsAllCompleteThroughTheQueue(@TempDir Path tmp) throws Exception {
     Sims.require(Simulator.IVERILOG);
-    ToolRunner one = ToolRunner.create(settings(tmp).withMaxConcurrent(1));
+    ToolRunner one = ToolRunner.create(settings(Sims.reachable(tmp)).withMaxConcurrent(1));
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<EvidenceBundle>> futures = new ArrayList<>();

@@ -12,6 +12,13 @@ public interface JobHandler {
    */
   long firstStepWorstCaseMicros(String input);
 
+  /**
+   * Refuses new jobs of this type when the handler cannot run them on this host (for example tool runs without a
+   * working sandbox): throws the {@link io.genrtl.core.GenRtlException} a submission answers. Called before a job is
+   * submitted or retried, so nothing is reserved or created. By default every job can run.
+   */
+  default void checkAvailable() {}
+
   /** Does the work and returns the result document (JSON). */
   String run(JobContext context);
 }

@@ -70,6 +70,7 @@ public final class JobService {
   public Job submit(Principal principal, String type, String workspaceId, String input, String idempotencyKey) {
     JobHandler handler = handler(type);
     Workspace ws = accounts.getWorkspace(principal, workspaceId);
+    handler.checkAvailable();
     long worst = handler.firstStepWorstCaseMicros(input);
     String op = "job:" + type;
     String fp = sha256(workspaceId + "\0" + input);
@@ -189,6 +190,7 @@ public final class JobService {
           + orig.status().name().toLowerCase(java.util.Locale.ROOT), Map.of("status", orig.status().name().toLowerCase(java.util.Locale.ROOT)));
     }
     JobHandler handler = handler(orig.type());
+    handler.checkAvailable();
     long worst = handler.firstStepWorstCaseMicros(orig.input());
     String op = "job:retry";
     String fp = sha256(orig.jobId());

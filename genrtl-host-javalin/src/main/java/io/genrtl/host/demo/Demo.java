@@ -206,6 +206,8 @@ public final class Demo {
     try {
       dir = settings.parentDir() == null ? Files.createTempDirectory("genrtl-demo-")
           : Files.createTempDirectory(settings.parentDir(), "genrtl-demo-");
+      // search permission for others: when the host runs as root, the tools run as another uid and must reach runs/
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory", e);
     }

@@ -35,7 +35,10 @@ import java.util.function.Supplier;
  * CPU second (compile + run, as measured in the sandbox) at {@code GENRTL_TOOL_USD_PER_CPU_SECOND}: one {@code tool}
  * ledger row is always written (also at price 0), attributed to this job and its workspace (the caller's
  * {@code job_id}, when given, is named in the row's note), and idempotent by this job (a retried job never pays
- * twice). A run canceled before it ends is not charged. The result is the {@link EvidenceBundle}.
+ * twice). A run canceled before it ends is charged for the CPU it used until then ({@link ToolRunner.Canceled#cpuMs()}).
+ * Any failure ends the job's step ({@code failed}, or {@code canceled}) and frees the hold. Submissions are refused
+ * with 503 {@code tool_sandbox_unavailable} while the runner's sandbox cannot contain runs ({@link #checkAvailable()}).
+ * The result is the {@link EvidenceBundle}.
  */
 public final class ToolJob implements JobHandler {
   public static final String TYPE = "tool";
@@ -70,6 +73,13 @@ public final class ToolJob implements JobHandler {
     return Math.addExact(Math.multiplyExact(cpuMs, microsPerCpuSecond), 999) / 1000;
   }
 
+  /** Refuses the submission (503 {@code tool_sandbox_unavailable}) when the runner's sandbox cannot contain runs. */
+  @Override
+  public void checkAvailable() {
+    java.util.Optional<String> refusal = runner.get().sandboxRefusal();
+    if (refusal.isPresent()) throw new GenRtlException(ErrorCode.TOOL_SANDBOX_UNAVAILABLE, refusal.get());
+  }
+
   @Override
   @SuppressWarnings("unchecked")
   public String run(JobContext ctx) {
@@ -84,8 +94,12 @@ public final class ToolJob implements JobHandler {
       Map<String, Object> f = (Map<String, Object>) o;
       files.put((String) f.get("path"), (String) f.get("text"));
     }
+    Attribution attribution = new Attribution(job.jobId(), stepId, job.workspaceId());
+    String forParent = parent == null ? "" : " for job " + parent;
     Path scratch = null;
     String hold = ctx.takeSubmissionHold();
+    boolean charged = false;
+    Map<String, Object> step = null;
     try {
       scratch = Files.createTempDirectory("genrtl-tool-cbbs-");
       List<RunRequest.Cbb> cbbs = new ArrayList<>();
@@ -101,7 +115,7 @@ public final class ToolJob implements JobHandler {
       Object timeout = in.get("timeout_s");
       RunRequest req = new RunRequest(sim, files, cbbs, (String) in.get("top"), (String) in.get("filelist"),
           (List<String>) in.get("args"), timeout == null ? null : Duration.ofSeconds(((BigDecimal) timeout).longValueExact()));
-      Map<String, Object> step = new LinkedHashMap<>();
+      step = new LinkedHashMap<>();
       step.put("step_id", stepId);
       step.put("kind", TYPE);
       step.put("status", "running");
@@ -110,34 +124,51 @@ public final class ToolJob implements JobHandler {
       EvidenceBundle b;
       try {
         b = runner.get().run(req, ctx::cancelRequested);
-      } catch (GenRtlException e) {
-        if (hold != null) g.pool().voidHold(hold);
-        boolean canceled = ctx.cancelRequested();
-        step.put("status", canceled ? "canceled" : "failed");
+      } catch (ToolRunner.Canceled e) {
+        // what the run used until it was stopped is charged like a finished run's CPU
+        charge(g, job, hold, e.cpuMs(), "tool " + sim.wire() + " cpu_ms=" + e.cpuMs() + " canceled" + forParent, attribution);
+        charged = true;
+        step.put("status", "canceled");
+        step.put("cpu_ms", e.cpuMs());
         ctx.emit("step", Json.write(step));
-        if (canceled) return "{\"canceled\":true}";
-        throw e;
+        return "{\"canceled\":true}";
       }
-      long micros = cost(b.cpuMs(), microsPerCpuSecond);
-      Attribution attribution = new Attribution(job.jobId(), stepId, job.workspaceId());
-      String note = "tool " + sim.wire() + " cpu_ms=" + b.cpuMs() + " verdict=" + b.verdict() + (parent == null ? "" : " for job " + parent);
-      if (hold != null) {
-        g.pool().settle(hold, micros, new PoolService.Settlement(UsageKind.TOOL, null, null, note, null));
-      } else {
-        g.pool().charge(new ChargeRequest(job.userId(), UsageKind.TOOL, micros, "tool:" + job.jobId(), null, attribution,
-            null, null, note));
-      }
+      charge(g, job, hold, b.cpuMs(), "tool " + sim.wire() + " cpu_ms=" + b.cpuMs() + " verdict=" + b.verdict() + forParent,
+          attribution);
+      charged = true;
       step.put("status", "succeeded");
       step.put("verdict", b.verdict());
       step.put("passed", b.passed());
       step.put("cpu_ms", b.cpuMs());
       ctx.emit("step", Json.write(step));
       return Json.write(b.toMap());
-    } catch (IOException e) {
-      if (hold != null) g.pool().voidHold(hold);
-      throw new UncheckedIOException("cannot prepare the tool run", e);
+    } catch (IOException | RuntimeException e) {
+      // whatever went wrong, the step ends with the job and an unsettled hold is freed
+      if (hold != null && !charged) g.pool().voidHold(hold);
+      boolean canceled = ctx.cancelRequested();
+      if (step != null && "running".equals(step.get("status"))) {
+        step.put("status", canceled ? "canceled" : "failed");
+        ctx.emit("step", Json.write(step));
+      }
+      if (canceled && e instanceof GenRtlException) return "{\"canceled\":true}";
+      if (e instanceof IOException io) throw new UncheckedIOException("cannot prepare the tool run", io);
+      throw (RuntimeException) e;
     } finally {
       if (scratch != null) io.genrtl.host.Trees.delete(scratch);
+    }
+  }
+
+  /**
+   * One {@code tool} ledger row for {@code cpuMs}: the submission's hold settled (its row attributed to this job's
+   * step, as the job's usage is), or a charge keyed by the job at price 0.
+   */
+  private void charge(GenRtl g, Job job, String hold, long cpuMs, String note, Attribution attribution) {
+    long micros = cost(cpuMs, microsPerCpuSecond);
+    if (hold != null) {
+      g.pool().settle(hold, micros, new PoolService.Settlement(UsageKind.TOOL, null, null, note, null, attribution));
+    } else {
+      g.pool().charge(new ChargeRequest(job.userId(), UsageKind.TOOL, micros, "tool:" + job.jobId(), null, attribution,
+          null, null, note));
     }
   }
 

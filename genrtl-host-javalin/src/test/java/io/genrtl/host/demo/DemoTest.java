@@ -50,6 +50,12 @@ class DemoTest {
 
   @TempDir Path tmp;
 
+  @org.junit.jupiter.api.BeforeEach
+  void reachable() {
+    io.genrtl.toolrunner.Sims.reachable(tmp); // under root the tools run as another uid, which must reach the runs
+  }
+
+
   static void requireIverilog() {
     boolean have = ToolRunner.available(Simulator.IVERILOG);
     if (!have && "1".equals(System.getenv("GENRTL_REQUIRE_SIMULATORS"))) {
