@@ -74,10 +74,14 @@ final class Sandbox {
       "PATH=$path",
       "exec setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs -- /bin/sh -c '\"$@\"; exit $?'"
           + " genrtl-init \"$@\"");
-  /** Names every argument a run can read (list a directory, read a byte of anything else), then a completion line. */
-  static final String CONTAINMENT_PROBE = "for p in \"$@\"; do if [ -d \"$p\" ]; then ls -- \"$p\" >/dev/null 2>&1 && echo"
-      + " \"GENRTL-LEAK $p\"; elif [ -e \"$p\" ]; then head -c 1 -- \"$p\" >/dev/null 2>&1 && echo \"GENRTL-LEAK $p\"; fi;"
-      + " done; echo GENRTL-PROBE-DONE";
+  /**
+   * Names every argument a run can read (list a directory, read a byte of anything else), then a completion line. What
+   * the tools print goes into a command substitution, never to {@code /dev/null}: on a host where the sandbox uid
+   * cannot open {@code /dev/null} a redirection there fails before the read is tried, and the probe would miss a leak.
+   */
+  static final String CONTAINMENT_PROBE = "for p in \"$@\"; do if [ -d \"$p\" ]; then if x=$(ls -- \"$p\" 2>&1); then echo"
+      + " \"GENRTL-LEAK $p\"; fi; elif [ -e \"$p\" ]; then if x=$(head -c 1 -- \"$p\" 2>&1); then echo \"GENRTL-LEAK $p\";"
+      + " fi; fi; done; echo GENRTL-PROBE-DONE";
   /**
    * The wrapper shell: bash where it exists, since its {@code times} reads {@code getrusage} to the millisecond, while
    * dash's (Debian's {@code /bin/sh}) counts 10 ms clock ticks, so a short run (a small testbench compiles and runs in a

@@ -145,8 +145,8 @@ class H2SandboxTest {
         base.toString(), "/root", "/home", "/etc/shadow", "/etc/passwd", "/etc/ssh", "/etc/ssl/private", "/etc/hostname",
         "/var", "/opt", "/srv", "/run", "/mnt", "/media", "/boot"));
     String script = "for p in \"$@\"; do if [ -e \"$p\" ] || [ -L \"$p\" ]; then echo \"VISIBLE $p\"; fi; done;"
-        + " for d in /usr /etc /sim/.. /; do if touch \"$d/genrtl-escape\" 2>/dev/null; then echo \"WROTE $d\"; fi; done;"
-        + " if touch /sim/inside 2>/dev/null; then echo WROTE_SIM; fi; if touch /tmp/inside 2>/dev/null; then echo WROTE_TMP; fi;"
+        + " for d in /usr /etc /sim/.. /; do if touch \"$d/genrtl-escape\" 2>&-; then echo \"WROTE $d\"; fi; done;"
+        + " if touch /sim/inside 2>&-; then echo WROTE_SIM; fi; if touch /tmp/inside 2>&-; then echo WROTE_TMP; fi;"
         + " for p in /usr/bin /sim /tmp /proc/self /dev/null; do [ -e \"$p\" ] && echo \"SEES $p\"; done; echo DONE";
     int tried = 0;
     for (Isolation level : List.of(Isolation.BWRAP, Isolation.UNSHARE)) {
@@ -170,6 +170,37 @@ class H2SandboxTest {
       assertThat(work.resolve("genrtl-escape")).doesNotExist();
     }
     if (Sims.env("GENRTL_REQUIRE_SIMULATORS")) assertThat(tried).isPositive();
+  }
+
+  @Test
+  void h2_theContainmentProbeFindsALeakWhereDevNullCannotBeOpened() throws Exception {
+    // on one CI host the sandbox uid could not open /dev/null; the probe redirected its reads there, so every read
+    // "failed" and a readable protected path went unnoticed. A bwrap wrapper reproduces both: /dev/null is a read-only
+    // regular file and the protected file is visible inside.
+    String real = Tools.find("bwrap");
+    if (real == null) {
+      if (Sims.env("GENRTL_REQUIRE_SIMULATORS")) throw new AssertionError("bubblewrap is not installed");
+      return;
+    }
+    Path bin = Files.createDirectories(base.resolve("fakebin"));
+    Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path open = Files.createDirectories(base.resolve("devnull-open"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path config = Files.writeString(open.resolve("genrtl.properties"), "STRIPE_SECRET_KEY=sk_live_x\n");
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+    Path fake = bin.resolve("bwrap");
+    Files.writeString(fake, "#!/bin/bash\nargs=(\"$@\"); i=0\n"
+        + "while [ $i -lt ${#args[@]} ] && [ \"${args[$i]}\" != -- ]; do i=$((i+1)); done\n"
+        + "exec " + real + " \"${args[@]:0:$i}\" --ro-bind /etc/hostname /dev/null --ro-bind " + config + " " + config
+        + " \"${args[@]:$i}\"\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path work = Files.createDirectories(base.resolve("devnull-work"));
+    Sandbox s = Sandbox.choose(Isolation.BWRAP, work, new Sandbox.Options(8L << 20, 65534, List.of(config),
+        n -> n.equals("bwrap") ? fake.toString() : Tools.find(n)));
+    assertThat(s.problem()).isNotNull().contains("a run can read").contains(config.toString());
+    // the real bwrap does not show it
+    Sandbox plain = Sandbox.choose(Isolation.BWRAP, work, new Sandbox.Options(8L << 20, 65534, List.of(config)));
+    assertThat(plain.problem()).isNull();
   }
 
   /** Runs {@code cmd} through the sandbox's own launcher (wrapper, uid drop, level, prlimit) in {@code run}. */
