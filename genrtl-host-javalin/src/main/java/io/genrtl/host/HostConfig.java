@@ -278,7 +278,8 @@ public record HostConfig(
     for (String k : values.keySet()) {
       if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !EDGE_SETTINGS.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")
           && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_CREEM_PRODUCT_") && !k.startsWith("GENRTL_PLAN_") && !k.startsWith("GENRTL_SIM")
-          && !k.startsWith("GENRTL_OIDC_") && !k.startsWith("GENRTL_JWT_") && !k.equals("GENRTL_REQUIRE_SIMULATORS")) {
+          && !k.startsWith("GENRTL_OIDC_") && !k.startsWith("GENRTL_JWT_") && !k.equals("GENRTL_REQUIRE_SIMULATORS")
+          && !k.equals("GENRTL_JAVA_OPTS")) { // read by the ./genrtl launcher, not by the server
         problems.add(k + ": unknown setting (see README.md, Configuration)");
       }
     }

@@ -105,6 +105,13 @@ class HostConfigTest {
   }
 
   @Test
+  void theLaunchersJavaOptionsAreNotAnUnknownSetting(@org.junit.jupiter.api.io.TempDir Path d) {
+    // ./genrtl reads GENRTL_JAVA_OPTS itself; the server must not refuse to start because it sees it too
+    HostConfig c = HostConfig.load(Map.of("GENRTL_DATA_DIR", d.toString(), "GENRTL_JAVA_OPTS", "-Xmx512m"));
+    assertThat(c.dataDir()).isEqualTo(d.toAbsolutePath().normalize());
+  }
+
+  @Test
   void paymentSettingsAreReadAndCheckedWithoutPrintingSecrets() {
     HostConfig c = HostConfig.load(Map.of("CREEM_API_KEY", "creem_key_secret", "CREEM_WEBHOOK_SECRET", "whsec_creem_secret",
         "CREEM_API_BASE", "https://test-api.creem.io", "GENRTL_CREEM_PRODUCT_PRO", "prod_1", "GENRTL_CREEM_PRODUCT_CREDITS_50",
