@@ -43,6 +43,15 @@ public interface Dialect {
     return false;
   }
 
+  /**
+   * Whether concurrent transactions should share one commit (group commit): true where the database has a single
+   * writer anyway (SQLite), so the units run one after another in one {@code BEGIN IMMEDIATE … COMMIT}, each in its
+   * own savepoint, and wait for one fsync together.
+   */
+  default boolean groupCommit() {
+    return false;
+  }
+
   /** Whether the exception reports a unique or primary-key violation. */
   boolean isUniqueViolation(SQLException e);
 

@@ -31,6 +31,11 @@ final class SqliteDialect implements Dialect {
   }
 
   @Override
+  public boolean groupCommit() {
+    return true;
+  }
+
+  @Override
   public String least() {
     return "MIN";
   }

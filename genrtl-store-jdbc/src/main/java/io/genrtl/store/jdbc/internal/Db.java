@@ -19,11 +19,30 @@ public final class Db implements Transactor {
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final ThreadLocal<Handle> current = new ThreadLocal<>();
+  /** Non-null where the dialect has one writer (SQLite): concurrent transactions share one commit. */
+  private final GroupCommit group;
 
   public Db(Jdbi jdbi, Dialect dialect) {
     this.jdbi = jdbi;
     this.dialect = dialect;
+    this.group = dialect.groupCommit() ? new GroupCommit(jdbi, GROUP_MAX_UNITS, GROUP_MAX_MILLIS,
+        e -> e instanceof JdbiException j ? lockTimeoutOr(j) : e) : null;
   }
+
+  /** A batch commits after this many units even when more are waiting (bounds a waiter's delay). */
+  static final int GROUP_MAX_UNITS = 128;
+  /** ... or when it has been open this long. */
+  static final long GROUP_MAX_MILLIS = 20;
+
+  /** Group commit so far: transactions asked for and database transactions they ran in (empty without it). */
+  public java.util.Optional<CommitStats> commitStats() {
+    if (group == null) return java.util.Optional.empty();
+    long[] s = group.stats();
+    return java.util.Optional.of(new CommitStats(s[0], s[1]));
+  }
+
+  /** {@code units} transactions asked for, committed in {@code commits} database transactions. */
+  public record CommitStats(long units, long commits) {}
 
   public Dialect dialect() {
     return dialect;
@@ -32,6 +51,13 @@ public final class Db implements Transactor {
   @Override
   public <T> T inTransaction(Supplier<T> work) {
     if (current.get() != null) return work.get();
+    if (group != null) {
+      try {
+        return group.run(work, current);
+      } catch (JdbiException e) {
+        throw lockTimeoutOr(e);
+      }
+    }
     try (Handle h = jdbi.open()) {
       current.set(h);
       try {
