@@ -91,13 +91,16 @@ public final class JobRunner implements AutoCloseable {
 
   /** Claims one queued job and runs it on the calling thread; false when there was none. */
   public boolean runOnce() {
-    // the claim and its "running" event commit together: one round trip, and no claimed job without its event
-    Optional<Job> claimed = stores.transactor().inTransaction(() -> {
+    // the claim and its "running" event commit together: one round trip, and no claimed job without its event. The
+    // claim and everything the job writes while it runs are relaxed (they do not wait for the disk); the job's final
+    // commit is durable and makes them durable with it, so a job costs two fsyncs: its submission and its end. A
+    // power loss before the end loses a prefix-consistent tail: the job is then queued or leased as before its claim.
+    Optional<Job> claimed = stores.transactor().relaxed(() -> stores.transactor().inTransaction(() -> {
       long now = clock.millis();
       Optional<Job> c = stores.jobs().claimNext(settings.workerId(), now, settings.lease().toMillis());
       c.ifPresent(j -> stores.jobs().append(j.jobId(), "status", "{\"status\":\"running\"}", now));
       return c;
-    });
+    }));
     if (claimed.isEmpty()) return false;
     Job job = claimed.get();
     inFlight.add(job.jobId());
@@ -120,7 +123,9 @@ public final class JobRunner implements AutoCloseable {
 
       @Override
       public void emit(String name, String dataJson) {
-        stores.jobs().append(job.jobId(), name, dataJson, clock.millis());
+        // a transaction of its own, so it shares the relaxed commits of the running job (never an fsync of its own)
+        stores.transactor().relaxed(() -> stores.transactor().inTransaction(
+            () -> stores.jobs().append(job.jobId(), name, dataJson, clock.millis())));
       }
 
       @Override
@@ -154,7 +159,7 @@ public final class JobRunner implements AutoCloseable {
     String code = null;
     String message = null;
     try {
-      result = handler.run(ctx);
+      result = stores.transactor().relaxed(() -> handler.run(ctx));
       status = ctx.cancelRequested() ? JobStatus.CANCELED : JobStatus.SUCCEEDED;
       if (status == JobStatus.CANCELED) {
         code = "canceled";

@@ -52,6 +52,14 @@ public interface Dialect {
     return false;
   }
 
+  /**
+   * The first statement of a transaction whose commit need not wait for the disk ({@code Transactor.relaxed}):
+   * {@code SET LOCAL synchronous_commit = off} on PostgreSQL; null where group commit handles it (SQLite).
+   */
+  default String relaxedCommit() {
+    return null;
+  }
+
   /** Whether the exception reports a unique or primary-key violation. */
   boolean isUniqueViolation(SQLException e);
 

@@ -17,6 +17,11 @@ final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String relaxedCommit() {
+    return "SET LOCAL synchronous_commit = off";
+  }
+
+  @Override
   public String boundLockWait(long millis) {
     return "SET LOCAL lock_timeout = '" + Math.max(1, millis) + "ms'";
   }

@@ -138,6 +138,50 @@ class SqliteGroupCommitTest {
     assertThat(keys).containsExactly("a", "d");
   }
 
+  int synchronousSetting() {
+    return db.withHandle(h -> h.createQuery("PRAGMA synchronous").mapTo(Integer.class).one());
+  }
+
+  @Test
+  void relaxedUnitsCommitWithoutWaitingForTheDiskAndDurableOnesAlwaysDo() {
+    // inside a unit, PRAGMA synchronous is the setting its COMMIT runs with: 2 = FULL (fsync), 1 = NORMAL (none)
+    int durable = db.inTransaction(this::synchronousSetting);
+    int relaxed = db.relaxed(() -> db.inTransaction(this::synchronousSetting));
+    int durableAfter = db.inTransaction(this::synchronousSetting);
+    assertThat(durable).isEqualTo(2);
+    assertThat(relaxed).isEqualTo(1);
+    assertThat(durableAfter).isEqualTo(2);
+    // a relaxed unit's writes are committed and visible to other connections when it returns
+    db.relaxed(() -> debit("relaxed", 7, false));
+    assertThat(balance()).isEqualTo(993);
+    // outside any unit, pooled connections are back at FULL
+    for (int i = 0; i < 8; i++) assertThat(synchronousSetting()).isEqualTo(2);
+  }
+
+  @Test
+  void underConcurrencyADurableUnitNeverRunsInARelaxedBatch() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(12);
+    ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+    List<Future<?>> fs = new ArrayList<>();
+    for (int t = 0; t < 12; t++) {
+      boolean relaxedThread = t % 2 == 0;
+      fs.add(pool.submit(() -> {
+        for (int i = 0; i < 100; i++) {
+          if (relaxedThread) {
+            db.relaxed(() -> db.inTransaction(this::synchronousSetting)); // may share a durable batch: either is fine
+          } else {
+            int s = db.inTransaction(this::synchronousSetting);
+            if (s != 2) wrong.add("durable unit ran with synchronous=" + s);
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : fs) f.get(60, TimeUnit.SECONDS);
+    pool.shutdown();
+    assertThat(wrong).isEmpty();
+  }
+
   @Test
   void anErrorInAUnitDoesNotLeaveTheWriterHeld() {
     assertThatThrownBy(() -> db.inTransaction(() -> {

@@ -19,6 +19,8 @@ public final class Db implements Transactor {
   private final Jdbi jdbi;
   private final Dialect dialect;
   private final ThreadLocal<Handle> current = new ThreadLocal<>();
+  /** True while this thread runs inside {@link #relaxed}. */
+  private final ThreadLocal<Boolean> relaxedMode = new ThreadLocal<>();
   /** Non-null where the dialect has one writer (SQLite): concurrent transactions share one commit. */
   private final GroupCommit group;
 
@@ -38,11 +40,14 @@ public final class Db implements Transactor {
   public java.util.Optional<CommitStats> commitStats() {
     if (group == null) return java.util.Optional.empty();
     long[] s = group.stats();
-    return java.util.Optional.of(new CommitStats(s[0], s[1]));
+    return java.util.Optional.of(new CommitStats(s[0], s[1], s[2]));
   }
 
-  /** {@code units} transactions asked for, committed in {@code commits} database transactions. */
-  public record CommitStats(long units, long commits) {}
+  /**
+   * {@code units} transactions asked for, run in {@code commits} database transactions, of which {@code durable}
+   * committed with an fsync (the others were relaxed, see {@code Transactor.relaxed}).
+   */
+  public record CommitStats(long units, long commits, long durable) {}
 
   public Dialect dialect() {
     return dialect;
@@ -51,9 +56,10 @@ public final class Db implements Transactor {
   @Override
   public <T> T inTransaction(Supplier<T> work) {
     if (current.get() != null) return work.get();
+    boolean relaxed = Boolean.TRUE.equals(relaxedMode.get());
     if (group != null) {
       try {
-        return group.run(work, current);
+        return group.run(work, current, relaxed);
       } catch (JdbiException e) {
         throw lockTimeoutOr(e);
       }
@@ -61,12 +67,28 @@ public final class Db implements Transactor {
     try (Handle h = jdbi.open()) {
       current.set(h);
       try {
-        return h.inTransaction(x -> work.get());
+        String relax = relaxed ? dialect.relaxedCommit() : null;
+        return h.inTransaction(x -> {
+          if (relax != null) x.execute(relax);
+          return work.get();
+        });
       } catch (JdbiException e) {
         throw lockTimeoutOr(e);
       } finally {
         current.remove();
       }
+    }
+  }
+
+  @Override
+  public <T> T relaxed(Supplier<T> work) {
+    Boolean before = relaxedMode.get();
+    relaxedMode.set(Boolean.TRUE);
+    try {
+      return work.get();
+    } finally {
+      if (before == null) relaxedMode.remove();
+      else relaxedMode.set(before);
     }
   }
 

@@ -35,6 +35,8 @@ final class GroupCommit {
   /** Units run and transactions ended, guarded by {@link #writer} (read without it: a snapshot is enough). */
   private volatile long units;
   private volatile long commits;
+  /** Of {@link #commits}, those that waited for the disk. */
+  private volatile long durableCommits;
 
   GroupCommit(Jdbi jdbi, int maxUnits, long maxMillis, Function<RuntimeException, RuntimeException> translate) {
     if (maxUnits < 1) throw new IllegalArgumentException("maxUnits must be at least 1");
@@ -46,18 +48,25 @@ final class GroupCommit {
 
   private static final class Batch {
     final Handle handle;
+    /** Only relaxed units (see {@code Transactor.relaxed}): committed without waiting for the disk. */
+    final boolean relaxed;
     final long openedAt = System.nanoTime();
     final CountDownLatch done = new CountDownLatch(1);
     int units;
     /** Set when the transaction itself can no longer commit (a savepoint statement or the COMMIT failed). */
     RuntimeException failure;
 
-    Batch(Handle handle) {
+    Batch(Handle handle, boolean relaxed) {
       this.handle = handle;
+      this.relaxed = relaxed;
     }
   }
 
-  <T> T run(Supplier<T> work, ThreadLocal<Handle> current) {
+  /**
+   * Runs {@code work} as one unit of a batch. A relaxed unit may join a durable batch (it then waits for its fsync);
+   * a durable unit never joins a relaxed one: that batch is committed first (no fsync), and a durable one begins.
+   */
+  <T> T run(Supplier<T> work, ThreadLocal<Handle> current, boolean relaxed) {
     Batch b;
     T result = null;
     RuntimeException own = null;
@@ -65,7 +74,13 @@ final class GroupCommit {
     boolean committer;
     writer.lock();
     try {
-      if (open == null) open = begin();
+      if (open != null && open.relaxed && !relaxed) {
+        Batch r = open;
+        open = null;
+        commits++;
+        end(r);
+      }
+      if (open == null) open = begin(relaxed);
       b = open;
       String sp = "genrtl_u" + b.units++;
       units++;
@@ -113,14 +128,16 @@ final class GroupCommit {
 
   /** Units of work run so far, and the transactions they were committed (or rolled back) in. */
   long[] stats() {
-    return new long[] {units, commits};
+    return new long[] {units, commits, durableCommits};
   }
 
-  private Batch begin() {
+  private Batch begin(boolean relaxed) {
     Handle h = jdbi.open();
     try {
+      // set on every batch, so a connection can never carry a relaxed setting into a durable batch
+      h.execute(relaxed ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL");
       h.execute("BEGIN IMMEDIATE");
-      return new Batch(h);
+      return new Batch(h, relaxed);
     } catch (RuntimeException e) {
       h.close();
       throw translate.apply(e);
@@ -133,6 +150,7 @@ final class GroupCommit {
       if (b.failure == null) {
         try {
           b.handle.execute("COMMIT");
+          if (!b.relaxed) durableCommits++;
         } catch (RuntimeException e) {
           b.failure = e;
         }
@@ -145,6 +163,11 @@ final class GroupCommit {
         }
       }
     } finally {
+      try {
+        if (b.relaxed) b.handle.execute("PRAGMA synchronous = FULL"); // for other users of the pooled connection
+      } catch (RuntimeException ignored) {
+        // a connection that cannot run a PRAGMA is broken; durable batches set FULL themselves anyway
+      }
       try {
         b.handle.close();
       } finally {
