@@ -22,6 +22,14 @@ public interface BlobStore {
   /** The bytes from {@code offset}, at most {@code length} of them. */
   InputStream open(String key, long offset, long length) throws IOException;
 
+  /**
+   * The blob as a local file, when the store keeps it in one: a server may then send it without copying it through
+   * the heap (a memory-mapped region or {@code FileChannel.transferTo}). Empty by default (and for remote stores).
+   */
+  default Optional<Path> localFile(String key) throws IOException {
+    return Optional.empty();
+  }
+
   /** A URL a client can GET directly for {@code ttl}, if the store can issue one; empty otherwise. */
   default Optional<URI> presignedGet(String key, Duration ttl) {
     return Optional.empty();

@@ -47,6 +47,12 @@ public final class FileSystemBlobStore implements BlobStore {
   }
 
   @Override
+  public java.util.Optional<Path> localFile(String key) {
+    Path p = path(key);
+    return java.nio.file.Files.isRegularFile(p) ? java.util.Optional.of(p) : java.util.Optional.empty();
+  }
+
+  @Override
   public boolean exists(String key) {
     return Files.exists(path(key));
   }
