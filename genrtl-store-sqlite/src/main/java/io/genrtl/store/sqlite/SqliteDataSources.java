@@ -13,7 +13,8 @@ import org.sqlite.SQLiteDataSource;
  * Data sources configured the way genRTL needs SQLite: WAL journal, {@code synchronous=FULL} (an acknowledged
  * charge survives a power loss), foreign keys on, a 30 s busy timeout, and IMMEDIATE transactions (a transaction
  * takes the write lock at BEGIN, so two writers never deadlock upgrading a read lock). The pool is small: SQLite
- * has one writer at a time, and extra connections only add lock contention.
+ * has one writer at a time, and extra connections only add lock contention. The stores built on it commit concurrent
+ * transactions together (group commit, see docs/durability.md): one connection writes, the others read.
  */
 public final class SqliteDataSources {
   public static final int DEFAULT_POOL_SIZE = 4;
