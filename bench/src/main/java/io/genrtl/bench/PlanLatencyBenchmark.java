@@ -9,11 +9,11 @@ import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.jobs.JobRunner;
-import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
 import io.genrtl.host.http.GenRtlApp;
-import io.genrtl.host.jobs.PlanJob;
+import io.genrtl.jobs.GenRtlJobs;
+import io.genrtl.jobs.PlanJob;
 import io.genrtl.llm.http.LlmHttpConfig;
 import io.genrtl.llm.http.OpenAiChatClient;
 import io.javalin.Javalin;
@@ -41,7 +41,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The latency the host adds to a plan job, next to calling the model directly and next to the open-source Portkey
@@ -328,10 +327,9 @@ public final class PlanLatencyBenchmark {
     static Host start(Stores stores, String stubBase) {
       Clock clock = Clock.systemUTC();
       IdGenerator ids = IdGenerator.ulid(clock);
-      AtomicReference<LlmGateway> gateway = new AtomicReference<>();
-      GenRtl g = GenRtl.builder().stores(stores).clock(clock).ids(ids).jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids)).build();
       OpenAiChatClient chat = new OpenAiChatClient(LlmHttpConfig.builder("sk-bench").baseUrl(stubBase + "/v1").clock(clock).build());
-      gateway.set(new LlmGateway(g.pool(), g.plans(), g.prices(), LlmGateway.Policy.defaults(), Map.of("openai", chat)));
+      GenRtl g = GenRtl.builder().stores(stores).clock(clock).ids(ids).llm("openai", chat)
+          .jobHandler(PlanJob.TYPE, GenRtlJobs.plan()).build();
       // as GenRtlServer runs it: 250 ms store poll (the in-process signals make it irrelevant on one host)
       JobRunner runner = new JobRunner(stores, clock, g.jobs(), new JobRunner.Settings("bench", 2, Duration.ofSeconds(60),
           Duration.ofMillis(250), 3));

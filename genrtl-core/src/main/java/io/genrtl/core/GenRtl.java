@@ -7,7 +7,10 @@ import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.PackageInspector;
 import io.genrtl.core.cbb.PackageLimits;
 import io.genrtl.core.billing.BillingService;
+import io.genrtl.core.jobs.JobEnvironment;
 import io.genrtl.core.jobs.JobHandler;
+import io.genrtl.core.llm.LlmClient;
+import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.jobs.JobService;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.plan.PlanCatalog;
@@ -39,6 +42,7 @@ public final class GenRtl {
   private final PoolService pool;
   private final CbbService cbbs;
   private final PriceTable prices;
+  private final LlmGateway llm;
   private final JobService jobs;
   private final BillingService billing;
   private final io.genrtl.core.auth.SignInService signIn;
@@ -57,7 +61,12 @@ public final class GenRtl {
     this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
     this.prices = b.prices;
-    this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers, b.jobLimits, b.telemetry);
+    this.llm = new LlmGateway(pool, plans, prices, b.llmPolicy, b.llmClients, b.telemetry);
+    JobEnvironment env = new JobEnvironment(clock, ids, pool, cbbs, llm, b.telemetry);
+    java.util.Map<String, JobHandler> handlers = new java.util.LinkedHashMap<>();
+    b.jobHandlers.forEach((type, factory) -> handlers.put(type,
+        Objects.requireNonNull(factory.create(env), () -> "the factory of job type " + type + " returned null")));
+    this.jobs = new JobService(stores, clock, ids, pool, accounts, handlers, b.jobLimits, b.telemetry);
     this.billing = new BillingService(stores, clock, ids, pool, b.sleeper);
     this.signIn = new io.genrtl.core.auth.SignInService(stores, clock, ids, accounts, apiKeys, b.signInSettings);
     this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
@@ -109,6 +118,14 @@ public final class GenRtl {
     return prices;
   }
 
+  /**
+   * The model gateway built from {@link Builder#llm} connectors, the price table and {@link Builder#llmPolicy}: routes,
+   * reserves, calls and charges every model call (with no connectors every call is refused: {@code model_not_allowed}, no model available).
+   */
+  public LlmGateway llm() {
+    return llm;
+  }
+
   /** The append-only audit log: record actions, query it. */
   public io.genrtl.core.audit.AuditService audit() {
     return audit;
@@ -142,7 +159,9 @@ public final class GenRtl {
     private IdGenerator ids;
     private PlanCatalog plans = PlanCatalog.defaults();
     private PriceTable prices = PriceTable.defaults();
-    private final java.util.Map<String, JobHandler> jobHandlers = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, JobHandler.Factory> jobHandlers = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, LlmClient> llmClients = new java.util.LinkedHashMap<>();
+    private LlmGateway.Policy llmPolicy = LlmGateway.Policy.defaults();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
     private boolean deliverAlerts;
     private io.genrtl.core.port.Sleeper sleeper = io.genrtl.core.port.Sleeper.REAL;
@@ -182,7 +201,45 @@ public final class GenRtl {
 
     /** Registers the handler of one job type ({@code plan}, {@code implement}, {@code repair}, {@code tool}). */
     public Builder jobHandler(String type, JobHandler handler) {
-      jobHandlers.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(handler, "handler"));
+      Objects.requireNonNull(handler, "handler");
+      return jobHandler(type, env -> handler);
+    }
+
+    /**
+     * Registers the handler of one job type, built when the library is: the factory gets the services a job needs
+     * (the model gateway, pool, CBB registry…; see {@link JobEnvironment}). {@code GenRtlJobs.install(builder)} in
+     * genrtl-jobs registers the plan, implement and repair jobs this way.
+     */
+    public Builder jobHandler(String type, JobHandler.Factory factory) {
+      jobHandlers.put(Objects.requireNonNull(type, "type"), Objects.requireNonNull(factory, "factory"));
+      return this;
+    }
+
+    /**
+     * The model connectors (e.g. genrtl-llm-http's {@code OpenAiResponsesClient}, {@code AnthropicClient}), keyed by
+     * their {@link LlmClient#provider()}; the library builds the {@link LlmGateway} from them, the price table and
+     * the routing policy. Adds to the connectors given before.
+     */
+    public Builder llm(LlmClient... connectors) {
+      for (LlmClient c : connectors) llm(Objects.requireNonNull(c, "connector").provider(), c);
+      return this;
+    }
+
+    /** The model connectors by provider ({@code openai}, {@code anthropic}); adds to the ones given before. */
+    public Builder llm(java.util.Map<String, ? extends LlmClient> connectorsByProvider) {
+      connectorsByProvider.forEach(this::llm);
+      return this;
+    }
+
+    /** One model connector under a provider name ({@code openai}, {@code anthropic}). */
+    public Builder llm(String provider, LlmClient connector) {
+      llmClients.put(Objects.requireNonNull(provider, "provider"), Objects.requireNonNull(connector, "connector"));
+      return this;
+    }
+
+    /** Which models each step tries, in order, per plan (default: {@link LlmGateway.Policy#defaults()}). */
+    public Builder llmPolicy(LlmGateway.Policy policy) {
+      this.llmPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

@@ -10,11 +10,9 @@ import io.genrtl.store.sqlite.SqliteStores;
 import io.genrtl.cbb.pkg.ArchiveInspector;
 import io.genrtl.blob.s3.S3BlobStore;
 import io.genrtl.core.llm.LlmClient;
-import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.port.IdGenerator;
-import io.genrtl.host.jobs.ImplementJob;
-import io.genrtl.host.jobs.PlanJob;
-import io.genrtl.host.jobs.RepairJob;
+import io.genrtl.jobs.GenRtlJobs;
+import io.genrtl.toolrunner.ToolJob;
 import io.genrtl.llm.http.AnthropicClient;
 import io.genrtl.llm.http.LlmHttpConfig;
 import io.genrtl.llm.http.OpenAiChatClient;
@@ -92,7 +90,6 @@ public final class HostRuntime implements AutoCloseable {
           config.isPostgres() ? PostgresStores.create(ds) : SqliteStores.create(ds), tracing);
       Map<String, io.genrtl.host.http.PlanLimits> planLimits = planLimits(config);
       PlanCatalog plans = config.plansFile() == null ? PlansFile.defaults() : PlansFile.load(config.plansFile());
-      AtomicReference<LlmGateway> gateway = new AtomicReference<>();
       GenRtl.Builder builder = GenRtl.builder().stores(stores).clock(clock).plans(plans).telemetry(telemetry)
           .jobLimits(planId -> {
             int n = planLimits.getOrDefault(planId, io.genrtl.host.http.PlanLimits.DEFAULTS).concurrentJobs();
@@ -104,24 +101,15 @@ public final class HostRuntime implements AutoCloseable {
           : AlertWebhooks.create(config.alerts().webhookUrl(), config.alerts().webhookSecret(), stores.alertDeliveries(),
               GenRtlServer.workerId(), clock);
       builder.deliverAlerts(alerts != null); // a pending delivery commits with each alert: the webhook's durable outbox
-      IdGenerator ids = IdGenerator.ulid(clock);
-      builder.ids(ids).jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids))
-          .jobHandler(ImplementJob.TYPE, new ImplementJob(gateway::get, ids))
-          .jobHandler(RepairJob.TYPE, new RepairJob(gateway::get, ids));
-      AtomicReference<GenRtl> self = new AtomicReference<>();
       java.util.function.Supplier<io.genrtl.toolrunner.ToolRunner> tools = toolRunner(config.tools());
-      builder.jobHandler(io.genrtl.host.jobs.ToolJob.TYPE, new io.genrtl.host.jobs.ToolJob(self::get,
-          tools, config.tools().microsPerCpuSecond()));
-      GenRtl genrtl = builder
+      GenRtl genrtl = GenRtlJobs.install(builder.ids(IdGenerator.ulid(clock)).llm(llmClients(config.llm(), clock)))
+          .jobHandler(ToolJob.TYPE, ToolJob.factory(tools, config.tools().microsPerCpuSecond()))
           .blobStore(blobs(config))
           .packageInspector(new ArchiveInspector())
           .cbbSettings(new CbbService.Settings(config.publicUrl(), Duration.ofSeconds(config.deliveryTtlSeconds()),
               new PackageLimits(config.packageMaxEntries(), config.packageMaxUnpackedBytes(), config.packageMaxRatio())))
           .alertListener(alertListener(alerts))
           .build();
-      self.set(genrtl);
-      gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
-          llmClients(config.llm(), clock), telemetry));
       io.genrtl.payments.StripeGateway stripe = config.stripe().secretKey() == null ? null
           : io.genrtl.payments.StripeGateway.create(config.stripe().secretKey(), config.stripe().apiBase());
       io.genrtl.core.billing.MeterReporter meter = null;

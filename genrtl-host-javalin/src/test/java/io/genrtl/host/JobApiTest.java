@@ -19,11 +19,11 @@ import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.jobs.JobRunner;
-import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.port.IdGenerator;
 import io.genrtl.host.http.GenRtlApp;
 import io.genrtl.host.http.Json;
-import io.genrtl.host.jobs.PlanJob;
+import io.genrtl.jobs.GenRtlJobs;
+import io.genrtl.jobs.PlanJob;
 import io.genrtl.llm.http.LlmHttpConfig;
 import io.genrtl.llm.http.OpenAiResponsesClient;
 import io.genrtl.store.sqlite.SqliteDataSources;
@@ -34,7 +34,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,12 +65,11 @@ class JobApiTest {
     wm = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
     wm.start();
     ds = SqliteDataSources.file(tmp.resolve("g.db"));
-    AtomicReference<LlmGateway> gateway = new AtomicReference<>();
     IdGenerator ids = IdGenerator.ulid(Clock.systemUTC());
-    genrtl = GenRtl.builder().stores(SqliteStores.create(ds)).ids(ids).jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids)).build();
     OpenAiResponsesClient openai = new OpenAiResponsesClient(LlmHttpConfig.builder("sk-test").baseUrl(wm.baseUrl() + "/v1")
         .maxAttempts(1).build());
-    gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(), Map.of("openai", openai)));
+    genrtl = GenRtl.builder().stores(SqliteStores.create(ds)).ids(ids).llm("openai", openai)
+        .jobHandler(PlanJob.TYPE, GenRtlJobs.plan()).build();
     runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
         new JobRunner.Settings("test-host", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     runner.start();

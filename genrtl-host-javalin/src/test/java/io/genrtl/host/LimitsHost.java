@@ -7,14 +7,14 @@ import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.jobs.JobRunner;
 import io.genrtl.core.llm.LlmClient;
-import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
 import io.genrtl.host.http.GenRtlApp;
 import io.genrtl.host.http.PlanLimits;
 import io.genrtl.host.http.RateBuckets;
 import io.genrtl.host.http.RateLimiter;
-import io.genrtl.host.jobs.PlanJob;
+import io.genrtl.jobs.GenRtlJobs;
+import io.genrtl.jobs.PlanJob;
 import io.genrtl.host.obs.HostTelemetry;
 import io.genrtl.host.obs.Metrics;
 import io.genrtl.host.obs.TracedStores;
@@ -23,7 +23,6 @@ import io.javalin.Javalin;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One host for limits and observability tests: the library on the given stores with telemetry and job limits, the
@@ -62,7 +61,6 @@ final class LimitsHost implements AutoCloseable {
     this.tracing = o.tracing() == null ? Tracing.off() : o.tracing();
     Stores stores = TracedStores.wrap(rawStores, tracing);
     HostTelemetry telemetry = new HostTelemetry(metrics, tracing);
-    AtomicReference<LlmGateway> gateway = new AtomicReference<>();
     IdGenerator ids = IdGenerator.ulid(clock);
     Map<String, PlanLimits> plans = o.limits() == null ? Map.of() : o.limits().plans();
     genrtl = GenRtl.builder().stores(stores).clock(clock).ids(ids).telemetry(telemetry)
@@ -70,9 +68,8 @@ final class LimitsHost implements AutoCloseable {
           int n = plans.getOrDefault(plan, new PlanLimits(0, 0, 0)).concurrentJobs();
           return n == 0 ? Integer.MAX_VALUE : n;
         })
-        .jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids)).build();
-    gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
-        o.llm() == null ? Map.of("openai", UNREACHABLE) : o.llm(), telemetry));
+        .llm(o.llm() == null ? Map.of("openai", UNREACHABLE) : o.llm())
+        .jobHandler(PlanJob.TYPE, GenRtlJobs.plan()).build();
     limiter = o.limits() == null ? null
         : new RateLimiter(o.limits(), buckets, genrtl.pool()::planIdOf, clock, metrics::rateLimited);
     app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://localhost"),

@@ -22,12 +22,12 @@ import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.jobs.JobRunner;
-import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.port.IdGenerator;
 import io.genrtl.host.http.GenRtlApp;
 import io.genrtl.host.http.Json;
-import io.genrtl.host.jobs.ImplementJob;
-import io.genrtl.host.jobs.RepairJob;
+import io.genrtl.jobs.GenRtlJobs;
+import io.genrtl.jobs.ImplementJob;
+import io.genrtl.jobs.RepairJob;
 import io.genrtl.llm.http.AnthropicClient;
 import io.genrtl.llm.http.LlmHttpConfig;
 import io.genrtl.store.sqlite.SqliteDataSources;
@@ -40,7 +40,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,15 +123,12 @@ class PatchJobApiTest {
     wm = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
     wm.start();
     ds = SqliteDataSources.file(tmp.resolve("g.db"));
-    AtomicReference<LlmGateway> gateway = new AtomicReference<>();
     IdGenerator ids = IdGenerator.ulid(Clock.systemUTC());
-    genrtl = GenRtl.builder().stores(SqliteStores.create(ds)).ids(ids)
-        .jobHandler(ImplementJob.TYPE, new ImplementJob(gateway::get, ids))
-        .jobHandler(RepairJob.TYPE, new RepairJob(gateway::get, ids)).build();
     AnthropicClient anthropic = new AnthropicClient(LlmHttpConfig.builder(ANTHROPIC_KEY).baseUrl(wm.baseUrl() + "/v1")
         .maxAttempts(1).build());
-    gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
-        Map.of("anthropic", anthropic)));
+    genrtl = GenRtl.builder().stores(SqliteStores.create(ds)).ids(ids).llm("anthropic", anthropic)
+        .jobHandler(ImplementJob.TYPE, GenRtlJobs.implement())
+        .jobHandler(RepairJob.TYPE, GenRtlJobs.repair()).build();
     runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
         new JobRunner.Settings("test-host", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     runner.start();

@@ -16,7 +16,7 @@ import io.genrtl.core.cbb.PackageLimits;
 import io.genrtl.core.jobs.JobRunner;
 import io.genrtl.host.http.GenRtlApp;
 import io.genrtl.host.http.Json;
-import io.genrtl.host.jobs.ToolJob;
+import io.genrtl.toolrunner.ToolJob;
 import io.genrtl.store.sqlite.SqliteDataSources;
 import io.genrtl.store.sqlite.SqliteStores;
 import io.genrtl.toolrunner.Simulator;
@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -73,7 +72,6 @@ class ToolApiTest {
   void start() throws IOException {
     Sims.reachable(tmp);
     ds = SqliteDataSources.file(tmp.resolve("g.db"));
-    AtomicReference<GenRtl> self = new AtomicReference<>();
     ToolRunner.Settings d = ToolRunner.Settings.defaults();
     ToolRunner tools = ToolRunner.create(d.withWorkDir(tmp.resolve("runs")).withVerilatorJobs(Sims.verilatorJobs())
         .withCache(tmp.resolve("cache"), 512L << 20)
@@ -82,9 +80,8 @@ class ToolApiTest {
     genrtl = GenRtl.builder().stores(SqliteStores.create(ds))
         .blobStore(new FileSystemBlobStore(tmp.resolve("blobs"))).packageInspector(new ArchiveInspector())
         .cbbSettings(new CbbService.Settings("http://127.0.0.1", Duration.ofSeconds(300), PackageLimits.DEFAULTS))
-        .jobHandler(ToolJob.TYPE, new ToolJob(self::get, () -> tools, MICROS_PER_CPU_SECOND))
+        .jobHandler(ToolJob.TYPE, ToolJob.factory(() -> tools, MICROS_PER_CPU_SECOND))
         .build();
-    self.set(genrtl);
     seeds = SeedCatalog.publish(genrtl); // what the host does on start
     runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
         new JobRunner.Settings("test-host", 2, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
@@ -238,11 +235,9 @@ class ToolApiTest {
   @Test
   void aFreeRunStillWritesItsToolLedgerRowAttributedToTheJobAndWorkspace() {
     Sims.require(Simulator.IVERILOG);
-    AtomicReference<GenRtl> self = new AtomicReference<>();
     ToolRunner tools = ToolRunner.create(ToolRunner.Settings.defaults().withWorkDir(tmp.resolve("free-runs")));
     GenRtl free = GenRtl.builder().stores(new io.genrtl.core.memory.InMemoryStores())
-        .jobHandler(ToolJob.TYPE, new ToolJob(self::get, () -> tools, 0)).build();
-    self.set(free);
+        .jobHandler(ToolJob.TYPE, ToolJob.factory(() -> tools, 0)).build();
     CreatedUser u = free.accounts().createUser(new NewUser("f@x.test", "f", Role.USER, null));
     Principal p = Principal.of(u.user(), null);
     String ws = free.accounts().createWorkspace(p, "w").workspaceId();
@@ -288,10 +283,8 @@ class ToolApiTest {
   private record Rig(GenRtl g, Principal p, String ws) {}
 
   private Rig rig(java.util.function.Supplier<ToolRunner> runner, long microsPerCpuSecond) {
-    AtomicReference<GenRtl> self = new AtomicReference<>();
     GenRtl g = GenRtl.builder().stores(new io.genrtl.core.memory.InMemoryStores())
-        .jobHandler(ToolJob.TYPE, new ToolJob(self::get, runner, microsPerCpuSecond)).build();
-    self.set(g);
+        .jobHandler(ToolJob.TYPE, ToolJob.factory(runner, microsPerCpuSecond)).build();
     CreatedUser u = g.accounts().createUser(new NewUser("r" + System.nanoTime() + "@x.test", "r", Role.USER, "pro"));
     g.pool().grantCredits(u.user().userId(), 10_000_000, "test-credits", "test", null, "tool tests");
     Principal p = Principal.of(u.user(), null);

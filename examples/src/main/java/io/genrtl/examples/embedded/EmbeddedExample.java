@@ -16,8 +16,8 @@ import java.time.Clock;
 
 /**
  * genRTL embedded in a plain Java program, on SQLite, without the HTTP host: create a user on the Pro plan, give
- * them an API key, authenticate with it and open a workspace. Run with {@code mvn -q -pl examples exec:java} or
- * from your IDE; pass a directory to keep the database there.
+ * them an API key, authenticate with it and open a workspace. Run it from your IDE (pass a directory to keep the
+ * database there); {@code EmbeddedExampleTest} runs it in the build ({@code mvn -o -q -pl examples -am test}).
  */
 public final class EmbeddedExample {
   public static void main(String[] args) throws Exception {

@@ -21,4 +21,20 @@ public interface JobHandler {
 
   /** Does the work and returns the result document (JSON). */
   String run(JobContext context);
+
+  /**
+   * How a submission's input is checked and stored ({@link JobUploads}); by default secrets in it are redacted.
+   */
+  default JobInputPolicy inputPolicy() {
+    return JobInputPolicy.REDACTED;
+  }
+
+  /**
+   * Builds a handler from the library's services once they exist ({@code GenRtl.builder().jobHandler(type, factory)}):
+   * no handler needs a half-built {@code GenRtl} or a reference set after construction.
+   */
+  @FunctionalInterface
+  interface Factory {
+    JobHandler create(JobEnvironment environment);
+  }
 }

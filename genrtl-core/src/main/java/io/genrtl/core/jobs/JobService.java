@@ -66,9 +66,14 @@ public final class JobService {
     return h;
   }
 
-  /** Queues a job in a workspace the caller may act in; a replay of the same key returns the same job. */
-  public Job submit(Principal principal, String type, String workspaceId, String input, String idempotencyKey) {
+  /**
+   * Queues a job in a workspace the caller may act in; a replay of the same key returns the same job. The input is
+   * first checked and stored as the handler's {@link JobHandler#inputPolicy()} says ({@link JobUploads}: the upload
+   * caps of implement and repair jobs, and secrets redacted), so nothing secret is stored whoever submits.
+   */
+  public Job submit(Principal principal, String type, String workspaceId, String rawInput, String idempotencyKey) {
     JobHandler handler = handler(type);
+    String input = JobUploads.prepare(handler.inputPolicy(), rawInput);
     Workspace ws = accounts.getWorkspace(principal, workspaceId);
     handler.checkAvailable();
     long worst = handler.firstStepWorstCaseMicros(input);

@@ -3,7 +3,7 @@ package io.genrtl.host.demo;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.genrtl.host.http.Json;
-import io.genrtl.host.jobs.RepairJob;
+import io.genrtl.jobs.RepairJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -95,7 +95,7 @@ public final class GenRtlApp {
       cfg.http.prefer405over404 = true;
       // the JSON routes enforce settings.maxBodyBytes themselves; this is only Jetty's outer bound
       cfg.http.maxRequestSize = Math.max(Math.max(settings.maxBodyBytes(), settings.maxPackageBytes()),
-          Math.max(1L << 20, PatchUploads.MAX_BODY_BYTES));
+          Math.max(1L << 20, io.genrtl.core.jobs.JobUploads.MAX_BODY_BYTES));
       cfg.jsonMapper(new Json());
       // Jetty's parser caches header fields per connection and matches them case-insensitively by default: a key that
       // differs from the previous request's only in the case of a letter was read as that previous key (a valid key

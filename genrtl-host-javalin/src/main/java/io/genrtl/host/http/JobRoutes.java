@@ -5,6 +5,7 @@ import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobEvent;
+import io.genrtl.core.jobs.JobUploads;
 import io.genrtl.core.pool.LedgerQuery;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -41,7 +42,7 @@ final class JobRoutes {
     r.get("/api/jobs/{job_id}", this::get);
     r.post("/api/jobs/{job_id}/cancel", this::cancel);
     r.get("/api/jobs/{job_id}/events", this::events);
-    r.get("/api/schemas/plan", ctx -> ctx.contentType("application/schema+json").result(io.genrtl.host.jobs.PlanJob.schemaText()));
+    r.get("/api/schemas/plan", ctx -> ctx.contentType("application/schema+json").result(io.genrtl.jobs.PlanJob.schemaText()));
   }
 
   private void plan(Context ctx) {
@@ -54,51 +55,43 @@ final class JobRoutes {
     Map<String, Object> input = new LinkedHashMap<>();
     input.put("spec", spec);
     input.put("constraints", body.raw("constraints"));
-    submit(ctx, p, "plan", ws, input);
+    submit(ctx, p, "plan", ws, Json.write(input));
   }
 
-  /** {@code {workspace_id, plan, resolved_cbbs?, policy?: {readonly_paths}, files?, allow_full_upload?}}. */
+  /**
+   * {@code {workspace_id, plan, resolved_cbbs?, policy?: {readonly_paths}, files?, allow_full_upload?}}: the body is
+   * the job's input; {@code JobService.submit} checks the upload caps ({@code JobUploads}) and redacts it.
+   */
   private void implement(Context ctx) {
-    Principal p = GenRtlApp.principal(ctx);
-    JsonBody body = Bodies.json(ctx, uploadCap());
-    AccountRoutes.requireSelf(p, body);
-    String ws = body.string("workspace_id", 64);
-    Map<String, Object> input = new LinkedHashMap<>();
-    input.put("plan", PatchUploads.plan(body, true));
-    input.put("resolved_cbbs", PatchUploads.cbbs(body));
-    input.put("readonly_paths", PatchUploads.readOnly(body));
-    input.put("files", PatchUploads.files(body));
-    submit(ctx, p, "implement", ws, input);
+    upload(ctx, "implement");
   }
 
-  /** {@code {workspace_id, evidence, plan?, policy?: {readonly_paths}, files?, allow_full_upload?}}. */
+  /** {@code {workspace_id, evidence, plan?, policy?: {readonly_paths}, files?, allow_full_upload?}} (as implement). */
   private void repair(Context ctx) {
+    upload(ctx, "repair");
+  }
+
+  private void upload(Context ctx, String type) {
     Principal p = GenRtlApp.principal(ctx);
     JsonBody body = Bodies.json(ctx, uploadCap());
     AccountRoutes.requireSelf(p, body);
     String ws = body.string("workspace_id", 64);
-    Map<String, Object> input = new LinkedHashMap<>();
-    input.put("plan", PatchUploads.plan(body, false));
-    input.put("evidence", PatchUploads.evidence(body));
-    input.put("readonly_paths", PatchUploads.readOnly(body));
-    input.put("files", PatchUploads.files(body));
-    submit(ctx, p, "repair", ws, input);
+    submit(ctx, p, type, ws, body.json());
   }
 
   /** Implement and repair carry files and evidence: their own cap, at least the general one. */
   private long uploadCap() {
-    return Math.max(settings.maxBodyBytes(), PatchUploads.MAX_BODY_BYTES);
+    return Math.max(settings.maxBodyBytes(), JobUploads.MAX_BODY_BYTES);
   }
 
   /**
-   * Redacts secrets from the input (nothing secret is stored or sent to a provider), queues the job under the
-   * request's {@code Idempotency-Key} and answers (see {@link #answer}).
+   * Queues the job under the request's {@code Idempotency-Key} and answers (see {@link #answer}); the library checks
+   * and redacts the input (nothing secret is stored or sent to a provider).
    */
-  private void submit(Context ctx, Principal p, String type, String ws, Map<String, Object> input) {
+  private void submit(Context ctx, Principal p, String type, String ws, String input) {
     String key = ctx.header("Idempotency-Key");
     if (key != null && key.length() > 255) throw GenRtlException.invalid("Idempotency-Key", "Idempotency-Key is too long");
-    PatchUploads.redact(input);
-    Job job = genrtl.jobs().submit(p, type, ws, Json.write(input), key);
+    Job job = genrtl.jobs().submit(p, type, ws, input, key);
     answer(ctx, p, job);
   }
 

@@ -30,6 +30,11 @@ public final class JsonBody {
     return new JsonBody(Map.of());
   }
 
+  /** The whole body written back as JSON (what a route hands to the library as it is). */
+  public String json() {
+    return Json.write(fields);
+  }
+
   /** The field's JSON value as parsed (maps, lists, strings, BigDecimals, booleans), or null. */
   public Object raw(String field) {
     return fields.get(field);

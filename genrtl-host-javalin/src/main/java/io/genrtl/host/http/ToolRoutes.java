@@ -5,7 +5,7 @@ import io.genrtl.core.GenRtl;
 import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.jobs.Job;
-import io.genrtl.host.jobs.ToolJob;
+import io.genrtl.toolrunner.ToolJob;
 import io.genrtl.toolrunner.RunRequest;
 import io.genrtl.toolrunner.Simulator;
 import io.genrtl.toolrunner.ToolRunner;

@@ -14,14 +14,14 @@ import io.genrtl.core.account.Role;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobRunner;
 import io.genrtl.core.llm.LlmException;
-import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.LlmRequest;
 import io.genrtl.core.llm.LlmResponse;
 import io.genrtl.core.llm.LlmUsage;
 import io.genrtl.core.port.IdGenerator;
-import io.genrtl.host.jobs.ImplementJob;
-import io.genrtl.host.jobs.PlanJob;
-import io.genrtl.host.jobs.RepairJob;
+import io.genrtl.jobs.GenRtlJobs;
+import io.genrtl.jobs.ImplementJob;
+import io.genrtl.jobs.PlanJob;
+import io.genrtl.jobs.RepairJob;
 import io.genrtl.llm.http.AnthropicClient;
 import io.genrtl.llm.http.LlmHttpConfig;
 import io.genrtl.llm.http.OpenAiResponsesClient;
@@ -39,8 +39,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,12 +148,10 @@ class RecordedProvidersTest {
   @Test
   void aPlanJobSucceedsAgainstTheRecordedOpenAi(@TempDir Path tmp) throws Exception {
     try (HikariDataSource ds = SqliteDataSources.file(tmp.resolve("g.db"))) {
-      AtomicReference<LlmGateway> gateway = new AtomicReference<>();
       IdGenerator ids = IdGenerator.ulid(Clock.systemUTC());
       GenRtl genrtl = GenRtl.builder().stores(SqliteStores.create(ds)).ids(ids)
-          .jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids)).build();
-      gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
-          Map.of("openai", new OpenAiResponsesClient(config()), "anthropic", new AnthropicClient(config()))));
+          .llm(new OpenAiResponsesClient(config()), new AnthropicClient(config()))
+          .jobHandler(PlanJob.TYPE, GenRtlJobs.plan()).build();
       try (JobRunner runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
           new JobRunner.Settings("demo-test", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3))) {
         runner.start();

@@ -1,4 +1,4 @@
-package io.genrtl.host.jobs;
+package io.genrtl.toolrunner;
 
 import io.genrtl.core.GenRtl;
 import io.genrtl.core.ErrorCode;
@@ -7,20 +7,18 @@ import io.genrtl.core.cbb.CbbVersion;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.jobs.JobHandler;
+import io.genrtl.core.jobs.JobInputPolicy;
+import io.genrtl.core.cbb.CbbService;
+import io.genrtl.core.internal.JsonText;
+import io.genrtl.core.internal.JsonTree;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.host.http.Json;
-import io.genrtl.toolrunner.EvidenceBundle;
-import io.genrtl.toolrunner.RunRequest;
-import io.genrtl.toolrunner.Simulator;
-import io.genrtl.toolrunner.ToolRunner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,19 +37,38 @@ import java.util.function.Supplier;
  * twice). A run canceled before it ends is charged for the CPU it used until then ({@link ToolRunner.Canceled#cpuMs()}).
  * Any failure ends the job's step ({@code failed}, or {@code canceled}) and frees the hold. Submissions are refused
  * with 503 {@code tool_sandbox_unavailable} while the runner's sandbox cannot contain runs ({@link #checkAvailable()}).
- * The result is the {@link EvidenceBundle}.
+ * The result is the {@link EvidenceBundle}. The input is stored as given ({@link JobInputPolicy#AS_GIVEN}: the design
+ * files run as they are and never reach a model). Register it with {@link #factory}.
  */
 public final class ToolJob implements JobHandler {
   public static final String TYPE = "tool";
 
-  private final Supplier<GenRtl> genrtl;
+  private final PoolService pool;
+  private final CbbService registry;
   private final Supplier<ToolRunner> runner;
   private final long microsPerCpuSecond;
 
-  public ToolJob(Supplier<GenRtl> genrtl, Supplier<ToolRunner> runner, long microsPerCpuSecond) {
-    this.genrtl = genrtl;
+  ToolJob(PoolService pool, CbbService cbbs, Supplier<ToolRunner> runner, long microsPerCpuSecond) {
+    if (microsPerCpuSecond < 0) throw new IllegalArgumentException("the price per CPU second must not be negative");
+    this.pool = pool;
+    this.registry = cbbs;
     this.runner = runner;
     this.microsPerCpuSecond = microsPerCpuSecond;
+  }
+
+  /**
+   * The {@code tool} job for {@code GenRtl.builder().jobHandler(ToolJob.TYPE, …)}: runs on {@code runner} (asked for on
+   * the first submission, so a host may create it, and probe its sandbox, lazily), charged {@code microsPerCpuSecond}
+   * micro-USD per CPU second.
+   */
+  public static JobHandler.Factory factory(Supplier<ToolRunner> runner, long microsPerCpuSecond) {
+    java.util.Objects.requireNonNull(runner, "runner");
+    return env -> new ToolJob(env.pool(), env.cbbs(), runner, microsPerCpuSecond);
+  }
+
+  @Override
+  public JobInputPolicy inputPolicy() {
+    return JobInputPolicy.AS_GIVEN;
   }
 
   /** The price per CPU second in micro-USD. */
@@ -85,8 +102,7 @@ public final class ToolJob implements JobHandler {
   @SuppressWarnings("unchecked")
   public String run(JobContext ctx) {
     Job job = ctx.job();
-    GenRtl g = genrtl.get();
-    Map<String, Object> in = (Map<String, Object>) Json.parse(job.input().getBytes(StandardCharsets.UTF_8));
+    Map<String, Object> in = JsonTree.parseObject(job.input());
     String stepId = job.jobId();
     String parent = (String) in.get("job_id");
     Simulator sim = Simulator.parse((String) in.get("simulator")).orElseThrow();
@@ -106,9 +122,9 @@ public final class ToolJob implements JobHandler {
       List<RunRequest.Cbb> cbbs = new ArrayList<>();
       for (Object o : (List<Object>) in.get("cbbs")) {
         Map<String, Object> c = (Map<String, Object>) o;
-        CbbVersion v = owned(g, job.userId(), (String) c.get("receipt_id"), (String) c.get("cbb_id"), (String) c.get("version"), "cbbs");
+        CbbVersion v = registry.ownedVersion(job.userId(), (String) c.get("receipt_id"), (String) c.get("cbb_id"), (String) c.get("version"), "cbbs");
         Path archive = scratch.resolve(v.cbbId() + "-" + v.version() + "." + v.format().wire());
-        try (InputStream blob = g.cbbs().blobs().open(v.blobKey(), 0, v.sizeBytes())) {
+        try (InputStream blob = registry.blobs().open(v.blobKey(), 0, v.sizeBytes())) {
           Files.copy(blob, archive);
         }
         cbbs.add(new RunRequest.Cbb(v.cbbId(), v.version(), archive));
@@ -121,41 +137,41 @@ public final class ToolJob implements JobHandler {
       step.put("kind", TYPE);
       step.put("status", "running");
       step.put("tool", sim.wire());
-      ctx.emit("step", Json.write(step));
+      ctx.emit("step", JsonText.write(step));
       EvidenceBundle b;
       try {
         b = runner.get().run(req, ctx::cancelRequested);
       } catch (ToolRunner.Canceled e) {
         // what the run used until it was stopped is charged like a finished run's CPU
-        charge(g, job, hold, e.cpuMs(), "tool " + sim.wire() + " cpu_ms=" + e.cpuMs() + " canceled" + forParent, attribution);
+        charge(job, hold, e.cpuMs(), "tool " + sim.wire() + " cpu_ms=" + e.cpuMs() + " canceled" + forParent, attribution);
         charged = true;
         step.put("status", "canceled");
         step.put("cpu_ms", e.cpuMs());
-        ctx.emit("step", Json.write(step));
+        ctx.emit("step", JsonText.write(step));
         return "{\"canceled\":true}";
       }
-      charge(g, job, hold, b.cpuMs(), "tool " + sim.wire() + " cpu_ms=" + b.cpuMs() + " verdict=" + b.verdict() + forParent,
+      charge(job, hold, b.cpuMs(), "tool " + sim.wire() + " cpu_ms=" + b.cpuMs() + " verdict=" + b.verdict() + forParent,
           attribution);
       charged = true;
       step.put("status", "succeeded");
       step.put("verdict", b.verdict());
       step.put("passed", b.passed());
       step.put("cpu_ms", b.cpuMs());
-      ctx.emit("step", Json.write(step));
-      return Json.write(b.toMap());
+      ctx.emit("step", JsonText.write(step));
+      return JsonText.write(b.toMap());
     } catch (IOException | RuntimeException e) {
       // whatever went wrong, the step ends with the job and an unsettled hold is freed
-      if (hold != null && !charged) g.pool().voidHold(hold);
+      if (hold != null && !charged) pool.voidHold(hold);
       boolean canceled = ctx.cancelRequested();
       if (step != null && "running".equals(step.get("status"))) {
         step.put("status", canceled ? "canceled" : "failed");
-        ctx.emit("step", Json.write(step));
+        ctx.emit("step", JsonText.write(step));
       }
       if (canceled && e instanceof GenRtlException) return "{\"canceled\":true}";
       if (e instanceof IOException io) throw new UncheckedIOException("cannot prepare the tool run", io);
       throw (RuntimeException) e;
     } finally {
-      if (scratch != null) io.genrtl.host.Trees.delete(scratch);
+      if (scratch != null) BuildCache.deleteTree(scratch);
     }
   }
 
@@ -163,12 +179,12 @@ public final class ToolJob implements JobHandler {
    * One {@code tool} ledger row for {@code cpuMs}: the submission's hold settled (its row attributed to this job's
    * step, as the job's usage is), or a charge keyed by the job at price 0.
    */
-  private void charge(GenRtl g, Job job, String hold, long cpuMs, String note, Attribution attribution) {
+  private void charge(Job job, String hold, long cpuMs, String note, Attribution attribution) {
     long micros = cost(cpuMs, microsPerCpuSecond);
     if (hold != null) {
-      g.pool().settle(hold, micros, new PoolService.Settlement(UsageKind.TOOL, null, null, note, null, attribution));
+      pool.settle(hold, micros, new PoolService.Settlement(UsageKind.TOOL, null, null, note, null, attribution));
     } else {
-      g.pool().charge(new ChargeRequest(job.userId(), UsageKind.TOOL, micros, "tool:" + job.jobId(), null, attribution,
+      pool.charge(new ChargeRequest(job.userId(), UsageKind.TOOL, micros, "tool:" + job.jobId(), null, attribution,
           null, null, note));
     }
   }

@@ -1,7 +1,9 @@
-package io.genrtl.host.jobs;
+package io.genrtl.jobs;
 
+import io.genrtl.core.internal.JsonText;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.jobs.JobHandler;
+import io.genrtl.core.jobs.JobInputPolicy;
 import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.patch.PatchPolicy;
@@ -10,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The Repair step: the evidence of a failed tool run (and optionally the plan) plus the files its diagnostics point at
@@ -42,7 +43,7 @@ public final class RepairJob implements JobHandler {
 
   private final PatchJobs jobs;
 
-  public RepairJob(Supplier<LlmGateway> gateway, IdGenerator ids) {
+  RepairJob(LlmGateway gateway, IdGenerator ids) {
     this.jobs = new PatchJobs(new PatchJobs.Kind(TYPE, PatchPolicy.Mode.REPAIR, INSTRUCTIONS, (input, out) -> {
       PatchJobs.json(out, "Plan", input.get("plan"));
       evidence(asMap(input.get("evidence")), out);
@@ -109,11 +110,17 @@ public final class RepairJob implements JobHandler {
     if (ev.get("lockfile_summary") != null) {
       Object lock = ev.get("lockfile_summary");
       out.append("## Lockfile summary\n");
-      PatchJobs.fenced(out, lock instanceof String ? "" : "json", lock instanceof String s ? s : io.genrtl.host.http.Json.write(lock));
+      PatchJobs.fenced(out, lock instanceof String ? "" : "json", lock instanceof String s ? s : JsonText.write(lock));
     }
     Map<String, Object> rest = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : ev.entrySet()) if (!SHOWN.contains(e.getKey())) rest.put(e.getKey(), e.getValue());
     if (!rest.isEmpty()) PatchJobs.json(out, "Other evidence fields", rest);
+  }
+
+  /** The upload caps of {@code JobUploads} and redaction, at submission. */
+  @Override
+  public JobInputPolicy inputPolicy() {
+    return JobInputPolicy.REPAIR_UPLOAD;
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.genrtl.host.jobs;
+package io.genrtl.jobs;
 
 import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtlException;
@@ -13,14 +13,13 @@ import io.genrtl.core.patch.SecretRedactor;
 import io.genrtl.core.patch.UnifiedDiff;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.port.IdGenerator;
-import io.genrtl.host.http.Json;
-import java.nio.charset.StandardCharsets;
+import io.genrtl.core.internal.JsonText;
+import io.genrtl.core.internal.JsonTree;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,7 +29,7 @@ import java.util.regex.Pattern;
  * answer, and the checks (strict parse, {@link PatchPolicy}, {@link PatchApplier} on the files sent) with one
  * corrective retry quoting what was wrong, then {@code patch_policy_violation}. Every call is charged, accepted or not.
  *
- * <p>The job input (written by the HTTP layer, already redacted) is a JSON object with {@code files} ([{path,
+ * <p>The job input (checked against the upload caps and redacted by {@code JobService.submit}) is a JSON object with {@code files} ([{path,
  * content}]), {@code readonly_paths} and the job's own material; everything that goes into the prompt passes through
  * {@link SecretRedactor} once more here, so a job submitted through the library directly cannot leak either.
  */
@@ -47,10 +46,10 @@ final class PatchJobs {
       java.util.function.BiConsumer<Map<String, Object>, StringBuilder> context, String task) {}
 
   private final Kind kind;
-  private final Supplier<LlmGateway> gateway;
+  private final LlmGateway gateway;
   private final IdGenerator ids;
 
-  PatchJobs(Kind kind, Supplier<LlmGateway> gateway, IdGenerator ids) {
+  PatchJobs(Kind kind, LlmGateway gateway, IdGenerator ids) {
     this.kind = kind;
     this.gateway = gateway;
     this.ids = ids;
@@ -61,7 +60,7 @@ final class PatchJobs {
 
   @SuppressWarnings("unchecked")
   static Input input(String json) {
-    Object parsed = Json.parse(json.getBytes(StandardCharsets.UTF_8));
+    Object parsed = JsonTree.parse(json);
     if (!(parsed instanceof Map)) throw new IllegalStateException("a job input must be an object");
     Map<String, Object> raw = (Map<String, Object>) parsed;
     Map<String, String> files = new LinkedHashMap<>();
@@ -111,7 +110,7 @@ final class PatchJobs {
   }
 
   long firstStepWorstCaseMicros(String inputJson) {
-    return gateway.get().worstCaseAnyModel(kind.type(), request("estimate", context(input(inputJson)), List.of()));
+    return gateway.worstCaseAnyModel(kind.type(), request("estimate", context(input(inputJson)), List.of()));
   }
 
   /** The outcome of checking one answer: the diff and its application, or the problems to quote. */
@@ -161,7 +160,7 @@ final class PatchJobs {
       ctx.emit("step", stepJson(stepId, "running", null));
       LlmGateway.Outcome o;
       try (io.genrtl.core.jobs.DeltaStream deltas = ctx.deltas(stepId)) { // streamed text, coalesced
-        o = gateway.get().call(new LlmGateway.Call(ctx.job().userId(), kind.type(),
+        o = gateway.call(new LlmGateway.Call(ctx.job().userId(), kind.type(),
             new Attribution(ctx.job().jobId(), stepId, ctx.job().workspaceId()), request(callId, context, extra),
             Duration.ofMinutes(15), hold), deltas, ctx::cancelRequested);
       }
@@ -206,7 +205,7 @@ final class PatchJobs {
     m.put("patch", e.patch());
     m.put("files", files);
     m.put("stats", stats);
-    return Json.write(m);
+    return JsonText.write(m);
   }
 
   private String stepJson(String stepId, String status, Map<String, Object> more) {
@@ -215,7 +214,7 @@ final class PatchJobs {
     m.put("kind", kind.type());
     m.put("status", status);
     if (more != null) m.putAll(more);
-    return Json.write(m);
+    return JsonText.write(m);
   }
 
   // ---------------------------------------------------------------- answers
@@ -292,7 +291,7 @@ final class PatchJobs {
   static void json(StringBuilder sb, String title, Object value) {
     if (value == null) return;
     sb.append("# ").append(title).append('\n');
-    fenced(sb, "json", Json.write(value));
+    fenced(sb, "json", JsonText.write(value));
   }
 
   /** Control characters (model-written paths) shown as '?', so a quoted problem stays one line. */

@@ -1,14 +1,10 @@
-package io.genrtl.host.jobs;
+package io.genrtl.jobs;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtlException;
+import io.genrtl.core.internal.JsonSchema;
+import io.genrtl.core.internal.JsonText;
+import io.genrtl.core.internal.JsonTree;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.jobs.JobHandler;
 import io.genrtl.core.llm.LlmGateway;
@@ -16,7 +12,6 @@ import io.genrtl.core.llm.LlmRequest;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.port.IdGenerator;
-import io.genrtl.host.http.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,17 +21,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The Plan step: a spec in, a plan out. The answer must be JSON matching the published plan schema (strict
  * structured output); an invalid answer gets one corrective retry quoting the validation errors, then the job fails
- * with {@code invalid_model_output}. Every call is charged, valid or not.
+ * with {@code invalid_model_output}. Every call is charged, valid or not. The answer is read by the core's strict
+ * {@link JsonTree} and checked by its {@link JsonSchema} (draft 2020-12).
+ *
+ * <p>Input (JSON, written by {@code POST /api/jobs/plan}): {@code spec} (string), {@code constraints} (any).
+ * Register it with {@link GenRtlJobs#install} or {@link GenRtlJobs#plan()}.
  */
 public final class PlanJob implements JobHandler {
   public static final String TYPE = "plan";
-  static final String SCHEMA_RESOURCE = "/io/genrtl/host/plan.schema.json";
+  static final String SCHEMA_RESOURCE = "/io/genrtl/jobs/plan.schema.json";
   static final int MAX_OUTPUT_TOKENS = 8_000;
   static final String INSTRUCTIONS = String.join("\n",
       "You are genRTL's planner for digital hardware designs written in SystemVerilog.",
@@ -46,18 +43,19 @@ public final class PlanJob implements JobHandler {
       "language standard, or free text; null when you do not constrain a field), and a verification plan",
       "(testbenches, assertions, coverage points). Answer with JSON only, matching the schema exactly.");
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+  static final int MAX_ERRORS_QUOTED = 20;
   private static final String SCHEMA_TEXT = schemaText();
-  private static final JsonSchema SCHEMA = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(SCHEMA_TEXT);
+  private static final JsonSchema SCHEMA = JsonSchema.load(SCHEMA_TEXT);
 
-  private final Supplier<LlmGateway> gateway;
+  private final LlmGateway gateway;
   private final IdGenerator ids;
 
-  public PlanJob(Supplier<LlmGateway> gateway, IdGenerator ids) {
+  PlanJob(LlmGateway gateway, IdGenerator ids) {
     this.gateway = gateway;
     this.ids = ids;
   }
 
+  /** The published plan schema ({@code GET /api/schemas/plan}, {@code docs/plan.schema.json}). */
   public static String schemaText() {
     try (InputStream in = PlanJob.class.getResourceAsStream(SCHEMA_RESOURCE)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -76,20 +74,19 @@ public final class PlanJob implements JobHandler {
 
   @Override
   public long firstStepWorstCaseMicros(String input) {
-    return gateway.get().worstCaseAnyModel(PriceTable.PLAN, request("estimate", input, List.of()));
+    return gateway.worstCaseAnyModel(PriceTable.PLAN, request("estimate", input, List.of()));
   }
 
   /** The validation errors of an answer (empty when it is a valid plan). */
   static List<String> validate(String text) {
-    JsonNode node;
+    if (text == null || text.isBlank()) return List.of("the answer is empty");
+    Object tree;
     try {
-      node = JSON.readTree(text);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return List.of("the answer is not JSON: " + e.getOriginalMessage());
+      tree = JsonTree.parse(text);
+    } catch (JsonTree.SyntaxException e) {
+      return List.of("the answer is not JSON: " + e.getMessage());
     }
-    if (node == null) return List.of("the answer is empty");
-    Set<ValidationMessage> errors = SCHEMA.validate(node);
-    return errors.stream().map(ValidationMessage::getMessage).sorted().limit(20).toList();
+    return SCHEMA.validate(tree).stream().sorted().limit(MAX_ERRORS_QUOTED).toList();
   }
 
   @Override
@@ -103,7 +100,7 @@ public final class PlanJob implements JobHandler {
       ctx.emit("step", stepJson(stepId, "running", null));
       LlmGateway.Outcome o;
       try (io.genrtl.core.jobs.DeltaStream deltas = ctx.deltas(stepId)) { // streamed text, coalesced
-        o = gateway.get().call(new LlmGateway.Call(ctx.job().userId(), PriceTable.PLAN,
+        o = gateway.call(new LlmGateway.Call(ctx.job().userId(), PriceTable.PLAN,
             new Attribution(ctx.job().jobId(), stepId, ctx.job().workspaceId()), request(callId, input, extra),
             Duration.ofMinutes(15), hold), deltas, ctx::cancelRequested);
       }
@@ -132,6 +129,6 @@ public final class PlanJob implements JobHandler {
     m.put("kind", TYPE);
     m.put("status", status);
     if (more != null) m.putAll(more);
-    return Json.write(m);
+    return JsonText.write(m);
   }
 }

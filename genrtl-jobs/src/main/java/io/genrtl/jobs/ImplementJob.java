@@ -1,13 +1,13 @@
-package io.genrtl.host.jobs;
+package io.genrtl.jobs;
 
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.jobs.JobHandler;
+import io.genrtl.core.jobs.JobInputPolicy;
 import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.patch.PatchPolicy;
 import io.genrtl.core.port.IdGenerator;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The Implement step: a plan and its resolved CBBs in, a unified diff out (Claude Sonnet by default, the {@code
@@ -35,11 +35,17 @@ public final class ImplementJob implements JobHandler {
 
   private final PatchJobs jobs;
 
-  public ImplementJob(Supplier<LlmGateway> gateway, IdGenerator ids) {
+  ImplementJob(LlmGateway gateway, IdGenerator ids) {
     this.jobs = new PatchJobs(new PatchJobs.Kind(TYPE, PatchPolicy.Mode.IMPLEMENT, INSTRUCTIONS, (input, out) -> {
       PatchJobs.json(out, "Plan", input.get("plan"));
       PatchJobs.json(out, "Resolved CBBs (manifests; their files are under vendor/cbb/<id>/)", input.get("resolved_cbbs"));
     }, "Implement the plan now: answer with the unified diff only."), gateway, ids);
+  }
+
+  /** The upload caps of {@code JobUploads} and redaction, at submission. */
+  @Override
+  public JobInputPolicy inputPolicy() {
+    return JobInputPolicy.IMPLEMENT_UPLOAD;
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.genrtl.host.jobs;
+package io.genrtl.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -81,7 +81,7 @@ class PatchJobsTest {
   @Test
   void theSystemAndContextBlocksAreCacheableAndTheContextIsRedacted() {
     PatchJobs jobs = new PatchJobs(new PatchJobs.Kind("repair", PatchPolicy.Mode.REPAIR, "INSTRUCTIONS",
-        (input, out) -> RepairJob.evidence((Map<String, Object>) input.get("evidence"), out), "TASK"), () -> null, null);
+        (input, out) -> RepairJob.evidence((Map<String, Object>) input.get("evidence"), out), "TASK"), null, null);
     PatchJobs.Input in = PatchJobs.input("{\"evidence\":{\"tool\":\"iverilog\",\"log_excerpt\":\"key sk-ant-api03-abcdefghijklmnopqrstuvwxyz\"},"
         + "\"readonly_paths\":[\"vendor/cbb/\",\"ip/\"],\"files\":[{\"path\":\"a.v\",\"content\":\"has ``` inside\\n\"}]}");
     assertThat(in.readOnly()).containsExactly("vendor/cbb/", "ip/");
@@ -122,7 +122,7 @@ class PatchJobsTest {
       };
       LlmGateway gateway = new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
           Map.of("anthropic", client));
-      handler = new ImplementJob(() -> gateway, IdGenerator.ulid(Clock.systemUTC()));
+      handler = new ImplementJob(gateway, IdGenerator.ulid(Clock.systemUTC()));
       CreatedUser u = genrtl.accounts().createUser(new NewUser("a@x.test", "t", Role.USER, "pro"));
       String ws = genrtl.accounts().createWorkspace(Principal.of(u.user(), null), "w").workspaceId();
       job = Job.queued("J1", u.user().userId(), u.user().tenantId(), ws, "implement",
