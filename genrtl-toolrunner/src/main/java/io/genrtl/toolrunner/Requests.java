@@ -35,8 +35,7 @@ final class Requests {
    * ({@code -CFLAGS-O2}, {@code --compiler=clang}, {@code -LDFLAGS=…}, {@code --Compiler}). Every option outside the
    * allowlist is refused; these are named so the refusal says why.
    */
-  static final Pattern CODE_LOADING = Pattern.compile("(?i)-{1,2}(CFLAGS|LDFLAGS|LDLIBS|MAKEFLAGS|compiler|compiler-include|exe"
-      + "|make|build|build-jobs|main|cc|sc|lib-create|protect-lib|vpi|plugin|fplugin|load|c|l|m|y|v|o|E)(.*)?", Pattern.DOTALL);
+  static final Pattern CODE_LOADING = io.genrtl.cbb.pkg.SourceScan.CODE_LOADING;
   /** C, C++, object and library files a tool would compile or link. */
   static final Pattern NATIVE_FILE = Pattern.compile("(?i).*\\.(c|cc|cpp|cxx|c\\+\\+|h|hh|hpp|hxx|o|a|so|dylib|dll|vpi|vpl|sh|mk|py|pl)");
   /** What a filelist token may consist of: tools parse filelists themselves (comments, quotes, escapes), so nothing else. */

@@ -52,6 +52,17 @@ public final class SourceScan {
   /** Verilator's verbatim C++ sections. */
   private static final Pattern SYSTEMC = Pattern.compile("`(systemc_[A-Za-z_]*)");
 
+  /** The files of a package the pre-scan reads (at publish and before a run). */
+  public static final Pattern SOURCE_NAME = Pattern.compile(".*\\.(s?v|s?vh|svi|inc|vinc)");
+  /**
+   * Options that would make a simulator load or build code (Verilator: C++ flags, the compiler, libraries, extra C++
+   * sources, plugins; Icarus/vvp: VPI modules and their paths), in any case and with any value glued to them
+   * ({@code -CFLAGS-O2}, {@code --compiler=clang}, {@code -LDFLAGS=…}, {@code --Compiler}).
+   */
+  public static final Pattern CODE_LOADING = Pattern.compile("(?i)-{1,2}(CFLAGS|LDFLAGS|LDLIBS|MAKEFLAGS|compiler"
+      + "|compiler-include|exe|make|build|build-jobs|main|cc|sc|lib-create|protect-lib|vpi|plugin|fplugin|load|c|l|m|y|v|o|E)"
+      + "(.*)?", Pattern.DOTALL);
+
   /** One problem, at a 1-based line and column of the scanned text. */
   public record Finding(int line, int column, String message) {}
 
