@@ -31,11 +31,11 @@ final class Requests {
   static final Pattern DEFINE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}(=[A-Za-z0-9_.:'+-]{0,256})?");
   /**
    * Options that would make a simulator load or build code (Verilator: C++ flags, the compiler, libraries, extra C++
-   * sources, plugins; Icarus/vvp: VPI modules and their paths). Every option outside the allowlist is refused; these
-   * are named so the refusal says why.
+   * sources, plugins; Icarus/vvp: VPI modules and their paths), in any case and with any value glued to them
+   * ({@code -CFLAGS-O2}, {@code --compiler=clang}, {@code -LDFLAGS=…}, {@code --Compiler}). Every option outside the
+   * allowlist is refused; these are named so the refusal says why.
    */
-  static final Pattern CODE_LOADING = Pattern.compile("-{1,2}(CFLAGS|LDFLAGS|LDLIBS|MAKEFLAGS|compiler|compiler-include|exe"
-      + "|make|build|build-jobs|main|cc|sc|lib-create|protect-lib|vpi|plugin|fplugin|load|c|l|L|m|M|y|v|Y|o|E)([=+:/.].*|[A-Za-z0-9].*)?");
+  static final Pattern CODE_LOADING = io.genrtl.cbb.pkg.SourceScan.CODE_LOADING;
   /** C, C++, object and library files a tool would compile or link. */
   static final Pattern NATIVE_FILE = Pattern.compile("(?i).*\\.(c|cc|cpp|cxx|c\\+\\+|h|hh|hpp|hxx|o|a|so|dylib|dll|vpi|vpl|sh|mk|py|pl)");
   /** What a filelist token may consist of: tools parse filelists themselves (comments, quotes, escapes), so nothing else. */

@@ -32,6 +32,10 @@ final class Sandbox {
   /** Where the run directory appears inside bubblewrap and the unshare jail. */
   static final String SANDBOX_DIR = "/sim";
   static final String PATH = "/usr/local/bin:/usr/bin:/bin";
+  /** The only device nodes a run sees (bwrap and the unshare jail): bound from the host's. */
+  static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+  /** The size of the sandbox's own /dev (a tmpfs holding the device binds, the fd links and /dev/shm). */
+  static final long DEV_BYTES = 64 * 1024;
   /** The outer wrapper: {@code $1} is the marker; the command's stderr goes to the output, the shell's own to /dev/null. */
   static final String WRAPPER = "m=$1; shift; exec 3>&2 2>/dev/null; \"$@\" 2>&3 3>&-; rc=$?; printf '\\n%s\\n' \"$m\"; times;"
       + " exit $rc";
@@ -335,7 +339,13 @@ final class Sandbox {
         }
         a.addAll(List.of("--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
             "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-            "--proc", "/proc", "--dev", "/dev", "--size", Long.toString(options.tmpBytes()), "--tmpfs", "/tmp",
+            "--proc", "/proc"));
+        // /dev: the six devices and the fd links only (bwrap's own --dev adds ptmx, a devpts and core -> /proc/kcore)
+        a.addAll(List.of("--size", Long.toString(DEV_BYTES), "--tmpfs", "/dev"));
+        for (String d : DEVICES) a.addAll(List.of(d.equals("tty") ? "--dev-bind-try" : "--dev-bind", "/dev/" + d, "/dev/" + d));
+        a.addAll(List.of("--symlink", "/proc/self/fd", "/dev/fd", "--symlink", "/proc/self/fd/0", "/dev/stdin",
+            "--symlink", "/proc/self/fd/1", "/dev/stdout", "--symlink", "/proc/self/fd/2", "/dev/stderr", "--dir", "/dev/shm",
+            "--size", Long.toString(options.tmpBytes()), "--tmpfs", "/tmp",
             "--bind", runDir.toString(), SANDBOX_DIR, "--remount-ro", "/", "--chdir", SANDBOX_DIR, "--"));
       }
       case UNSHARE -> a.addAll(List.of(unshare, "--user", "--map-root-user", "--net", "--mount", "--pid", "--ipc", "--uts",

@@ -678,6 +678,9 @@ public final class ToolRunner {
         try {
           text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(p))).toString();
         } catch (CharacterCodingException e) {
+          // a source the pre-scan cannot read is refused, never skipped: the compilers would still read it
+          diagnostics.add(new Diagnostic(dir.relativize(p).toString(), 1, null, "error", "refused: the file is not valid UTF-8,"
+              + " so the pre-scan cannot read it"));
           continue;
         }
         diagnostics.addAll(SourceScan.scan(dir.relativize(p).toString(), text));

@@ -172,6 +172,45 @@ class H2SandboxTest {
     if (Sims.env("GENRTL_REQUIRE_SIMULATORS")) assertThat(tried).isPositive();
   }
 
+  /**
+   * /dev holds only null, zero, full, random, urandom and tty (plus the fd links and an empty /dev/shm) at both levels
+   * that isolate files: bwrap's own {@code --dev} also gave a run {@code ptmx}, a devpts and {@code core ->
+   * /proc/kcore}. /proc shows the sandbox's own processes only (a fresh PID namespace) and the network is the
+   * sandbox's own namespace: loopback only.
+   */
+  @Test
+  void h2_devHoldsOnlyTheSixDevicesAndTheNetworkIsPrivate() throws Exception {
+    String script = "for e in /dev/* /dev/.[!.]*; do [ -e \"$e\" ] || [ -L \"$e\" ] || continue;"
+        + " if [ -L \"$e\" ]; then echo \"LINK $e\"; elif [ -c \"$e\" ]; then echo \"CHR $e\"; elif [ -b \"$e\" ];"
+        + " then echo \"BLK $e\"; elif [ -d \"$e\" ]; then echo \"DIR $e $(ls -A \"$e\" | wc -l)\"; else echo \"OTHER $e\"; fi;"
+        + " done; echo \"PIDS $(ls /proc | grep -c '^[0-9][0-9]*$')\"; echo \"NETIFS $(tail -n +3 /proc/net/dev | cut -d: -f1"
+        + " | tr -d ' ' | tr '\\n' ' ')\"; echo DONE";
+    int tried = 0;
+    for (Isolation level : List.of(Isolation.BWRAP, Isolation.UNSHARE)) {
+      Path work = Files.createDirectories(base.resolve("dev-" + level.wire()));
+      Sandbox s = Sandbox.choose(level, work, new Sandbox.Options(8L << 20, 65534, List.of()));
+      if (s.problem() != null) {
+        if (level == Isolation.BWRAP && Sims.env("GENRTL_REQUIRE_SIMULATORS")) throw new AssertionError(s.problem());
+        System.err.println("*** " + level.wire() + " not usable here: " + s.problem() + " ***");
+        continue;
+      }
+      tried++;
+      Path run = Files.createTempDirectory(work, "run-");
+      s.prepare(run);
+      String out = shell(s, run, List.of("/bin/sh", "-c", script, "dev"), 64).output();
+      assertThat(out).as(level.wire()).contains("DONE");
+      List<String> lines = out.lines().filter(l -> l.matches("(LINK|CHR|BLK|DIR|OTHER) .*")).sorted().toList();
+      List<String> expected = new ArrayList<>();
+      for (String d : Sandbox.DEVICES) if (!d.equals("tty") || Files.exists(Path.of("/dev/tty"))) expected.add("CHR /dev/" + d);
+      expected.addAll(List.of("DIR /dev/shm 0", "LINK /dev/fd", "LINK /dev/stderr", "LINK /dev/stdin", "LINK /dev/stdout"));
+      assertThat(lines).as(level.wire() + ": " + out).containsExactlyInAnyOrderElementsOf(expected);
+      String pids = out.lines().filter(l -> l.startsWith("PIDS ")).findFirst().orElseThrow().substring(5).trim();
+      assertThat(Integer.parseInt(pids)).as(level.wire() + " sees only its own processes").isLessThan(10);
+      assertThat(out).as(level.wire() + " has its own network namespace").contains("NETIFS lo \n");
+    }
+    if (Sims.env("GENRTL_REQUIRE_SIMULATORS")) assertThat(tried).isPositive();
+  }
+
   @Test
   void h2_theContainmentProbeFindsALeakWhereDevNullCannotBeOpened() throws Exception {
     // on one CI host the sandbox uid could not open /dev/null; the probe redirected its reads there, so every read

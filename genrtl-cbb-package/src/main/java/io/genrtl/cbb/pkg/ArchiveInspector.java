@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongConsumer;
@@ -36,6 +37,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 public final class ArchiveInspector implements PackageInspector {
   /** Largest manifest.json or filelist kept in memory. */
   static final int MAX_TEXT_BYTES = 256 * 1024;
+  /** The largest source file the publish-time pre-scan reads. */
+  static final int MAX_SOURCE_BYTES = 8 << 20;
   /** Filelist candidates ({@code *.f}) kept while streaming, in total; others are read again after. */
   private static final long MAX_RETAINED_BYTES = 4L << 20;
 
@@ -155,6 +158,11 @@ public final class ArchiveInspector implements PackageInspector {
   /** Layout, manifest and filelists, once every entry has been seen. */
   private static CbbManifest finish(Collector collector, Filelists.Source reread) {
     collector.layout.requireLayout();
+    if (!collector.unscanned.isEmpty()) {
+      String p = collector.unscanned.get(0);
+      throw Reasons.reject(Reasons.TOO_LARGE, p, "source '" + Reasons.printable(p) + "' is larger than " + MAX_SOURCE_BYTES
+          + " bytes, the most the pre-scan of tool runs reads");
+    }
     CbbManifest manifest = ManifestValidator.validate(collector.retained.get("manifest.json"));
     Filelists.Source source = path -> {
       if (!collector.layout.isFile(path)) {
@@ -186,6 +194,8 @@ public final class ArchiveInspector implements PackageInspector {
     final Layout layout = new Layout();
     final Map<String, byte[]> retained = new HashMap<>();
     final Map<String, Long> sizes = new HashMap<>();
+    /** Sources too large for the pre-scan to read. */
+    final List<String> unscanned = new java.util.ArrayList<>();
     long retainedBytes;
 
     Collector(Budget budget) {
@@ -221,6 +231,14 @@ public final class ArchiveInspector implements PackageInspector {
         }
         return new Accepted(n.path(), true);
       }
+      if (SourceScan.SOURCE_NAME.matcher(n.path()).matches()) {
+        // read (and pre-scanned in retained()) but not kept: a package whose sources a run would refuse is refused now
+        if (declaredSize > MAX_SOURCE_BYTES) {
+          unscanned.add(n.path()); // refused in finish(), after the archive's own checks (sizes, ratios)
+          return new Accepted(n.path(), false);
+        }
+        return new Accepted(n.path(), true);
+      }
       boolean keep = n.path().endsWith(".f") && declaredSize <= MAX_TEXT_BYTES
           && retainedBytes + declaredSize <= MAX_RETAINED_BYTES;
       if (keep) retainedBytes += declaredSize;
@@ -229,6 +247,20 @@ public final class ArchiveInspector implements PackageInspector {
 
     @Override
     public void retained(String path, byte[] data) {
+      if (SourceScan.SOURCE_NAME.matcher(path).matches()) {
+        String text = Utf8.decode(data);
+        if (text == null) {
+          throw Reasons.reject(Reasons.HOST_CODE, path, "'" + Reasons.printable(path) + "' is not valid UTF-8, so the"
+              + " pre-scan of tool runs cannot read it");
+        }
+        List<SourceScan.Finding> f = SourceScan.scan(text);
+        if (!f.isEmpty()) {
+          SourceScan.Finding first = f.get(0);
+          throw Reasons.reject(Reasons.HOST_CODE, path, Reasons.printable(path) + ":" + first.line() + ":" + first.column()
+              + ": " + first.message() + " (every tool run with this package would be refused)");
+        }
+        return;
+      }
       retained.put(path, data);
     }
   }

@@ -79,6 +79,11 @@ final class Filelists {
           }
           continue; // +define+, +libext+ and plusargs name no files
         }
+        if (tok.startsWith("-") && !DIR_ARG.contains(tok) && !FILE_ARG.contains(tok) && !LIST_ARG.contains(tok)
+            && !tok.startsWith("-I") && !tok.startsWith("-D") && SourceScan.CODE_LOADING.matcher(tok).matches()) {
+          throw bad(list.path(), "line " + line + ": option '" + Reasons.printable(tok) + "' would make the simulator load,"
+              + " build or link code; every tool run with this package would be refused");
+        }
         if (tok.startsWith("-")) {
           String arg = j + 1 < tokens.length ? tokens[j + 1] : null;
           if (DIR_ARG.contains(tok) || FILE_ARG.contains(tok) || LIST_ARG.contains(tok)) {

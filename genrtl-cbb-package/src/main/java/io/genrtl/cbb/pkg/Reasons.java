@@ -28,6 +28,8 @@ final class Reasons {
   static final String MISSING_FILE = "missing_file";
   static final String MANIFEST_INVALID = "manifest_invalid";
   static final String BAD_FILELIST = "bad_filelist";
+  /** A source the ToolRunner's pre-scan refuses (host code, a file name outside the run directory, ambiguous text). */
+  static final String HOST_CODE = "host_code";
 
   private Reasons() {}
 
