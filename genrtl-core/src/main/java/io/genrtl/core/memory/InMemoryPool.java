@@ -336,30 +336,29 @@ final class InMemoryPool {
     }
 
     @Override
-    public List<String> rollupJobKeys(LedgerQuery q, Long d0, Long d1, String after, int limit) {
-      var rows = userRows(x.data().rollupJob, q.userId())
-          .tailMap(new RKey(q.userId(), after == null ? "" : after + "\0", "", Long.MIN_VALUE, "", "", ""), true);
-      List<String> out = new ArrayList<>();
-      for (Map.Entry<RKey, long[]> e : rows.entrySet()) {
-        String job = e.getKey().job();
-        if (job.isEmpty() || !keep(e.getKey(), q, d0, d1)) continue;
-        if (!out.isEmpty() && out.get(out.size() - 1).equals(job)) continue;
-        if (out.size() == limit) break;
-        out.add(job);
+    public List<String> rollupKeys(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g, String after,
+        int limit) {
+      java.util.TreeSet<String> keys = new java.util.TreeSet<>(UsageRollups.order(g));
+      Comparator<String> order = UsageRollups.order(g);
+      for (Map.Entry<RKey, long[]> e : userRows(table(x.data(), t), q.userId()).entrySet()) {
+        String k = groupOf(e.getKey(), g);
+        if (k == null || !keep(e.getKey(), q, d0, d1) || (after != null && order.compare(k, after) <= 0)) continue;
+        keys.add(k);
       }
-      return out;
+      return keys.stream().limit(limit).toList();
     }
 
     @Override
-    public List<UsageTotal> rollupJobs(LedgerQuery q, Long d0, Long d1, String after, String last) {
-      var rows = userRows(x.data().rollupJob, q.userId());
-      List<Map.Entry<RKey, long[]>> in = rows.entrySet().stream().filter(e -> {
-        String job = e.getKey().job();
-        boolean range = last == null ? job.isEmpty()
-            : !job.isEmpty() && (after == null || job.compareTo(after) > 0) && job.compareTo(last) <= 0;
+    public List<UsageTotal> rollupRange(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g, String after,
+        String last) {
+      Comparator<String> order = UsageRollups.order(g);
+      List<Map.Entry<RKey, long[]>> in = userRows(table(x.data(), t), q.userId()).entrySet().stream().filter(e -> {
+        String k = groupOf(e.getKey(), g);
+        boolean range = last == null ? k == null
+            : k != null && (after == null || order.compare(k, after) > 0) && order.compare(k, last) <= 0;
         return range && keep(e.getKey(), q, d0, d1);
       }).toList();
-      return totalsOf(in, GroupBy.JOB);
+      return totalsOf(in, g);
     }
 
     @Override

@@ -57,18 +57,22 @@ public final class UsageRollups {
     /**
      * Totals from rollup table {@code t} over whole days [{@code dayFrom}, {@code dayTo}) (null: unbounded), filtered
      * by the query's {@code kind}, {@code jobId} and {@code workspaceId} (never its {@code from}/{@code to}), grouped
-     * by {@code g} (null: one group with a null key per bucket).
+     * by {@code g} (null: one group with a null key per bucket). {@link Table#PERIOD} is only read with no filters
+     * and {@code g} null (the all-time total).
      */
     List<UsageTotal> rollup(Table t, LedgerQuery q, Long dayFrom, Long dayTo, GroupBy g);
 
-    /** Distinct non-null job ids greater than {@code after} (null: all) in the job rollup, ascending, at most {@code limit}. */
-    List<String> rollupJobKeys(LedgerQuery q, Long dayFrom, Long dayTo, String after, int limit);
+    /**
+     * Distinct non-null group keys (days or job ids) greater than {@code after} (null: all) in table {@code t},
+     * ascending (days numerically), at most {@code limit}; {@code g} is {@link GroupBy#DAY} or {@link GroupBy#JOB}.
+     */
+    List<String> rollupKeys(Table t, LedgerQuery q, Long dayFrom, Long dayTo, GroupBy g, String after, int limit);
 
     /**
-     * Job rollup totals grouped by job for job ids in ({@code after}, {@code last}] ({@code after} null: from the
-     * first), or of the rows without a job when {@code last} is null.
+     * Totals grouped by {@code g} for the keys in ({@code after}, {@code last}] ({@code after} null: from the first),
+     * or of the rows without the grouped attribute when {@code last} is null.
      */
-    List<UsageTotal> rollupJobs(LedgerQuery q, Long dayFrom, Long dayTo, String after, String last);
+    List<UsageTotal> rollupRange(Table t, LedgerQuery q, Long dayFrom, Long dayTo, GroupBy g, String after, String last);
 
     /** Totals of the ledger rows matching {@code q}, {@code from}/{@code to} included, grouped by {@code g} (null: one group). */
     List<UsageTotal> scan(LedgerQuery q, GroupBy g);
@@ -137,6 +141,9 @@ public final class UsageRollups {
 
   /** The query's totals per bucket (one group with a null key). */
   public static List<UsageTotal> total(Source s, LedgerQuery q) {
+    if (q.from() == null && q.to() == null && q.kind() == null && q.jobId() == null && q.workspaceId() == null) {
+      return merge(s.rollup(Table.PERIOD, q, null, null, null), null); // O(periods), not O(days)
+    }
     Split sp = split(q);
     List<UsageTotal> parts = new ArrayList<>();
     if (sp.rollup()) parts.addAll(s.rollup(table(q, null), q, sp.dayFrom(), sp.dayTo(), null));
@@ -150,7 +157,7 @@ public final class UsageRollups {
    */
   public static Page<UsageTotal> summarize(Source s, LedgerQuery q, GroupBy g, PageRequest page) {
     Objects.requireNonNull(g, "groupBy");
-    if (g == GroupBy.JOB) return jobs(s, q, page);
+    if (g == GroupBy.JOB || g == GroupBy.DAY) return keyed(s, q, g, page);
     List<UsageTotal> all = all(s, q, g);
     Comparator<String> order = order(g);
     String after = page.after();
@@ -177,15 +184,19 @@ public final class UsageRollups {
     return new Page<>(items, more ? last : null);
   }
 
-  private static Page<UsageTotal> jobs(Source s, LedgerQuery q, PageRequest page) {
+  /** Paging in the database: the page's keys first (index order), then the totals of that key range only. */
+  private static Page<UsageTotal> keyed(Source s, LedgerQuery q, GroupBy g, PageRequest page) {
     Split sp = split(q);
+    Table table = table(q, g);
+    Comparator<String> order = order(g);
     String after = page.after();
+    if (after != null) order.compare(after, after); // validates a day cursor
     List<UsageTotal> edge = new ArrayList<>();
-    for (LedgerQuery e : sp.edges()) edge.addAll(s.scan(e, GroupBy.JOB));
-    TreeSet<String> keys = new TreeSet<>();
-    if (sp.rollup()) keys.addAll(s.rollupJobKeys(q, sp.dayFrom(), sp.dayTo(), after, page.limit() + 1));
+    for (LedgerQuery e : sp.edges()) edge.addAll(s.scan(e, g));
+    TreeSet<String> keys = new TreeSet<>(order);
+    if (sp.rollup()) keys.addAll(s.rollupKeys(table, q, sp.dayFrom(), sp.dayTo(), g, after, page.limit() + 1));
     for (UsageTotal t : edge) {
-      if (t.group() != null && (after == null || t.group().compareTo(after) > 0)) keys.add(t.group());
+      if (t.group() != null && (after == null || order.compare(t.group(), after) > 0)) keys.add(t.group());
     }
     List<String> pageKeys = new ArrayList<>();
     for (String k : keys) {
@@ -197,20 +208,20 @@ public final class UsageRollups {
     List<UsageTotal> parts = new ArrayList<>();
     if (!pageKeys.isEmpty()) {
       String last = pageKeys.get(pageKeys.size() - 1);
-      if (sp.rollup()) parts.addAll(s.rollupJobs(q, sp.dayFrom(), sp.dayTo(), after, last));
+      if (sp.rollup()) parts.addAll(s.rollupRange(table, q, sp.dayFrom(), sp.dayTo(), g, after, last));
       Set<String> in = new HashSet<>(pageKeys);
       for (UsageTotal t : edge) if (t.group() != null && in.contains(t.group())) parts.add(t);
     }
-    if (!more) {
+    if (!more && g != GroupBy.DAY) { // every row has a day
       List<UsageTotal> none = new ArrayList<>();
-      if (sp.rollup()) none.addAll(s.rollupJobs(q, sp.dayFrom(), sp.dayTo(), null, null));
+      if (sp.rollup()) none.addAll(s.rollupRange(table, q, sp.dayFrom(), sp.dayTo(), g, null, null));
       for (UsageTotal t : edge) if (t.group() == null) none.add(t);
       if (!none.isEmpty()) {
         if (pageKeys.size() == page.limit()) more = true;
         else parts.addAll(none);
       }
     }
-    return new Page<>(merge(parts, GroupBy.JOB), more ? pageKeys.get(pageKeys.size() - 1) : null);
+    return new Page<>(merge(parts, g), more ? pageKeys.get(pageKeys.size() - 1) : null);
   }
 
   /** Group order: days numerically, names as strings; the null group last. */

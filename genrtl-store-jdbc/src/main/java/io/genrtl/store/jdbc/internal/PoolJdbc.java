@@ -390,22 +390,41 @@ public final class PoolJdbc {
     }
 
     @Override
-    public List<String> rollupJobKeys(LedgerQuery q, Long d0, Long d1, String after, int limit) {
-      String sql = "SELECT DISTINCT job_id FROM usage_rollup_job" + rollupWhere(q, d0, d1)
-          + " AND job_id > :after ORDER BY job_id LIMIT :n";
-      return db.withHandle(h -> bindRollup(h.createQuery(sql), q, d0, d1).bind("after", after == null ? "" : after)
-          .bind("n", limit).mapTo(String.class).list());
+    public List<String> rollupKeys(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g, String after,
+        int limit) {
+      String col = rollupGroup(g);
+      boolean day = g == GroupBy.DAY;
+      String sql = "SELECT DISTINCT " + col + " FROM " + tableName(t) + rollupWhere(q, d0, d1)
+          + (day ? (after == null ? "" : " AND day > :after") : " AND " + col + " > :after")
+          + " ORDER BY " + col + " LIMIT :n";
+      return db.withHandle(h -> {
+        Query query = bindRollup(h.createQuery(sql), q, d0, d1).bind("n", limit);
+        if (day && after != null) query.bind("after", Long.parseLong(after));
+        if (!day) query.bind("after", after == null ? "" : after);
+        return query.map((rs, ctx) -> rs.getString(1)).list();
+      });
     }
 
     @Override
-    public List<UsageTotal> rollupJobs(LedgerQuery q, Long d0, Long d1, String after, String last) {
-      String range = last == null ? " AND job_id = ''" : " AND job_id > :after AND job_id <= :last";
-      String sql = "SELECT job_id AS grp, bucket, " + SUMS + " FROM usage_rollup_job" + rollupWhere(q, d0, d1) + range
-          + " GROUP BY job_id, bucket";
+    public List<UsageTotal> rollupRange(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g, String after,
+        String last) {
+      String col = rollupGroup(g);
+      boolean day = g == GroupBy.DAY;
+      String range = last == null ? " AND " + col + " = ''"
+          : (after == null && day ? "" : " AND " + col + " > :after") + " AND " + col + " <= :last";
+      String sql = "SELECT " + col + " AS grp, bucket, " + SUMS + " FROM " + tableName(t) + rollupWhere(q, d0, d1) + range
+          + " GROUP BY " + col + ", bucket";
       return db.withHandle(h -> {
         Query query = bindRollup(h.createQuery(sql), q, d0, d1);
-        if (last != null) query.bind("after", after == null ? "" : after).bind("last", last);
-        return query.map(totalMapper(GroupBy.JOB)).list();
+        if (last != null) {
+          if (day) {
+            if (after != null) query.bind("after", Long.parseLong(after));
+            query.bind("last", Long.parseLong(last));
+          } else {
+            query.bind("after", after == null ? "" : after).bind("last", last);
+          }
+        }
+        return query.map(totalMapper(g)).list();
       });
     }
 
