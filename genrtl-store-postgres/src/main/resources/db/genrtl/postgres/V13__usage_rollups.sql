@@ -41,6 +41,8 @@ CREATE TABLE usage_rollup_job (
   PRIMARY KEY (user_id, job_id, workspace_id, day, kind, model, bucket)
 );
 CREATE INDEX usage_rollup_job_workspace ON usage_rollup_job (user_id, workspace_id, job_id);
+-- group_by=job over a narrow from/to: the jobs of those days without walking every job of the user
+CREATE INDEX usage_rollup_job_day ON usage_rollup_job (user_id, day, job_id);
 
 -- per (user, workspace, UTC day, kind, model, bucket), rows with a workspace only: the workspace_id filter
 CREATE TABLE usage_rollup_workspace (
