@@ -31,7 +31,7 @@ public final class Main {
       "                                          refuse the user's API keys, sessions and sign-ins at once; prints one JSON object",
       "  admin enable-user --user USER_ID [--reason R]",
       "                                          let a disabled user in again; prints one JSON object",
-      "  admin verify-ledger                     check every balance against grants and ledger rows; exit 1 on any difference",
+      "  admin verify-ledger                     check every balance against grants and ledger rows, and the usage rollups against a full scan; exit 1 on any difference",
       "  admin reconcile-billing                 compare on-demand ledger totals per user and period with what was reported",
       "                                          to the usage meter; prints JSON, exit 1 on any difference",
       "  cbb publish FILE                        validate and publish a CBB package (.zip or .tar.gz)",

@@ -416,6 +416,39 @@ abstract class ApiContractTest {
   }
 
   @Test
+  void summaryGroupsArePagedWithLimitAndCursorAndTheTotalCoversEveryPage() {
+    String a = ann.user().userId();
+    genrtl.pool().setOnDemandLimit(a, 50_000_000L);
+    for (int i = 0; i < 5; i++) charge(a, 1_000_000L, "p" + i, "job-" + i, "w");
+    charge(a, 1_000_000L, "p-none", null, "w");
+    Map<String, Object> first = ok(http.get("/api/usage/summary?group_by=job&limit=2", annKey));
+    @SuppressWarnings("unchecked") List<Map<String, Object>> g1 = (List<Map<String, Object>>) first.get("groups");
+    assertThat(g1).extracting(d -> d.get("key")).containsExactly("job-0", "job-1");
+    @SuppressWarnings("unchecked") Map<String, Object> total = (Map<String, Object>) first.get("total");
+    assertThat(total).as("the total is the whole query's, not the page's").containsEntry("usd", 6.0).containsEntry("rows", 6.0);
+    List<Object> keys = new java.util.ArrayList<>();
+    Object cursor = first.get("next_cursor");
+    keys.addAll(g1.stream().map(d -> d.get("key")).toList());
+    int pages = 1;
+    while (cursor != null) {
+      Map<String, Object> next = ok(http.get("/api/usage/summary?group_by=job&limit=2&cursor=" + cursor, annKey));
+      @SuppressWarnings("unchecked") List<Map<String, Object>> g = (List<Map<String, Object>>) next.get("groups");
+      assertThat(g).hasSizeLessThanOrEqualTo(2);
+      keys.addAll(g.stream().map(d -> d.get("key")).toList());
+      cursor = next.get("next_cursor");
+      assertThat(++pages).isLessThan(10);
+    }
+    assertThat(keys).as("rows without a job come last").containsExactly("job-0", "job-1", "job-2", "job-3", "job-4", null);
+    Map<String, Object> all = ok(http.get("/api/usage/summary?group_by=job", annKey));
+    assertThat((List<?>) all.get("groups")).as("default limit 50").hasSize(6);
+    assertThat(all).containsEntry("next_cursor", null);
+    Map<String, Object> day = ok(http.get("/api/usage/summary?group_by=day&limit=1", annKey));
+    assertThat(day).containsEntry("next_cursor", null);
+    assertProblem(http.get("/api/usage/summary?group_by=job&limit=0", annKey), 400, "validation_failed");
+    assertProblem(http.get("/api/usage/summary?group_by=day&cursor=azphYmM", annKey), 400, "validation_failed");
+  }
+
+  @Test
   void modelsArePublishedWithTheirPrices() {
     TestHttp.Response r = http.get("/api/models", annKey);
     assertThat(r.status()).isEqualTo(200);

@@ -14,6 +14,8 @@ import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.LedgerQuery;
 import io.genrtl.core.pool.PoolAccount;
 import io.genrtl.core.pool.SpendAlert;
+import io.genrtl.core.pool.TokenUsage;
+import io.genrtl.core.pool.UsageRollups;
 import io.genrtl.core.pool.UsageTotal;
 import io.genrtl.core.port.AlertDeliveryStore;
 import io.genrtl.core.port.AlertStore;
@@ -47,6 +49,11 @@ final class InMemoryPool {
     TreeMap<String, SpendAlert> alerts = new TreeMap<>();
     Map<String, String> alertKeys = new HashMap<>();
     TreeMap<String, AlertDelivery> deliveries = new TreeMap<>(); // by alert id
+    // usage rollups: values are never mutated in place (a transaction's snapshot shares them)
+    TreeMap<RKey, long[]> rollupDay = new TreeMap<>();
+    TreeMap<RKey, long[]> rollupJob = new TreeMap<>();
+    TreeMap<RKey, long[]> rollupWorkspace = new TreeMap<>();
+    TreeMap<RKey, long[]> rollupPeriod = new TreeMap<>(); // day holds the period start, kind/model unused
 
     Data copy() {
       Data d = new Data();
@@ -58,7 +65,24 @@ final class InMemoryPool {
       d.alerts = new TreeMap<>(alerts);
       d.alertKeys = new HashMap<>(alertKeys);
       d.deliveries = new TreeMap<>(deliveries);
+      d.rollupDay = new TreeMap<>(rollupDay);
+      d.rollupJob = new TreeMap<>(rollupJob);
+      d.rollupWorkspace = new TreeMap<>(rollupWorkspace);
+      d.rollupPeriod = new TreeMap<>(rollupPeriod);
       return d;
+    }
+  }
+
+  /** A rollup key; unused dimensions are "". Ordered like the SQL primary keys (user, job, workspace, day, ...). */
+  record RKey(String user, String job, String ws, long day, String kind, String model, String bucket)
+      implements Comparable<RKey> {
+    private static final Comparator<RKey> ORDER = Comparator.comparing(RKey::user).thenComparing(RKey::job)
+        .thenComparing(RKey::ws).thenComparingLong(RKey::day).thenComparing(RKey::kind).thenComparing(RKey::model)
+        .thenComparing(RKey::bucket);
+
+    @Override
+    public int compareTo(RKey o) {
+      return ORDER.compare(this, o);
     }
   }
 
@@ -212,12 +236,186 @@ final class InMemoryPool {
         && (q.workspaceId() == null || q.workspaceId().equals(e.attribution().workspaceId()));
   }
 
+  private static long[] totals(LedgerEntry e) {
+    TokenUsage t = e.tokens();
+    return new long[] {1, e.usdMicros(), t == null ? 0 : t.inputTokens(), t == null ? 0 : t.outputTokens(),
+        t == null ? 0 : t.cachedInputTokens(), t == null ? 0 : t.cacheWriteTokens()};
+  }
+
+  private static void add(TreeMap<RKey, long[]> m, RKey k, long[] d) {
+    m.merge(k, d, (a, b) -> {
+      long[] c = a.clone();
+      for (int i = 0; i < c.length; i++) c[i] += b[i];
+      return c;
+    });
+  }
+
+  /** The rollup keys one ledger row adds to: day, job, workspace (if any), period. */
+  private static void rollUp(Data d, LedgerEntry e) {
+    long[] t = totals(e);
+    String u = e.userId();
+    long day = UsageRollups.day(e.timestamp());
+    String kind = e.kind().wire();
+    String model = UsageRollups.key(e.tokens() == null ? null : e.tokens().model());
+    String b = e.bucket().wire();
+    String job = UsageRollups.key(e.attribution().jobId());
+    String ws = UsageRollups.key(e.attribution().workspaceId());
+    add(d.rollupDay, new RKey(u, "", "", day, kind, model, b), t);
+    add(d.rollupJob, new RKey(u, job, ws, day, kind, model, b), t);
+    if (!ws.isEmpty()) add(d.rollupWorkspace, new RKey(u, "", ws, day, kind, model, b), t);
+    add(d.rollupPeriod, new RKey(u, "", "", e.periodStart(), "", "", b), t);
+  }
+
+  private static TreeMap<RKey, long[]> table(Data d, UsageRollups.Table t) {
+    return switch (t) {
+      case DAY -> d.rollupDay;
+      case JOB -> d.rollupJob;
+      case WORKSPACE -> d.rollupWorkspace;
+      case PERIOD -> d.rollupPeriod;
+    };
+  }
+
+  /** The user's rows of a rollup table (a contiguous range of the sorted map). */
+  private static java.util.NavigableMap<RKey, long[]> userRows(TreeMap<RKey, long[]> m, String user) {
+    return m.subMap(new RKey(user, "", "", Long.MIN_VALUE, "", "", ""), true,
+        new RKey(user + "\0", "", "", Long.MIN_VALUE, "", "", ""), false);
+  }
+
+  private static boolean keep(RKey k, LedgerQuery q, Long d0, Long d1) {
+    return (d0 == null || k.day() >= d0) && (d1 == null || k.day() < d1)
+        && (q.kind() == null || q.kind().wire().equals(k.kind()))
+        && (q.jobId() == null || q.jobId().equals(k.job()))
+        && (q.workspaceId() == null || q.workspaceId().equals(k.ws()));
+  }
+
+  private static String groupOf(RKey k, GroupBy g) {
+    if (g == null) return null;
+    return switch (g) {
+      case DAY -> Long.toString(k.day());
+      case MODEL -> UsageRollups.group(k.model());
+      case KIND -> k.kind();
+      case JOB -> UsageRollups.group(k.job());
+    };
+  }
+
+  private static List<UsageTotal> totalsOf(Iterable<Map.Entry<RKey, long[]>> rows, GroupBy g) {
+    List<UsageTotal> parts = new ArrayList<>();
+    for (Map.Entry<RKey, long[]> e : rows) {
+      long[] a = e.getValue();
+      parts.add(new UsageTotal(groupOf(e.getKey(), g), Bucket.fromWire(e.getKey().bucket()), a[0], a[1], a[2], a[3], a[4], a[5]));
+    }
+    return UsageRollups.merge(parts, g);
+  }
+
+  private List<UsageTotal> scanTotals(LedgerQuery q, GroupBy g) {
+    Map<List<Object>, long[]> acc = new LinkedHashMap<>();
+    x.data().ledger.values().stream().filter(matches(q)).forEach(e -> {
+      String group = g == null ? null : switch (g) {
+        case DAY -> Long.toString(UsageRollups.day(e.timestamp()));
+        case MODEL -> e.tokens() == null ? null : e.tokens().model();
+        case KIND -> e.kind().wire();
+        case JOB -> e.attribution().jobId();
+      };
+      List<Object> key = new ArrayList<>();
+      key.add(group);
+      key.add(e.bucket());
+      long[] t = acc.computeIfAbsent(key, k -> new long[6]);
+      long[] d = totals(e);
+      for (int i = 0; i < 6; i++) t[i] += d[i];
+    });
+    List<UsageTotal> out = new ArrayList<>();
+    acc.forEach((k, t) -> out.add(new UsageTotal((String) k.get(0), (Bucket) k.get(1), t[0], t[1], t[2], t[3], t[4], t[5])));
+    return UsageRollups.merge(out, g);
+  }
+
+  private final UsageRollups.Source source = new UsageRollups.Source() {
+    @Override
+    public List<UsageTotal> rollup(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g) {
+      return totalsOf(userRows(table(x.data(), t), q.userId()).entrySet().stream()
+          .filter(e -> keep(e.getKey(), q, d0, d1)).toList(), g);
+    }
+
+    @Override
+    public List<String> rollupKeys(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g, String after,
+        int limit) {
+      java.util.TreeSet<String> keys = new java.util.TreeSet<>(UsageRollups.order(g));
+      Comparator<String> order = UsageRollups.order(g);
+      for (Map.Entry<RKey, long[]> e : userRows(table(x.data(), t), q.userId()).entrySet()) {
+        String k = groupOf(e.getKey(), g);
+        if (k == null || !keep(e.getKey(), q, d0, d1) || (after != null && order.compare(k, after) <= 0)) continue;
+        keys.add(k);
+      }
+      return keys.stream().limit(limit).toList();
+    }
+
+    @Override
+    public List<UsageTotal> rollupRange(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g, String after,
+        String last) {
+      Comparator<String> order = UsageRollups.order(g);
+      List<Map.Entry<RKey, long[]>> in = userRows(table(x.data(), t), q.userId()).entrySet().stream().filter(e -> {
+        String k = groupOf(e.getKey(), g);
+        boolean range = last == null ? k == null
+            : k != null && (after == null || order.compare(k, after) > 0) && order.compare(k, last) <= 0;
+        return range && keep(e.getKey(), q, d0, d1);
+      }).toList();
+      return totalsOf(in, g);
+    }
+
+    @Override
+    public List<UsageTotal> scan(LedgerQuery q, GroupBy g) {
+      return scanTotals(q, g);
+    }
+
+    @Override
+    public Map<String, long[]> rollupRows(UsageRollups.Table t, String userId) {
+      Map<String, long[]> m = new HashMap<>();
+      userRows(table(x.data(), t), userId).forEach((k, v) -> m.put(rowKey(t, k), v.clone()));
+      return m;
+    }
+
+    @Override
+    public Map<String, long[]> scanRows(UsageRollups.Table t, String userId) {
+      Data d = new Data();
+      x.data().ledger.values().stream().filter(e -> e.userId().equals(userId)).forEach(e -> rollUp(d, e));
+      return rollupRowsOf(table(d, t), t, userId);
+    }
+
+    private Map<String, long[]> rollupRowsOf(TreeMap<RKey, long[]> m, UsageRollups.Table t, String userId) {
+      Map<String, long[]> out = new HashMap<>();
+      userRows(m, userId).forEach((k, v) -> out.put(rowKey(t, k), v.clone()));
+      return out;
+    }
+  };
+
+  private static String rowKey(UsageRollups.Table t, RKey k) {
+    return switch (t) {
+      case DAY -> UsageRollups.rowKey(k.day(), k.kind(), k.model(), k.bucket());
+      case JOB -> UsageRollups.rowKey(k.job(), k.ws(), k.day(), k.kind(), k.model(), k.bucket());
+      case WORKSPACE -> UsageRollups.rowKey(k.ws(), k.day(), k.kind(), k.model(), k.bucket());
+      case PERIOD -> UsageRollups.rowKey(k.day(), k.bucket());
+    };
+  }
+
+  /** Testing only: adds {@code usdMicros} to one of the user's day-rollup rows, so a check can see the difference. */
+  boolean corruptDayRollup(String userId, long usdMicros) {
+    return x.locked(() -> {
+      var rows = userRows(x.data().rollupDay, userId);
+      if (rows.isEmpty()) return false;
+      RKey k = rows.firstKey();
+      long[] v = rows.get(k).clone();
+      v[1] += usdMicros;
+      x.data().rollupDay.put(k, v);
+      return true;
+    });
+  }
+
   LedgerStore ledger() {
     return new LedgerStore() {
       @Override
       public void insert(LedgerEntry e) {
         x.locked(() -> {
           if (x.data().ledger.putIfAbsent(e.entryId(), e) != null) throw new IllegalStateException("duplicate ledger id");
+          rollUp(x.data(), e);
           return null;
         });
       }
@@ -250,38 +448,37 @@ final class InMemoryPool {
 
       @Override
       public List<UsageTotal> summarize(LedgerQuery q, GroupBy g) {
-        return x.locked(() -> {
-          Map<List<Object>, long[]> acc = new LinkedHashMap<>();
-          x.data().ledger.values().stream().filter(matches(q)).forEach(e -> {
-            String group = switch (g) {
-              case DAY -> Long.toString(Math.floorDiv(e.timestamp(), 86_400_000L));
-              case MODEL -> e.tokens() == null ? null : e.tokens().model();
-              case KIND -> e.kind().wire();
-              case JOB -> e.attribution().jobId();
-            };
-            List<Object> key = new ArrayList<>();
-            key.add(group);
-            key.add(e.bucket());
-            long[] t = acc.computeIfAbsent(key, k -> new long[6]);
-            t[0]++;
-            t[1] += e.usdMicros();
-            if (e.tokens() != null) {
-              t[2] += e.tokens().inputTokens();
-              t[3] += e.tokens().outputTokens();
-              t[4] += e.tokens().cachedInputTokens();
-              t[5] += e.tokens().cacheWriteTokens();
-            }
-          });
-          List<UsageTotal> out = new ArrayList<>();
-          acc.forEach((k, t) -> out.add(new UsageTotal((String) k.get(0), (Bucket) k.get(1), t[0], t[1], t[2], t[3], t[4], t[5])));
-          out.sort(Comparator.comparing(UsageTotal::group, Comparator.nullsLast(Comparator.naturalOrder()))
-              .thenComparing(UsageTotal::bucket));
-          return out;
-        });
+        return x.locked(() -> UsageRollups.all(source, q, g));
+      }
+
+      @Override
+      public Page<UsageTotal> summarize(LedgerQuery q, GroupBy g, PageRequest page) {
+        return x.locked(() -> UsageRollups.summarize(source, q, g, page));
+      }
+
+      @Override
+      public List<UsageTotal> total(LedgerQuery q) {
+        return x.locked(() -> UsageRollups.total(source, q));
+      }
+
+      @Override
+      public List<UsageTotal> summarizeByScan(LedgerQuery q, GroupBy g) {
+        return x.locked(() -> scanTotals(q, g));
       }
 
       @Override
       public Map<Bucket, Long> sumByBucket(String userId, Long periodStart) {
+        return x.locked(() -> {
+          Map<Bucket, Long> m = new EnumMap<>(Bucket.class);
+          userRows(x.data().rollupPeriod, userId).forEach((k, v) -> {
+            if (periodStart == null || k.day() == periodStart) m.merge(Bucket.fromWire(k.bucket()), v[1], Long::sum);
+          });
+          return m;
+        });
+      }
+
+      @Override
+      public Map<Bucket, Long> sumByBucketByScan(String userId, Long periodStart) {
         return x.locked(() -> {
           Map<Bucket, Long> m = new EnumMap<>(Bucket.class);
           x.data().ledger.values().stream()
@@ -289,6 +486,11 @@ final class InMemoryPool {
               .forEach(e -> m.merge(e.bucket(), e.usdMicros(), Long::sum));
           return m;
         });
+      }
+
+      @Override
+      public List<String> checkRollups(String userId) {
+        return x.locked(() -> UsageRollups.check(source, userId));
       }
 
       @Override

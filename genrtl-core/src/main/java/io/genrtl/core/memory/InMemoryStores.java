@@ -516,6 +516,14 @@ public final class InMemoryStores implements Stores {
     return pool;
   }
 
+  /**
+   * Testing only: adds {@code usdMicros} to one of the user's day-rollup rows (the SQL stores' tests do the same with
+   * an UPDATE), so that a test can see the rollup check fail. Returns false when the user has no rollup row.
+   */
+  public boolean corruptUsageRollupForTesting(String userId, long usdMicros) {
+    return poolStores.corruptDayRollup(userId, usdMicros);
+  }
+
   @Override
   public LedgerStore ledger() {
     return ledger;

@@ -176,8 +176,19 @@ public final class PoolService {
     stores.ledger().forEach(query, consumer);
   }
 
+  /** Every group of the summary (from the usage rollups). */
   public List<UsageTotal> summary(LedgerQuery query, GroupBy groupBy) {
     return stores.ledger().summarize(query, groupBy);
+  }
+
+  /** One page of the summary's groups; {@code page.limit()} counts groups. */
+  public Page<UsageTotal> summary(LedgerQuery query, GroupBy groupBy, PageRequest page) {
+    return stores.ledger().summarize(query, groupBy, page);
+  }
+
+  /** The totals per bucket of everything the query matches (every page of its summary together). */
+  public List<UsageTotal> summaryTotal(LedgerQuery query) {
+    return stores.ledger().total(query);
   }
 
   public Page<SpendAlert> alerts(String userId, PageRequest page) {
@@ -747,7 +758,7 @@ public final class PoolService {
   /**
    * Checks, under the account's lock, that each balance equals grants minus usage plus refunds for its bucket
    * (included and on-demand per current period, credits over all time), that holds equal the active holds, and that
-   * no balance is negative.
+   * no balance is negative; and that the usage rollups equal a full scan of the user's ledger rows.
    */
   public LedgerCheck verify(String userId) {
     return tx(() -> {
@@ -767,6 +778,7 @@ public final class PoolService {
       if (a.creditsMicros() < 0) problems.add("credits is negative: " + a.creditsMicros());
       if (a.onDemandSpentMicros() < 0) problems.add("on-demand spent is negative: " + a.onDemandSpentMicros());
       if (a.holdsMicros() < 0) problems.add("holds are negative: " + a.holdsMicros());
+      problems.addAll(stores.ledger().checkRollups(userId));
       return new LedgerCheck(userId, problems);
     });
   }

@@ -2,6 +2,7 @@ package io.genrtl.host.http;
 
 import io.genrtl.core.GenRtl;
 import io.genrtl.core.GenRtlException;
+import io.genrtl.core.Page;
 import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.pool.Balance;
@@ -185,11 +186,11 @@ final class BillingRoutes {
     String g = ctx.queryParam("group_by");
     GroupBy groupBy = g == null || g.isEmpty() ? GroupBy.DAY
         : GroupBy.parse(g).orElseThrow(() -> GenRtlException.invalid("group_by", "group_by must be day, model, kind or job"));
-    List<UsageTotal> totals = genrtl.pool().summary(q, groupBy);
+    PageRequest page = Paging.request(ctx);
+    // one page of groups (limit counts groups, default 50); "total" covers every page of the query
+    Page<UsageTotal> totals = genrtl.pool().summary(q, groupBy, page);
     Map<String, Map<String, Object>> groups = new LinkedHashMap<>();
-    long[] all = new long[6];
-    Map<Bucket, Long> allBuckets = new EnumMap<>(Bucket.class);
-    for (UsageTotal t : totals) {
+    for (UsageTotal t : totals.items()) {
       String key = t.group() == null ? null : groupBy == GroupBy.DAY
           ? LocalDate.ofEpochDay(Long.parseLong(t.group())).toString() : t.group();
       Map<String, Object> grp = groups.computeIfAbsent(String.valueOf(key), k -> {
@@ -212,6 +213,10 @@ final class BillingRoutes {
       add(grp, "cache_write_tokens", t.cacheWriteTokens());
       @SuppressWarnings("unchecked") Map<Bucket, Long> bb = (Map<Bucket, Long>) grp.get("by_bucket");
       bb.merge(t.bucket(), t.usdMicros(), Long::sum);
+    }
+    long[] all = new long[6];
+    Map<Bucket, Long> allBuckets = new EnumMap<>(Bucket.class);
+    for (UsageTotal t : genrtl.pool().summaryTotal(q)) {
       allBuckets.merge(t.bucket(), t.usdMicros(), Long::sum);
       all[0] += t.rows();
       all[1] += t.usdMicros();
@@ -241,6 +246,7 @@ final class BillingRoutes {
     body.put("to", q.to() == null ? null : Views.time(q.to()));
     body.put("groups", out);
     body.put("total", total);
+    body.put("next_cursor", Paging.cursor(totals.nextAfter()));
     ctx.json(body);
   }
 

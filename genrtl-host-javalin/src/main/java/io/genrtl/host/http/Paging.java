@@ -45,8 +45,13 @@ final class Paging {
     Map<String, Object> body = new LinkedHashMap<>();
     List<Object> items = page.items().stream().map(view).toList();
     body.put("items", items);
-    body.put("next_cursor", page.nextAfter() == null ? null
-        : Base64.getUrlEncoder().withoutPadding().encodeToString(("k:" + page.nextAfter()).getBytes(StandardCharsets.UTF_8)));
+    body.put("next_cursor", cursor(page.nextAfter()));
     return body;
+  }
+
+  /** The opaque {@code next_cursor} for a page's {@code nextAfter} (null on the last page). */
+  static String cursor(String nextAfter) {
+    return nextAfter == null ? null
+        : Base64.getUrlEncoder().withoutPadding().encodeToString(("k:" + nextAfter).getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -17,6 +17,7 @@ import io.genrtl.core.pool.PoolAccount;
 import io.genrtl.core.pool.SpendAlert;
 import io.genrtl.core.pool.TokenUsage;
 import io.genrtl.core.pool.UsageKind;
+import io.genrtl.core.pool.UsageRollups;
 import io.genrtl.core.pool.UsageTotal;
 import io.genrtl.core.port.AlertStore;
 import io.genrtl.core.port.GrantStore;
@@ -25,7 +26,6 @@ import io.genrtl.core.port.IdempotencyStore;
 import io.genrtl.core.port.LedgerStore;
 import io.genrtl.core.port.PoolStore;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -231,10 +231,240 @@ public final class PoolJdbc {
     return query;
   }
 
+  // ------------------------------------------------------------------ usage rollups
+
+  private static final String TOTALS = "row_count, usd_micros, input_tokens, output_tokens, cached_input_tokens, "
+      + "cache_write_tokens";
+
+  /** One conditional upsert per rollup table: the ledger row's totals are added to the row of its key. */
+  private static String upsert(String table, String keyCols) {
+    int n = keyCols.split(",").length;
+    StringBuilder v = new StringBuilder();
+    for (String k : keyCols.split(",")) v.append(':').append(k.trim()).append(", ");
+    StringBuilder set = new StringBuilder();
+    for (String c : TOTALS.split(",")) {
+      String col = c.trim();
+      if (set.length() > 0) set.append(", ");
+      set.append(col).append(" = ").append(table).append('.').append(col).append(" + excluded.").append(col);
+    }
+    assert n > 0;
+    return "INSERT INTO " + table + " (" + keyCols + ", " + TOTALS + ") VALUES (" + v
+        + "1, :usd, :tin, :tout, :tcached, :tcw) ON CONFLICT (" + keyCols + ") DO UPDATE SET " + set;
+  }
+
+  private static final String UPSERT_DAY = upsert("usage_rollup_day", "user_id, day, kind, model, bucket");
+  private static final String UPSERT_JOB = upsert("usage_rollup_job",
+      "user_id, job_id, workspace_id, day, kind, model, bucket");
+  private static final String UPSERT_WORKSPACE = upsert("usage_rollup_workspace",
+      "user_id, workspace_id, day, kind, model, bucket");
+  private static final String UPSERT_PERIOD = upsert("usage_rollup_period", "user_id, period_start, bucket");
+
+  private static void rollUp(org.jdbi.v3.core.Handle h, LedgerEntry e) {
+    TokenUsage t = e.tokens();
+    String ws = UsageRollups.key(e.attribution().workspaceId());
+    for (String sql : new String[] {UPSERT_DAY, UPSERT_JOB, ws.isEmpty() ? null : UPSERT_WORKSPACE, UPSERT_PERIOD}) {
+      if (sql == null) continue;
+      var u = h.createUpdate(sql).bind("user_id", e.userId()).bind("bucket", e.bucket().wire())
+          .bind("usd", e.usdMicros()).bind("tin", t == null ? 0L : t.inputTokens())
+          .bind("tout", t == null ? 0L : t.outputTokens()).bind("tcached", t == null ? 0L : t.cachedInputTokens())
+          .bind("tcw", t == null ? 0L : t.cacheWriteTokens());
+      if (sql == UPSERT_PERIOD) {
+        u.bind("period_start", e.periodStart());
+      } else {
+        u.bind("day", UsageRollups.day(e.timestamp())).bind("kind", e.kind().wire())
+            .bind("model", UsageRollups.key(t == null ? null : t.model()));
+        if (sql == UPSERT_JOB) u.bind("job_id", UsageRollups.key(e.attribution().jobId()));
+        if (sql != UPSERT_DAY) u.bind("workspace_id", ws);
+      }
+      u.execute();
+    }
+  }
+
+  private static String tableName(UsageRollups.Table t) {
+    return switch (t) {
+      case DAY -> "usage_rollup_day";
+      case JOB -> "usage_rollup_job";
+      case WORKSPACE -> "usage_rollup_workspace";
+      case PERIOD -> "usage_rollup_period";
+    };
+  }
+
+  private static String rollupGroup(GroupBy g) {
+    if (g == null) return "''";
+    return switch (g) {
+      case DAY -> "day";
+      case MODEL -> "model";
+      case KIND -> "kind";
+      case JOB -> "job_id";
+    };
+  }
+
+  /** Filters of a rollup read: the query's kind/job/workspace and whole days [d0, d1). */
+  private static String rollupWhere(LedgerQuery q, Long d0, Long d1) {
+    StringBuilder w = new StringBuilder(" WHERE user_id = :u");
+    if (d0 != null) w.append(" AND day >= :d0");
+    if (d1 != null) w.append(" AND day < :d1");
+    if (q.kind() != null) w.append(" AND kind = :kind");
+    if (q.jobId() != null) w.append(" AND job_id = :job");
+    if (q.workspaceId() != null) w.append(" AND workspace_id = :ws");
+    return w.toString();
+  }
+
+  private static Query bindRollup(Query query, LedgerQuery q, Long d0, Long d1) {
+    query.bind("u", q.userId());
+    if (d0 != null) query.bind("d0", d0);
+    if (d1 != null) query.bind("d1", d1);
+    if (q.kind() != null) query.bind("kind", q.kind().wire());
+    if (q.jobId() != null) query.bind("job", q.jobId());
+    if (q.workspaceId() != null) query.bind("ws", q.workspaceId());
+    return query;
+  }
+
+  private static final String SUMS = "SUM(row_count) AS n, SUM(usd_micros) AS usd, SUM(input_tokens) AS tin, "
+      + "SUM(output_tokens) AS tout, SUM(cached_input_tokens) AS tcached, SUM(cache_write_tokens) AS tcw";
+
+  private static RowMapper<UsageTotal> totalMapper(GroupBy g) {
+    return (rs, ctx) -> {
+      String grp = g == null ? null : g == GroupBy.DAY || g == GroupBy.KIND ? rs.getString("grp")
+          : UsageRollups.group(rs.getString("grp"));
+      return new UsageTotal(grp, Bucket.fromWire(rs.getString("bucket")), rs.getLong("n"), rs.getLong("usd"),
+          rs.getLong("tin"), rs.getLong("tout"), rs.getLong("tcached"), rs.getLong("tcw"));
+    };
+  }
+
+  /** The ledger rows' totals grouped like a summary: the scan path (edges of a range, checks, benchmarks). */
+  private List<UsageTotal> scanTotals(LedgerQuery q, GroupBy g) {
+    String grp = g == null ? null : switch (g) {
+      case DAY -> "(ts / 86400000)";
+      case MODEL -> "model";
+      case KIND -> "kind";
+      case JOB -> "job_id";
+    };
+    String sql = "SELECT " + (grp == null ? "NULL" : grp) + " AS grp, bucket, COUNT(*) AS n, SUM(usd_micros) AS usd, "
+        + "SUM(input_tokens) AS tin, SUM(output_tokens) AS tout, SUM(cached_input_tokens) AS tcached, "
+        + "SUM(cache_write_tokens) AS tcw FROM usage_ledger" + where(q) + " GROUP BY "
+        + (grp == null ? "" : grp + ", ") + "bucket";
+    List<UsageTotal> rows = db.withHandle(h -> bindQuery(h.createQuery(sql), q)
+        .map((rs, ctx) -> new UsageTotal(g == null ? null : rs.getString("grp"), Bucket.fromWire(rs.getString("bucket")),
+            rs.getLong("n"), rs.getLong("usd"), rs.getLong("tin"), rs.getLong("tout"), rs.getLong("tcached"),
+            rs.getLong("tcw")))
+        .list());
+    return UsageRollups.merge(rows, g);
+  }
+
+  private static final Map<UsageRollups.Table, String> KEY_COLS = Map.of(
+      UsageRollups.Table.DAY, "day, kind, model, bucket",
+      UsageRollups.Table.JOB, "job_id, workspace_id, day, kind, model, bucket",
+      UsageRollups.Table.WORKSPACE, "workspace_id, day, kind, model, bucket",
+      UsageRollups.Table.PERIOD, "period_start, bucket");
+
+  private static final Map<UsageRollups.Table, String> SCAN_COLS = Map.of(
+      UsageRollups.Table.DAY, "ts / 86400000, kind, COALESCE(model, ''), bucket",
+      UsageRollups.Table.JOB, "COALESCE(job_id, ''), COALESCE(workspace_id, ''), ts / 86400000, kind, "
+          + "COALESCE(model, ''), bucket",
+      UsageRollups.Table.WORKSPACE, "workspace_id, ts / 86400000, kind, COALESCE(model, ''), bucket",
+      UsageRollups.Table.PERIOD, "period_start, bucket");
+
+  private Map<String, long[]> keyedRows(String sql, String userId, int keys) {
+    Map<String, long[]> m = new java.util.HashMap<>();
+    db.withHandle(h -> {
+      h.createQuery(sql).bind("u", userId).setFetchSize(1000).map((rs, ctx) -> {
+        Object[] k = new Object[keys];
+        for (int i = 0; i < keys; i++) k[i] = rs.getString(i + 1);
+        long[] v = new long[6];
+        for (int i = 0; i < 6; i++) v[i] = rs.getLong(keys + 1 + i);
+        return Map.entry(UsageRollups.rowKey(k), v);
+      }).forEach(e -> m.put(e.getKey(), e.getValue()));
+      return null;
+    });
+    return m;
+  }
+
+  private final UsageRollups.Source source = new UsageRollups.Source() {
+    @Override
+    public List<UsageTotal> rollup(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g) {
+      String grp = rollupGroup(g);
+      String sql = "SELECT " + grp + " AS grp, bucket, " + SUMS + " FROM " + tableName(t) + rollupWhere(q, d0, d1)
+          + " GROUP BY " + (g == null ? "" : grp + ", ") + "bucket";
+      return db.withHandle(h -> bindRollup(h.createQuery(sql), q, d0, d1).map(totalMapper(g)).list());
+    }
+
+    @Override
+    public List<String> rollupKeys(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g, String after,
+        int limit) {
+      String col = rollupGroup(g);
+      boolean day = g == GroupBy.DAY;
+      String sql = "SELECT DISTINCT " + col + " FROM " + tableName(t) + rollupWhere(q, d0, d1)
+          + (day ? (after == null ? "" : " AND day > :after") : " AND " + col + " > :after")
+          + " ORDER BY " + col + " LIMIT :n";
+      return db.withHandle(h -> {
+        Query query = bindRollup(h.createQuery(sql), q, d0, d1).bind("n", limit);
+        if (day && after != null) query.bind("after", Long.parseLong(after));
+        if (!day) query.bind("after", after == null ? "" : after);
+        return query.map((rs, ctx) -> rs.getString(1)).list();
+      });
+    }
+
+    @Override
+    public List<UsageTotal> rollupRange(UsageRollups.Table t, LedgerQuery q, Long d0, Long d1, GroupBy g, String after,
+        String last) {
+      String col = rollupGroup(g);
+      boolean day = g == GroupBy.DAY;
+      String range = last == null ? " AND " + col + " = ''"
+          : (after == null && day ? "" : " AND " + col + " > :after") + " AND " + col + " <= :last";
+      String sql = "SELECT " + col + " AS grp, bucket, " + SUMS + " FROM " + tableName(t) + rollupWhere(q, d0, d1) + range
+          + " GROUP BY " + col + ", bucket";
+      return db.withHandle(h -> {
+        Query query = bindRollup(h.createQuery(sql), q, d0, d1);
+        if (last != null) {
+          if (day) {
+            if (after != null) query.bind("after", Long.parseLong(after));
+            query.bind("last", Long.parseLong(last));
+          } else {
+            query.bind("after", after == null ? "" : after).bind("last", last);
+          }
+        }
+        return query.map(totalMapper(g)).list();
+      });
+    }
+
+    @Override
+    public List<UsageTotal> scan(LedgerQuery q, GroupBy g) {
+      return scanTotals(q, g);
+    }
+
+    @Override
+    public Map<String, long[]> rollupRows(UsageRollups.Table t, String userId) {
+      String cols = KEY_COLS.get(t);
+      return keyedRows("SELECT " + cols + ", " + TOTALS + " FROM " + tableName(t) + " WHERE user_id = :u", userId,
+          cols.split(",").length);
+    }
+
+    @Override
+    public Map<String, long[]> scanRows(UsageRollups.Table t, String userId) {
+      String cols = SCAN_COLS.get(t);
+      String sql = "SELECT " + cols + ", COUNT(*), SUM(usd_micros), SUM(input_tokens), SUM(output_tokens), "
+          + "SUM(cached_input_tokens), SUM(cache_write_tokens) FROM usage_ledger WHERE user_id = :u"
+          + (t == UsageRollups.Table.WORKSPACE ? " AND workspace_id IS NOT NULL" : "") + " GROUP BY " + cols;
+      return keyedRows(sql, userId, KEY_COLS.get(t).split(",").length);
+    }
+  };
+
   public LedgerStore ledger() {
     return new LedgerStore() {
       @Override
       public void insert(LedgerEntry e) {
+        db.inTransaction(() -> {
+          insertRow(e);
+          db.withHandle(h -> {
+            rollUp(h, e);
+            return null;
+          });
+          return null;
+        });
+      }
+
+      private void insertRow(LedgerEntry e) {
         TokenUsage t = e.tokens();
         CbbPurchase c = e.cbb();
         db.insert("ledger row", h -> h.createUpdate("INSERT INTO usage_ledger (entry_id, user_id, tenant_id, ts, kind, "
@@ -294,27 +524,36 @@ public final class PoolJdbc {
 
       @Override
       public List<UsageTotal> summarize(LedgerQuery q, GroupBy g) {
-        String grp = switch (g) {
-          case DAY -> "(ts / 86400000)";
-          case MODEL -> "model";
-          case KIND -> "kind";
-          case JOB -> "job_id";
-        };
-        String sql = "SELECT " + grp + " AS grp, bucket, COUNT(*) AS n, SUM(usd_micros) AS usd, SUM(input_tokens) AS tin, "
-            + "SUM(output_tokens) AS tout, SUM(cached_input_tokens) AS tcached, SUM(cache_write_tokens) AS tcw "
-            + "FROM usage_ledger" + where(q) + " GROUP BY " + grp + ", bucket";
-        List<UsageTotal> rows = new ArrayList<>(db.withHandle(h -> bindQuery(h.createQuery(sql), q)
-            .map((rs, ctx) -> new UsageTotal(rs.getString("grp"), Bucket.fromWire(rs.getString("bucket")), rs.getLong("n"),
-                rs.getLong("usd"), rs.getLong("tin"), rs.getLong("tout"), rs.getLong("tcached"), rs.getLong("tcw")))
-            .list()));
-        rows.sort(Comparator.comparing(UsageTotal::group, Comparator.nullsLast(Comparator.naturalOrder()))
-            .thenComparing(UsageTotal::bucket));
-        return rows;
+        return UsageRollups.all(source, q, g);
+      }
+
+      @Override
+      public Page<UsageTotal> summarize(LedgerQuery q, GroupBy g, PageRequest page) {
+        return UsageRollups.summarize(source, q, g, page);
+      }
+
+      @Override
+      public List<UsageTotal> total(LedgerQuery q) {
+        return UsageRollups.total(source, q);
+      }
+
+      @Override
+      public List<UsageTotal> summarizeByScan(LedgerQuery q, GroupBy g) {
+        return scanTotals(q, g);
       }
 
       @Override
       public Map<Bucket, Long> sumByBucket(String userId, Long periodStart) {
-        String sql = "SELECT bucket, SUM(usd_micros) AS s FROM usage_ledger WHERE user_id = :u"
+        return bucketSums("usage_rollup_period", userId, periodStart);
+      }
+
+      @Override
+      public Map<Bucket, Long> sumByBucketByScan(String userId, Long periodStart) {
+        return bucketSums("usage_ledger", userId, periodStart);
+      }
+
+      private Map<Bucket, Long> bucketSums(String table, String userId, Long periodStart) {
+        String sql = "SELECT bucket, SUM(usd_micros) AS s FROM " + table + " WHERE user_id = :u"
             + (periodStart == null ? "" : " AND period_start = :p") + " GROUP BY bucket";
         Map<Bucket, Long> m = new EnumMap<>(Bucket.class);
         db.withHandle(h -> {
@@ -325,6 +564,11 @@ public final class PoolJdbc {
           return null;
         });
         return m;
+      }
+
+      @Override
+      public List<String> checkRollups(String userId) {
+        return UsageRollups.check(source, userId);
       }
 
       @Override
