@@ -2,21 +2,21 @@ package io.genrtl.core;
 
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.ApiKeyService;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.cbb.BlobStore;
 import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.PackageInspector;
 import io.genrtl.core.cbb.PackageLimits;
-import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.jobs.JobHandler;
 import io.genrtl.core.jobs.JobService;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.plan.PlanCatalog;
-import java.time.Duration;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.SpendAlertListener;
-import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -44,7 +44,7 @@ public final class GenRtl {
   private final io.genrtl.core.auth.SignInService signIn;
   private final io.genrtl.core.audit.AuditService audit;
   private final io.genrtl.core.admin.AdminService admin;
-  private final io.genrtl.core.port.Telemetry telemetry;
+  private final Telemetry telemetry;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
@@ -119,8 +119,8 @@ public final class GenRtl {
     return admin;
   }
 
-  /** The observer of jobs, provider calls and charges ({@link io.genrtl.core.port.Telemetry#NONE} by default). */
-  public io.genrtl.core.port.Telemetry telemetry() {
+  /** The observer of jobs, provider calls and charges ({@link Telemetry#NONE} by default). */
+  public Telemetry telemetry() {
     return telemetry;
   }
 
@@ -145,9 +145,9 @@ public final class GenRtl {
     private final java.util.Map<String, JobHandler> jobHandlers = new java.util.LinkedHashMap<>();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
     private boolean deliverAlerts;
-    private io.genrtl.core.port.Sleeper sleeper = io.genrtl.core.port.Sleeper.REAL;
+    private io.genrtl.core.base.Sleeper sleeper = io.genrtl.core.base.Sleeper.REAL;
     private io.genrtl.core.auth.SignInService.Settings signInSettings = io.genrtl.core.auth.SignInService.Settings.defaults();
-    private io.genrtl.core.port.Telemetry telemetry = io.genrtl.core.port.Telemetry.NONE;
+    private Telemetry telemetry = Telemetry.NONE;
     private io.genrtl.core.jobs.JobLimits jobLimits = io.genrtl.core.jobs.JobLimits.UNLIMITED;
     private BlobStore blobs;
     private PackageInspector inspector;
@@ -226,7 +226,7 @@ public final class GenRtl {
     }
 
     /** How services wait when they poll or back off (default: {@link Thread#sleep}); tests inject their own. */
-    public Builder sleeper(io.genrtl.core.port.Sleeper sleeper) {
+    public Builder sleeper(io.genrtl.core.base.Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
@@ -237,8 +237,8 @@ public final class GenRtl {
       return this;
     }
 
-    /** Told of jobs, provider calls, charges and refusals (metrics, traces); default: {@link io.genrtl.core.port.Telemetry#NONE}. */
-    public Builder telemetry(io.genrtl.core.port.Telemetry telemetry) {
+    /** Told of jobs, provider calls, charges and refusals (metrics, traces); default: {@link Telemetry#NONE}. */
+    public Builder telemetry(Telemetry telemetry) {
       this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
       return this;
     }

@@ -9,7 +9,7 @@ import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.User;
 import io.genrtl.core.audit.AuditQuery;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.Balance;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.LedgerEntry;

@@ -198,7 +198,7 @@ class SignInApiTest {
     assertThat(callback("google", "code-2", l2.state()).json()).containsEntry("user_id", t.get("user_id"));
     // each sign-in is in the audit log, as the user, with where it came from
     var entries = genrtl.stores().audit().list(new io.genrtl.core.audit.AuditQuery(null, io.genrtl.core.audit.AuditActions.SIGN_IN,
-        null, null, null, null, null), io.genrtl.core.PageRequest.first(10)).items();
+        null, null, null, null, null), io.genrtl.core.base.PageRequest.first(10)).items();
     assertThat(entries).hasSize(2).allSatisfy(e -> {
       assertThat(e.actorUserId()).isEqualTo(t.get("user_id"));
       assertThat(e.targetId()).isEqualTo(t.get("user_id"));

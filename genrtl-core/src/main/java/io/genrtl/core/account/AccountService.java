@@ -1,18 +1,17 @@
 package io.genrtl.core.account;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
+import io.genrtl.core.base.Period;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -72,7 +71,7 @@ public final class AccountService {
       Optional<Subscription> sub = Optional.empty();
       if (!plan.isFree()) {
         Subscription s = new Subscription(ids.newId(), user.userId(), plan.planId(), Subscription.PROVIDER_MANUAL,
-            SubscriptionStatus.ACTIVE, now, addMonth(now), now);
+            SubscriptionStatus.ACTIVE, now, Period.addMonth(now), now);
         stores.subscriptions().insert(s);
         sub = Optional.of(s);
       }
@@ -210,10 +209,5 @@ public final class AccountService {
       if (Character.isISOControl(n.charAt(i))) throw GenRtlException.invalid(field, field + " must not contain control characters");
     }
     return n;
-  }
-
-  /** The same instant one calendar month later, in UTC (Jan 31 + 1 month = Feb 28/29). */
-  public static long addMonth(long epochMillis) {
-    return Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).plusMonths(1).toInstant().toEpochMilli();
   }
 }

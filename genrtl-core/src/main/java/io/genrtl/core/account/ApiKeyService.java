@@ -1,10 +1,10 @@
 package io.genrtl.core.account;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.port.Stores;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

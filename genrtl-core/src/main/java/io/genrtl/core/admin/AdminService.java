@@ -1,9 +1,5 @@
 package io.genrtl.core.admin;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
@@ -15,6 +11,12 @@ import io.genrtl.core.audit.AuditActions;
 import io.genrtl.core.audit.AuditEntry;
 import io.genrtl.core.audit.AuditQuery;
 import io.genrtl.core.audit.AuditService;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
+import io.genrtl.core.base.Period;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobService;
 import io.genrtl.core.plan.Plan;
@@ -25,7 +27,6 @@ import io.genrtl.core.pool.Grant;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.Money;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -230,7 +231,7 @@ public final class AdminService {
             + " subscription; cancel it at the provider first", Map.of("provider", prev.get().provider()));
       }
       long now = clock.millis();
-      long end = AccountService.addMonth(now);
+      long end = Period.addMonth(now);
       Subscription s = new Subscription(ids.newId(), u.userId(), plan.planId(), Subscription.PROVIDER_MANUAL,
           SubscriptionStatus.ACTIVE, now, end, now);
       stores.subscriptions().insert(s);

@@ -1,12 +1,12 @@
 package io.genrtl.core.audit;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.util.Map;

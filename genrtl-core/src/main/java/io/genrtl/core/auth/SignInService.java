@@ -1,15 +1,15 @@
 package io.genrtl.core.auth;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.ApiKeyService;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.User;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.time.Duration;

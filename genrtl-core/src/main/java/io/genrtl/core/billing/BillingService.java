@@ -1,15 +1,15 @@
 package io.genrtl.core.billing;
 
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.audit.AuditActions;
 import io.genrtl.core.audit.AuditService;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Sleeper;
 import io.genrtl.core.pool.Grant;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
-import io.genrtl.core.port.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -91,14 +91,14 @@ public final class BillingService {
         continue; // taken over meanwhile: use the id the other caller stored
       }
       if (i >= CLAIM_POLLS) {
-        throw new GenRtlException(io.genrtl.core.ErrorCode.CONFLICT,
+        throw new GenRtlException(io.genrtl.core.base.ErrorCode.CONFLICT,
             "your billing customer is being created by another request; retry shortly");
       }
       try {
         sleeper.sleep(CLAIM_POLL);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new GenRtlException(io.genrtl.core.ErrorCode.UNAVAILABLE, "interrupted");
+        throw new GenRtlException(io.genrtl.core.base.ErrorCode.UNAVAILABLE, "interrupted");
       }
     }
   }
@@ -124,7 +124,7 @@ public final class BillingService {
       boolean live = s.status() == SubscriptionStatus.ACTIVE || s.status() == SubscriptionStatus.TRIALING
           || s.status() == SubscriptionStatus.PAST_DUE || s.periodEnd() > clock.millis();
       if (paid && live) {
-        throw new GenRtlException(io.genrtl.core.ErrorCode.SUBSCRIPTION_EXISTS, "you already have the " + s.planId()
+        throw new GenRtlException(io.genrtl.core.base.ErrorCode.SUBSCRIPTION_EXISTS, "you already have the " + s.planId()
             + " plan (" + s.status().wire() + "); change it in the billing portal", java.util.Map.of("plan", s.planId()));
       }
     });

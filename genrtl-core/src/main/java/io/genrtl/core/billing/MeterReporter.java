@@ -1,7 +1,7 @@
 package io.genrtl.core.billing;
 
 import io.genrtl.core.account.Subscription;
-import io.genrtl.core.port.Sleeper;
+import io.genrtl.core.base.Sleeper;
 import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.time.Duration;

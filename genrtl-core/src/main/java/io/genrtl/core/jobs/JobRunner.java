@@ -1,6 +1,6 @@
 package io.genrtl.core.jobs;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.llm.LlmException;
 import io.genrtl.core.port.Stores;
 import java.time.Clock;
@@ -138,7 +138,7 @@ public final class JobRunner implements AutoCloseable {
         return holdTaken.compareAndSet(false, true) ? job.holdId() : null;
       }
     };
-    io.genrtl.core.port.Telemetry.Span span = service.telemetry().jobStarted(job);
+    io.genrtl.core.base.Span span = service.telemetry().jobStarted(job);
     String outcome = JobStatus.FAILED.wire();
     try {
       outcome = run(job, handler, ctx);

@@ -1,19 +1,18 @@
 package io.genrtl.core.jobs;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Workspace;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.pool.Hold;
 import io.genrtl.core.pool.IdempotencyRecord;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.Stores;
-import io.genrtl.core.port.Telemetry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,17 +38,17 @@ public final class JobService {
   private final Map<String, JobHandler> handlers;
   private final JobSignals signals = new JobSignals();
   private final JobLimits limits;
-  private final Telemetry telemetry;
+  private final JobTelemetry telemetry;
   /** How often {@link #await} re-reads a job that may finish on another host. */
   static final Duration AWAIT_POLL = Duration.ofMillis(250);
 
   public JobService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, AccountService accounts,
       Map<String, JobHandler> handlers) {
-    this(stores, clock, ids, pool, accounts, handlers, JobLimits.UNLIMITED, Telemetry.NONE);
+    this(stores, clock, ids, pool, accounts, handlers, JobLimits.UNLIMITED, JobTelemetry.NONE);
   }
 
   public JobService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, AccountService accounts,
-      Map<String, JobHandler> handlers, JobLimits limits, Telemetry telemetry) {
+      Map<String, JobHandler> handlers, JobLimits limits, JobTelemetry telemetry) {
     this.limits = limits;
     this.telemetry = telemetry;
     this.stores = stores;
@@ -123,7 +122,7 @@ public final class JobService {
     }
   }
 
-  Telemetry telemetry() {
+  JobTelemetry telemetry() {
     return telemetry;
   }
 

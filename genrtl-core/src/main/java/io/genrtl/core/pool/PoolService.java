@@ -1,18 +1,18 @@
 package io.genrtl.core.pool;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
-import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.account.User;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
+import io.genrtl.core.base.Period;
 import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.billing.MeterRecord;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
-import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.PoolStore;
 import io.genrtl.core.port.Stores;
 import java.nio.charset.StandardCharsets;
@@ -47,18 +47,18 @@ public final class PoolService {
   private final Clock clock;
   private final IdGenerator ids;
   private final PlanCatalog plans;
-  private final io.genrtl.core.port.Telemetry telemetry;
+  private final PoolTelemetry telemetry;
   private final SpendAlertListener listener;
   private final boolean deliverAlerts;
 
   private final io.genrtl.core.audit.AuditService audit;
 
   public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener) {
-    this(stores, clock, ids, plans, listener, io.genrtl.core.port.Telemetry.NONE, false);
+    this(stores, clock, ids, plans, listener, PoolTelemetry.NONE, false);
   }
 
   public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
-      io.genrtl.core.port.Telemetry telemetry) {
+      PoolTelemetry telemetry) {
     this(stores, clock, ids, plans, listener, telemetry, false);
   }
 
@@ -67,7 +67,7 @@ public final class PoolService {
    * transaction that records the alert (so a committed alert is never lost to a host stopping before delivering it).
    */
   public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
-      io.genrtl.core.port.Telemetry telemetry, boolean deliverAlerts) {
+      PoolTelemetry telemetry, boolean deliverAlerts) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
@@ -96,7 +96,7 @@ public final class PoolService {
     long now = clock.millis();
     Plan plan = planOf(subscription);
     long start = subscription.map(Subscription::periodStart).orElse(now);
-    long end = subscription.map(Subscription::periodEnd).orElse(AccountService.addMonth(now));
+    long end = subscription.map(Subscription::periodEnd).orElse(Period.addMonth(now));
     PoolAccount a = new PoolAccount(user.userId(), user.tenantId(), 0, 0, 0, 0, 0, 0, start, end, now);
     if (stores.pool().insert(a)) grantPeriod(user.userId(), subscription, plan, start, now);
   }
@@ -142,9 +142,9 @@ public final class PoolService {
     }
     boolean selfRenewing = sub.map(s -> Subscription.PROVIDER_MANUAL.equals(s.provider())).orElse(true);
     while (selfRenewing && now >= acct.periodEnd()) {
-      long start = acct.periodEnd();
-      while (AccountService.addMonth(start) <= now) start = AccountService.addMonth(start);
-      long end = AccountService.addMonth(start);
+      Period p = Period.monthContaining(acct.periodEnd(), now);
+      long start = p.start();
+      long end = p.end();
       Plan plan = planOf(sub);
       if (stores.pool().rollPeriod(userId, acct.periodStart(), start, end, 0, now)) {
         grantPeriod(userId, sub, plan, start, now);

@@ -1,7 +1,7 @@
 package io.genrtl.core.port;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.SpendAlert;
 
 public interface AlertStore {

@@ -1,8 +1,8 @@
 package io.genrtl.core.port;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.ApiKey;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import java.util.Optional;
 
 public interface ApiKeyStore {

@@ -1,9 +1,9 @@
 package io.genrtl.core.port;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.audit.AuditEntry;
 import io.genrtl.core.audit.AuditQuery;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import java.util.Optional;
 
 /** The append-only audit log. There is no update and no delete (the SQL stores' triggers refuse both). */

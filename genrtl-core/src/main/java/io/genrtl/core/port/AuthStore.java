@@ -6,6 +6,7 @@ import io.genrtl.core.auth.Identity;
 import io.genrtl.core.auth.LoginState;
 import io.genrtl.core.auth.LoopbackCode;
 import io.genrtl.core.auth.Session;
+import io.genrtl.core.base.DuplicateKeyException;
 import java.util.List;
 import java.util.Optional;
 

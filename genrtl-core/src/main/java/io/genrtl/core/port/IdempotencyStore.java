@@ -1,5 +1,6 @@
 package io.genrtl.core.port;
 
+import io.genrtl.core.base.LockWaitTimeoutException;
 import io.genrtl.core.pool.IdempotencyRecord;
 import java.util.Optional;
 

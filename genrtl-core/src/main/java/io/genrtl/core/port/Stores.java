@@ -1,5 +1,7 @@
 package io.genrtl.core.port;
 
+import io.genrtl.core.base.Transactor;
+
 /**
  * Every store port of one backing database, and its transaction boundary. Adapters: {@code InMemoryStores}
  * (core), {@code SqliteStores} and {@code PostgresStores}. The caller owns the database connection pool.

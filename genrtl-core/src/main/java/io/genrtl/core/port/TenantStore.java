@@ -1,6 +1,7 @@
 package io.genrtl.core.port;
 
 import io.genrtl.core.account.Tenant;
+import io.genrtl.core.base.DuplicateKeyException;
 import java.util.Optional;
 
 public interface TenantStore {

@@ -2,6 +2,7 @@ package io.genrtl.core.port;
 
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.User;
+import io.genrtl.core.base.DuplicateKeyException;
 import java.util.Optional;
 
 public interface UserStore {
@@ -15,7 +16,7 @@ public interface UserStore {
   long countByRole(Role role);
 
   /** Users ordered by id; only the tenant's when {@code tenantId} is not null. */
-  io.genrtl.core.Page<User> list(String tenantId, io.genrtl.core.PageRequest page);
+  io.genrtl.core.base.Page<User> list(String tenantId, io.genrtl.core.base.PageRequest page);
 
   /** Sets the user's role only if it is still {@code expected}; returns whether it changed. */
   boolean updateRole(String userId, Role expected, Role role);

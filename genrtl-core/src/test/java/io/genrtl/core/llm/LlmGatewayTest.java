@@ -3,11 +3,11 @@ package io.genrtl.core.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.memory.InMemoryStores;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;

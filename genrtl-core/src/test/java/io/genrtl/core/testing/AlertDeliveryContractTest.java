@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.AlertDelivery;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.SpendAlert;

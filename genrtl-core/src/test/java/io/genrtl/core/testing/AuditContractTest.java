@@ -3,11 +3,7 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
@@ -19,6 +15,10 @@ import io.genrtl.core.audit.AuditEntry;
 import io.genrtl.core.audit.AuditOrigin;
 import io.genrtl.core.audit.AuditQuery;
 import io.genrtl.core.audit.AuditService;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.ChargeResult;
 import io.genrtl.core.pool.LedgerEntry;
@@ -265,7 +265,7 @@ public abstract class AuditContractTest {
         } catch (GenRtlException e) {
           if (e.code() != ErrorCode.CONFLICT && e.code() != ErrorCode.UNAVAILABLE) errors.add(e);
         } catch (Throwable e) {
-          if (!(e instanceof io.genrtl.core.port.LockWaitTimeoutException)) errors.add(e);
+          if (!(e instanceof io.genrtl.core.base.LockWaitTimeoutException)) errors.add(e);
         } finally {
           done.countDown();
         }

@@ -3,11 +3,12 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Sleeper;
 import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.billing.MeterRecord;
 import io.genrtl.core.billing.MeterReporter;
@@ -18,7 +19,6 @@ import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.ChargeResult;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Sleeper;
 import io.genrtl.core.port.Stores;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,7 +167,7 @@ public abstract class BillingContractTest {
     io.genrtl.core.account.User adm = genrtl.accounts().createUser(new NewUser("adm@x.test", "acme", Role.TENANT_ADMIN, null)).user();
     io.genrtl.core.audit.AuditQuery q = new io.genrtl.core.audit.AuditQuery(null, "webhook.rejected", null, null, null, null, null);
     List<io.genrtl.core.audit.AuditEntry> seen = genrtl.audit().query(genrtl.apiKeys().authenticate(
-        genrtl.apiKeys().issue(root.userId(), "t", null).apiKey()), q, io.genrtl.core.PageRequest.first(50)).items();
+        genrtl.apiKeys().issue(root.userId(), "t", null).apiKey()), q, io.genrtl.core.base.PageRequest.first(50)).items();
     assertThat(seen).hasSize(2);
     io.genrtl.core.audit.AuditEntry first = seen.get(1);
     assertThat(first.tenantId()).isNull();
@@ -178,7 +178,7 @@ public abstract class BillingContractTest {
         "\"code\":\"validation_failed\"", "\"event_type\":\"checkout.session.completed\"");
     assertThat(seen.get(0).targetId()).isNull();
     assertThat(genrtl.audit().query(genrtl.apiKeys().authenticate(genrtl.apiKeys().issue(adm.userId(), "t", null).apiKey()), q,
-        io.genrtl.core.PageRequest.first(50)).items()).as("tenant admins do not see provider events").isEmpty();
+        io.genrtl.core.base.PageRequest.first(50)).items()).as("tenant admins do not see provider events").isEmpty();
     // the event id was not claimed: the event (corrected) still applies once
     assertThat(billing.processOnce("stripe", "evt_bad", () -> {})).isTrue();
     assertThat(billing.processOnce("stripe", "evt_bad", () -> {})).isFalse();

@@ -2,18 +2,18 @@ package io.genrtl.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.Workspace;
-import io.genrtl.core.cbb.CbbService;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.CbbService.CheckoutRequest;
 import io.genrtl.core.cbb.CbbService.CheckoutResult;
 import io.genrtl.core.cbb.CbbService.Requirement;
+import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.FileSystemBlobStore;
 import io.genrtl.core.cbb.PackageLimits;
 import io.genrtl.core.cbb.Receipt;
@@ -162,7 +162,7 @@ public abstract class CbbContractTest {
     assertThat(owned.charged()).extracting(c -> c.cbbId()).containsOnly("uart");
     assertThat(owned.receipt().items()).hasSize(2);
     assertThat(genrtl.pool().verify(ann.user().userId()).problems()).isEmpty();
-    assertThat(cbb.purchases(annP, io.genrtl.core.PageRequest.firstDefault()).items()).hasSize(2);
+    assertThat(cbb.purchases(annP, io.genrtl.core.base.PageRequest.firstDefault()).items()).hasSize(2);
   }
 
   @Test
@@ -369,7 +369,7 @@ public abstract class CbbContractTest {
     long total = 0;
     for (CreatedUser u : users) {
       assertThat(genrtl.pool().verify(u.user().userId()).problems()).isEmpty();
-      assertThat(cbb.purchases(Principal.of(u.user(), null), io.genrtl.core.PageRequest.firstDefault()).items()).hasSize(1);
+      assertThat(cbb.purchases(Principal.of(u.user(), null), io.genrtl.core.base.PageRequest.firstDefault()).items()).hasSize(1);
       total += 20 * USD - genrtl.pool().balance(u.user().userId()).includedMicros();
     }
     assertThat(total).isEqualTo(buyers * USD);

@@ -2,13 +2,13 @@ package io.genrtl.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobEvent;
 import io.genrtl.core.jobs.JobStatus;
-import io.genrtl.core.port.IdGenerator;
 import io.genrtl.core.port.JobStore;
 import io.genrtl.core.port.Stores;
 import java.util.ArrayList;

@@ -3,14 +3,14 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.pool.Balance;
 import io.genrtl.core.pool.Bucket;

@@ -1,10 +1,10 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.billing.CreditPack;
 import io.genrtl.payments.BillingEvent;

@@ -1,7 +1,8 @@
 package io.genrtl.host.jobs;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.LlmRequest;
@@ -12,7 +13,6 @@ import io.genrtl.core.patch.PatchPolicy;
 import io.genrtl.core.patch.SecretRedactor;
 import io.genrtl.core.patch.UnifiedDiff;
 import io.genrtl.core.pool.Attribution;
-import io.genrtl.core.port.IdGenerator;
 import io.genrtl.host.http.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.genrtl.host.jobs;
 
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.jobs.JobHandler;
 import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.patch.PatchPolicy;
-import io.genrtl.core.port.IdGenerator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

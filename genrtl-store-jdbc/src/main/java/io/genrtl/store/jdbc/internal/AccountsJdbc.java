@@ -1,7 +1,5 @@
 package io.genrtl.store.jdbc.internal;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.ApiKey;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.Subscription;
@@ -9,6 +7,8 @@ import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.account.Tenant;
 import io.genrtl.core.account.User;
 import io.genrtl.core.account.Workspace;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.port.ApiKeyStore;
 import io.genrtl.core.port.MetaStore;
 import io.genrtl.core.port.SubscriptionStore;

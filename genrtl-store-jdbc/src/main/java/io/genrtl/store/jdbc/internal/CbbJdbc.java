@@ -1,7 +1,7 @@
 package io.genrtl.store.jdbc.internal;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.cbb.CbbManifest;
 import io.genrtl.core.cbb.CbbPackage;
 import io.genrtl.core.cbb.CbbVersion;

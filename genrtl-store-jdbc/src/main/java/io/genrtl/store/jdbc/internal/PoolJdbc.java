@@ -1,7 +1,7 @@
 package io.genrtl.store.jdbc.internal;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.pool.Bucket;
 import io.genrtl.core.pool.CbbPurchase;
@@ -428,7 +428,7 @@ public final class PoolJdbc {
             return claim(userId, op, key, fp, at);
           } catch (org.jdbi.v3.core.JdbiException e) {
             if (e.getCause() instanceof java.sql.SQLException sql && db.dialect().isLockTimeout(sql)) {
-              throw new io.genrtl.core.port.LockWaitTimeoutException("idempotency key is locked by a running request", e);
+              throw new io.genrtl.core.base.LockWaitTimeoutException("idempotency key is locked by a running request", e);
             }
             throw e;
           } finally {

@@ -1,4 +1,4 @@
-package io.genrtl.core;
+package io.genrtl.core.base;
 
 import java.util.Map;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.genrtl.core.port;
+package io.genrtl.core.base;
 
 /** A store gave up waiting for a lock held by another transaction (the caller may retry later). */
 public class LockWaitTimeoutException extends RuntimeException {

@@ -1,6 +1,5 @@
-package io.genrtl.core.internal;
+package io.genrtl.core.base;
 
-import io.genrtl.core.port.IdGenerator;
 import java.security.SecureRandom;
 import java.time.Clock;
 
@@ -9,7 +8,7 @@ import java.time.Clock;
  * incremented instead of redrawn within the same millisecond, so ids made by one generator always increase.
  * Not API.
  */
-public final class Ulid implements IdGenerator {
+final class Ulid implements IdGenerator {
   private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -22,7 +21,7 @@ public final class Ulid implements IdGenerator {
     this.clock = clock;
   }
 
-  public static IdGenerator generator(Clock clock) {
+  static IdGenerator generator(Clock clock) {
     return new Ulid(clock);
   }
 

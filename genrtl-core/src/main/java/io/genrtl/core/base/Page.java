@@ -1,4 +1,4 @@
-package io.genrtl.core;
+package io.genrtl.core.base;
 
 import java.util.List;
 import java.util.function.Function;

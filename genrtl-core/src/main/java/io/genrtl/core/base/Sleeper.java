@@ -1,4 +1,4 @@
-package io.genrtl.core.port;
+package io.genrtl.core.base;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package io.genrtl.core.port;
+package io.genrtl.core.base;
 
 /** A store refused an insert because a unique key (an id, an email, a name) is already taken. */
 public class DuplicateKeyException extends RuntimeException {

@@ -1,6 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.base;
 
-import io.genrtl.core.internal.Ulid;
 import java.time.Clock;
 
 /** Creates object ids. The default makes monotonic ULIDs: 26 alphanumeric characters that sort by time. */

@@ -1,4 +1,4 @@
-package io.genrtl.core;
+package io.genrtl.core.base;
 
 /**
  * Keyset pagination: at most {@code limit} rows whose key sorts after {@code after} (null: from the start).

@@ -1,4 +1,4 @@
-package io.genrtl.core;
+package io.genrtl.core.base;
 
 /**
  * Stable machine codes for every failure a client can see. The {@link Category} tells a host which transport
