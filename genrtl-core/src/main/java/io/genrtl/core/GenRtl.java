@@ -14,7 +14,6 @@ import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.SpendAlertListener;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,7 +1,6 @@
 package io.genrtl.core;
 
 import io.genrtl.core.memory.InMemoryStores;
-import io.genrtl.core.port.Stores;
 import io.genrtl.core.testing.AuthContractTest;
 
 class InMemoryAuthContractTest extends AuthContractTest {

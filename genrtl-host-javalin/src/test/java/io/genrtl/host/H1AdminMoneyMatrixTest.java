@@ -4,6 +4,7 @@ import static io.genrtl.host.ApiContractTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
@@ -15,7 +16,6 @@ import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.LedgerQuery;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Stores;
 import io.genrtl.core.testing.MutableClock;
 import io.genrtl.host.http.GenRtlApp;
 import io.javalin.Javalin;

@@ -1,6 +1,7 @@
 package io.genrtl.host;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
@@ -9,7 +10,6 @@ import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.JobRunner;
 import io.genrtl.core.llm.LlmClient;
 import io.genrtl.core.llm.LlmGateway;
-import io.genrtl.core.port.Stores;
 import io.genrtl.host.http.GenRtlApp;
 import io.genrtl.host.http.PlanLimits;
 import io.genrtl.host.http.RateBuckets;

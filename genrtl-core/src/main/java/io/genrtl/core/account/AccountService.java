@@ -1,5 +1,6 @@
 package io.genrtl.core.account;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.base.DuplicateKeyException;
 import io.genrtl.core.base.ErrorCode;
 import io.genrtl.core.base.GenRtlException;
@@ -10,7 +11,6 @@ import io.genrtl.core.base.Period;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;

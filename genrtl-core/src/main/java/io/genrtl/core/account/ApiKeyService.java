@@ -1,11 +1,11 @@
 package io.genrtl.core.account;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.base.ErrorCode;
 import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.port.Stores;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,6 @@
 package io.genrtl.core.admin;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
@@ -27,7 +28,6 @@ import io.genrtl.core.pool.Grant;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.Money;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.genrtl.core.audit;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.base.ErrorCode;
@@ -7,7 +8,6 @@ import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;

@@ -1,5 +1,6 @@
 package io.genrtl.core.auth;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.ApiKeyService;
 import io.genrtl.core.account.IssuedKey;
@@ -10,7 +11,6 @@ import io.genrtl.core.base.DuplicateKeyException;
 import io.genrtl.core.base.ErrorCode;
 import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.base.IdGenerator;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;

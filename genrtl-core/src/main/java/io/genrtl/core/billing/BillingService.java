@@ -1,5 +1,6 @@
 package io.genrtl.core.billing;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.audit.AuditActions;
@@ -9,7 +10,6 @@ import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.base.Sleeper;
 import io.genrtl.core.pool.Grant;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package io.genrtl.core.billing;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.base.Sleeper;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.genrtl.core.cbb;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.User;
@@ -21,7 +22,6 @@ import io.genrtl.core.pool.LedgerQuery;
 import io.genrtl.core.pool.Money;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Stores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

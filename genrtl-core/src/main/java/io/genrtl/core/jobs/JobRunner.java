@@ -1,8 +1,8 @@
 package io.genrtl.core.jobs;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.llm.LlmException;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.genrtl.core.jobs;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Workspace;
@@ -12,7 +13,6 @@ import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.pool.Hold;
 import io.genrtl.core.pool.IdempotencyRecord;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.Stores;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

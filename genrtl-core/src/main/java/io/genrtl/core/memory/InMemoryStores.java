@@ -1,34 +1,34 @@
 package io.genrtl.core.memory;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.ApiKey;
+import io.genrtl.core.account.ApiKeyStore;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.Subscription;
+import io.genrtl.core.account.SubscriptionStore;
 import io.genrtl.core.account.Tenant;
+import io.genrtl.core.account.TenantStore;
 import io.genrtl.core.account.User;
+import io.genrtl.core.account.UserStore;
 import io.genrtl.core.account.Workspace;
+import io.genrtl.core.account.WorkspaceStore;
+import io.genrtl.core.audit.AuditStore;
 import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.MetaStore;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.base.Transactor;
-import io.genrtl.core.port.AlertStore;
-import io.genrtl.core.port.ApiKeyStore;
-import io.genrtl.core.port.AuditStore;
-import io.genrtl.core.port.CbbStore;
-import io.genrtl.core.port.CustomerStore;
-import io.genrtl.core.port.GrantStore;
-import io.genrtl.core.port.HoldStore;
-import io.genrtl.core.port.IdempotencyStore;
-import io.genrtl.core.port.JobStore;
-import io.genrtl.core.port.LedgerStore;
-import io.genrtl.core.port.MetaStore;
-import io.genrtl.core.port.MeterOutboxStore;
-import io.genrtl.core.port.PoolStore;
-import io.genrtl.core.port.ReceiptStore;
-import io.genrtl.core.port.Stores;
-import io.genrtl.core.port.SubscriptionStore;
-import io.genrtl.core.port.TenantStore;
-import io.genrtl.core.port.UserStore;
-import io.genrtl.core.port.WorkspaceStore;
+import io.genrtl.core.billing.CustomerStore;
+import io.genrtl.core.billing.MeterOutboxStore;
+import io.genrtl.core.cbb.CbbStore;
+import io.genrtl.core.cbb.ReceiptStore;
+import io.genrtl.core.jobs.JobStore;
+import io.genrtl.core.pool.AlertStore;
+import io.genrtl.core.pool.GrantStore;
+import io.genrtl.core.pool.HoldStore;
+import io.genrtl.core.pool.IdempotencyStore;
+import io.genrtl.core.pool.LedgerStore;
+import io.genrtl.core.pool.PoolStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -412,7 +412,7 @@ public final class InMemoryStores implements Stores {
     }
   }).jobs();
   private final ReceiptStore receipts = cbbStores.receipts();
-  private final io.genrtl.core.port.AuthStore auth = new InMemoryAuth(new InMemoryAuth.Access() {
+  private final io.genrtl.core.auth.AuthStore auth = new InMemoryAuth(new InMemoryAuth.Access() {
     @Override
     public <T> T locked(Supplier<T> s) {
       return InMemoryStores.this.locked(s);
@@ -474,7 +474,7 @@ public final class InMemoryStores implements Stores {
   private final HoldStore holds = poolStores.holds();
   private final IdempotencyStore idempotency = poolStores.idempotency();
   private final AlertStore alerts = poolStores.alerts();
-  private final io.genrtl.core.port.AlertDeliveryStore alertDeliveries = poolStores.alertDeliveries();
+  private final io.genrtl.core.pool.AlertDeliveryStore alertDeliveries = poolStores.alertDeliveries();
 
   @Override
   public Transactor transactor() {
@@ -542,7 +542,7 @@ public final class InMemoryStores implements Stores {
   }
 
   @Override
-  public io.genrtl.core.port.AlertDeliveryStore alertDeliveries() {
+  public io.genrtl.core.pool.AlertDeliveryStore alertDeliveries() {
     return alertDeliveries;
   }
 
@@ -606,7 +606,7 @@ public final class InMemoryStores implements Stores {
   }
 
   @Override
-  public io.genrtl.core.port.AuthStore auth() {
+  public io.genrtl.core.auth.AuthStore auth() {
     return auth;
   }
 

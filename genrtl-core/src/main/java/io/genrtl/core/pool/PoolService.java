@@ -1,5 +1,6 @@
 package io.genrtl.core.pool;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.account.User;
@@ -13,8 +14,6 @@ import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.billing.MeterRecord;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
-import io.genrtl.core.port.PoolStore;
-import io.genrtl.core.port.Stores;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.Me;
 import io.genrtl.core.account.NewUser;
@@ -24,7 +25,6 @@ import io.genrtl.core.auth.SignInService;
 import io.genrtl.core.base.ErrorCode;
 import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.port.Stores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.base.ErrorCode;
@@ -19,7 +20,6 @@ import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.ChargeResult;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Stores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -3,6 +3,7 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
@@ -17,7 +18,6 @@ import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.FileSystemBlobStore;
 import io.genrtl.core.cbb.PackageLimits;
 import io.genrtl.core.cbb.Receipt;
-import io.genrtl.core.port.Stores;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;

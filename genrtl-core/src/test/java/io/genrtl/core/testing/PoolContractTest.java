@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
@@ -28,7 +29,6 @@ import io.genrtl.core.pool.SpendAlert;
 import io.genrtl.core.pool.TokenUsage;
 import io.genrtl.core.pool.UsageKind;
 import io.genrtl.core.pool.UsageTotal;
-import io.genrtl.core.port.Stores;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.ApiKey;
 import io.genrtl.core.account.ApiKeyService;
 import io.genrtl.core.account.CreatedUser;
@@ -23,7 +24,6 @@ import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.port.Stores;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.genrtl.host.obs;
 
+import io.genrtl.core.Stores;
 import io.genrtl.core.base.Transactor;
-import io.genrtl.core.port.Stores;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;

@@ -1,25 +1,25 @@
 package io.genrtl.store.jdbc;
 
+import io.genrtl.core.Stores;
+import io.genrtl.core.account.ApiKeyStore;
+import io.genrtl.core.account.SubscriptionStore;
+import io.genrtl.core.account.TenantStore;
+import io.genrtl.core.account.UserStore;
+import io.genrtl.core.account.WorkspaceStore;
+import io.genrtl.core.audit.AuditStore;
+import io.genrtl.core.base.MetaStore;
 import io.genrtl.core.base.Transactor;
-import io.genrtl.core.port.AlertStore;
-import io.genrtl.core.port.ApiKeyStore;
-import io.genrtl.core.port.AuditStore;
-import io.genrtl.core.port.CbbStore;
-import io.genrtl.core.port.CustomerStore;
-import io.genrtl.core.port.GrantStore;
-import io.genrtl.core.port.HoldStore;
-import io.genrtl.core.port.IdempotencyStore;
-import io.genrtl.core.port.JobStore;
-import io.genrtl.core.port.LedgerStore;
-import io.genrtl.core.port.MetaStore;
-import io.genrtl.core.port.MeterOutboxStore;
-import io.genrtl.core.port.PoolStore;
-import io.genrtl.core.port.ReceiptStore;
-import io.genrtl.core.port.Stores;
-import io.genrtl.core.port.SubscriptionStore;
-import io.genrtl.core.port.TenantStore;
-import io.genrtl.core.port.UserStore;
-import io.genrtl.core.port.WorkspaceStore;
+import io.genrtl.core.billing.CustomerStore;
+import io.genrtl.core.billing.MeterOutboxStore;
+import io.genrtl.core.cbb.CbbStore;
+import io.genrtl.core.cbb.ReceiptStore;
+import io.genrtl.core.jobs.JobStore;
+import io.genrtl.core.pool.AlertStore;
+import io.genrtl.core.pool.GrantStore;
+import io.genrtl.core.pool.HoldStore;
+import io.genrtl.core.pool.IdempotencyStore;
+import io.genrtl.core.pool.LedgerStore;
+import io.genrtl.core.pool.PoolStore;
 import io.genrtl.store.jdbc.internal.AccountsJdbc;
 import io.genrtl.store.jdbc.internal.AuditJdbc;
 import io.genrtl.store.jdbc.internal.BillingJdbc;
@@ -45,13 +45,13 @@ public final class JdbcStores implements Stores {
   private final HoldStore holds;
   private final IdempotencyStore idempotency;
   private final AlertStore alerts;
-  private final io.genrtl.core.port.AlertDeliveryStore alertDeliveries;
+  private final io.genrtl.core.pool.AlertDeliveryStore alertDeliveries;
   private final CbbStore cbbs;
   private final ReceiptStore receipts;
   private final JobStore jobs;
   private final CustomerStore customers;
   private final MeterOutboxStore meterOutbox;
-  private final io.genrtl.core.port.AuthStore auth;
+  private final io.genrtl.core.auth.AuthStore auth;
   private final AuditStore audit;
 
   private JdbcStores(DataSource dataSource, Dialect dialect) {
@@ -155,7 +155,7 @@ public final class JdbcStores implements Stores {
   }
 
   @Override
-  public io.genrtl.core.port.AlertDeliveryStore alertDeliveries() {
+  public io.genrtl.core.pool.AlertDeliveryStore alertDeliveries() {
     return alertDeliveries;
   }
 
@@ -185,7 +185,7 @@ public final class JdbcStores implements Stores {
   }
 
   @Override
-  public io.genrtl.core.port.AuthStore auth() {
+  public io.genrtl.core.auth.AuthStore auth() {
     return auth;
   }
 

@@ -1,20 +1,20 @@
 package io.genrtl.store.jdbc.internal;
 
 import io.genrtl.core.account.ApiKey;
+import io.genrtl.core.account.ApiKeyStore;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
+import io.genrtl.core.account.SubscriptionStore;
 import io.genrtl.core.account.Tenant;
+import io.genrtl.core.account.TenantStore;
 import io.genrtl.core.account.User;
+import io.genrtl.core.account.UserStore;
 import io.genrtl.core.account.Workspace;
+import io.genrtl.core.account.WorkspaceStore;
+import io.genrtl.core.base.MetaStore;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.port.ApiKeyStore;
-import io.genrtl.core.port.MetaStore;
-import io.genrtl.core.port.SubscriptionStore;
-import io.genrtl.core.port.TenantStore;
-import io.genrtl.core.port.UserStore;
-import io.genrtl.core.port.WorkspaceStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;

@@ -2,9 +2,9 @@ package io.genrtl.store.jdbc.internal;
 
 import io.genrtl.core.audit.AuditEntry;
 import io.genrtl.core.audit.AuditQuery;
+import io.genrtl.core.audit.AuditStore;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.port.AuditStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

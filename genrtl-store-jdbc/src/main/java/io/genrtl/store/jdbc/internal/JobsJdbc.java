@@ -6,7 +6,7 @@ import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobEvent;
 import io.genrtl.core.jobs.JobStatus;
-import io.genrtl.core.port.JobStore;
+import io.genrtl.core.jobs.JobStore;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;

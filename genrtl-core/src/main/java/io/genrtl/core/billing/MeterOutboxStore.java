@@ -1,7 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.billing;
 
-import io.genrtl.core.billing.MeterRecord;
-import io.genrtl.core.billing.MeterTotal;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -1,7 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.pool;
 
-import io.genrtl.core.pool.Hold;
-import io.genrtl.core.pool.HoldStatus;
 import java.util.List;
 import java.util.Optional;
 

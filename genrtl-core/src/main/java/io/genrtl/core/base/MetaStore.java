@@ -1,4 +1,4 @@
-package io.genrtl.core.port;
+package io.genrtl.core.base;
 
 /** Installation-wide markers, for things that must happen once even when several hosts start together. */
 public interface MetaStore {

@@ -1,7 +1,6 @@
-package io.genrtl.core.port;
+package io.genrtl.core.pool;
 
 import io.genrtl.core.base.LockWaitTimeoutException;
-import io.genrtl.core.pool.IdempotencyRecord;
 import java.util.Optional;
 
 /**

@@ -1,12 +1,7 @@
-package io.genrtl.core.port;
+package io.genrtl.core.pool;
 
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.pool.Bucket;
-import io.genrtl.core.pool.GroupBy;
-import io.genrtl.core.pool.LedgerEntry;
-import io.genrtl.core.pool.LedgerQuery;
-import io.genrtl.core.pool.UsageTotal;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

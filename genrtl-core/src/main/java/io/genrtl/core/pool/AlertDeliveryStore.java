@@ -1,6 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.pool;
 
-import io.genrtl.core.pool.AlertDelivery;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

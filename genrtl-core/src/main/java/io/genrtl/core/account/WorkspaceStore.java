@@ -1,6 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.account;
 
-import io.genrtl.core.account.Workspace;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
 import java.util.Optional;

@@ -1,8 +1,7 @@
-package io.genrtl.core.port;
+package io.genrtl.core.pool;
 
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.pool.SpendAlert;
 
 public interface AlertStore {
   /** Records the alert unless one with the same key exists for the user; returns whether it was recorded. */

@@ -1,6 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.account;
 
-import io.genrtl.core.account.Subscription;
 import java.util.Optional;
 
 public interface SubscriptionStore {

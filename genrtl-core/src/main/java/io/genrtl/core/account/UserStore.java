@@ -1,7 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.account;
 
-import io.genrtl.core.account.Role;
-import io.genrtl.core.account.User;
 import io.genrtl.core.base.DuplicateKeyException;
 import java.util.Optional;
 

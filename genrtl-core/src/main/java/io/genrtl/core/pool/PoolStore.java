@@ -1,10 +1,7 @@
-package io.genrtl.core.port;
+package io.genrtl.core.pool;
 
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.pool.Bucket;
-import io.genrtl.core.pool.Debit;
-import io.genrtl.core.pool.PoolAccount;
 import java.util.Optional;
 
 /**

@@ -1,6 +1,26 @@
-package io.genrtl.core.port;
+package io.genrtl.core;
 
+import io.genrtl.core.account.ApiKeyStore;
+import io.genrtl.core.account.SubscriptionStore;
+import io.genrtl.core.account.TenantStore;
+import io.genrtl.core.account.UserStore;
+import io.genrtl.core.account.WorkspaceStore;
+import io.genrtl.core.audit.AuditStore;
+import io.genrtl.core.auth.AuthStore;
+import io.genrtl.core.base.MetaStore;
 import io.genrtl.core.base.Transactor;
+import io.genrtl.core.billing.CustomerStore;
+import io.genrtl.core.billing.MeterOutboxStore;
+import io.genrtl.core.cbb.CbbStore;
+import io.genrtl.core.cbb.ReceiptStore;
+import io.genrtl.core.jobs.JobStore;
+import io.genrtl.core.pool.AlertDeliveryStore;
+import io.genrtl.core.pool.AlertStore;
+import io.genrtl.core.pool.GrantStore;
+import io.genrtl.core.pool.HoldStore;
+import io.genrtl.core.pool.IdempotencyStore;
+import io.genrtl.core.pool.LedgerStore;
+import io.genrtl.core.pool.PoolStore;
 
 /**
  * Every store port of one backing database, and its transaction boundary. Adapters: {@code InMemoryStores}

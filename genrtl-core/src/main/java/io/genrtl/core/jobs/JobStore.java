@@ -1,10 +1,7 @@
-package io.genrtl.core.port;
+package io.genrtl.core.jobs;
 
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.jobs.Job;
-import io.genrtl.core.jobs.JobEvent;
-import io.genrtl.core.jobs.JobStatus;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,7 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.audit;
 
-import io.genrtl.core.audit.AuditEntry;
-import io.genrtl.core.audit.AuditQuery;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
 import java.util.Optional;

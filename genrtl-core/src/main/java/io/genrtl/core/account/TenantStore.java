@@ -1,6 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.account;
 
-import io.genrtl.core.account.Tenant;
 import io.genrtl.core.base.DuplicateKeyException;
 import java.util.Optional;
 

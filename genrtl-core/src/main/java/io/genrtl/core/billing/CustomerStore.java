@@ -1,4 +1,4 @@
-package io.genrtl.core.port;
+package io.genrtl.core.billing;
 
 import java.util.Optional;
 

@@ -1,11 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.auth;
 
-import io.genrtl.core.auth.DeviceAuthorization;
-import io.genrtl.core.auth.DeviceStatus;
-import io.genrtl.core.auth.Identity;
-import io.genrtl.core.auth.LoginState;
-import io.genrtl.core.auth.LoopbackCode;
-import io.genrtl.core.auth.Session;
 import io.genrtl.core.base.DuplicateKeyException;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,7 @@
-package io.genrtl.core.port;
+package io.genrtl.core.cbb;
 
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
-import io.genrtl.core.cbb.Receipt;
 import java.util.Map;
 import java.util.Optional;
 

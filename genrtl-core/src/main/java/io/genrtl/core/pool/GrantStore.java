@@ -1,7 +1,5 @@
-package io.genrtl.core.port;
+package io.genrtl.core.pool;
 
-import io.genrtl.core.pool.Bucket;
-import io.genrtl.core.pool.Grant;
 import java.util.List;
 
 public interface GrantStore {

@@ -1,7 +1,6 @@
-package io.genrtl.core.port;
+package io.genrtl.core.cbb;
 
 import io.genrtl.core.base.DuplicateKeyException;
-import io.genrtl.core.cbb.CbbVersion;
 import java.util.List;
 import java.util.Optional;
 
