@@ -50,16 +50,17 @@ public final class GenRtl {
     this.clock = b.clock;
     this.ids = b.ids != null ? b.ids : IdGenerator.ulid(clock);
     this.plans = b.plans;
-    this.apiKeys = new ApiKeyService(stores, clock, ids);
+    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
+    this.apiKeys = new ApiKeyService(stores, clock, ids, audit::record);
     this.telemetry = b.telemetry;
-    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener, b.telemetry, b.deliverAlerts);
-    this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
+    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener, b.telemetry, b.deliverAlerts,
+        new io.genrtl.core.billing.MeterOutboxListener(stores));
+    this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool::openAccount, audit::record);
     this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
     this.prices = b.prices;
     this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers, b.jobLimits, b.telemetry);
     this.billing = new BillingService(stores, clock, ids, pool, b.sleeper);
     this.signIn = new io.genrtl.core.auth.SignInService(stores, clock, ids, accounts, apiKeys, b.signInSettings);
-    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
     this.admin = new io.genrtl.core.admin.AdminService(stores, clock, ids, plans, pool, jobs, audit, accounts);
   }
 

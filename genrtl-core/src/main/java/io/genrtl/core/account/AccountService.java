@@ -10,7 +10,6 @@ import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.base.Period;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
-import io.genrtl.core.pool.PoolService;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
@@ -32,17 +31,18 @@ public final class AccountService {
   private final IdGenerator ids;
   private final PlanCatalog plans;
   private final ApiKeyService keys;
-  private final PoolService pool;
-  private final io.genrtl.core.audit.AuditService audit;
+  private final NewUserListener newUsers;
+  private final AccountAudit audit;
 
-  public AccountService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, ApiKeyService keys, PoolService pool) {
+  public AccountService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, ApiKeyService keys,
+      NewUserListener newUsers, AccountAudit audit) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
     this.plans = plans;
     this.keys = keys;
-    this.pool = pool;
-    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
+    this.newUsers = newUsers;
+    this.audit = audit;
   }
 
   /** Creates a user (and their tenant when it does not exist yet) in one transaction. */
@@ -75,7 +75,7 @@ public final class AccountService {
         stores.subscriptions().insert(s);
         sub = Optional.of(s);
       }
-      pool.openAccount(user, sub);
+      newUsers.userCreated(user, sub);
       return new CreatedUser(user, tenant, sub);
     });
   }
@@ -106,7 +106,7 @@ public final class AccountService {
       User u = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
       long now = clock.millis();
       if (!stores.users().disable(u.userId(), now)) return stores.users().find(userId).orElseThrow();
-      audit.record(io.genrtl.core.audit.AuditActions.USER_DISABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
+      audit.record(AccountAudit.USER_DISABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
       return u.withDisabledAt(now);
     });
   }
@@ -117,7 +117,7 @@ public final class AccountService {
     return stores.transactor().inTransaction(() -> {
       User u = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
       if (!stores.users().enable(u.userId())) return stores.users().find(userId).orElseThrow();
-      audit.record(io.genrtl.core.audit.AuditActions.USER_ENABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
+      audit.record(AccountAudit.USER_ENABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
       return u.withDisabledAt(null);
     });
   }

@@ -33,13 +33,13 @@ public final class ApiKeyService {
   private final Stores stores;
   private final Clock clock;
   private final IdGenerator ids;
-  private final io.genrtl.core.audit.AuditService audit;
+  private final AccountAudit audit;
 
-  public ApiKeyService(Stores stores, Clock clock, IdGenerator ids) {
+  public ApiKeyService(Stores stores, Clock clock, IdGenerator ids, AccountAudit audit) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
-    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
+    this.audit = audit;
   }
 
   /** Creates a key for {@code userId}; the returned {@link IssuedKey#apiKey()} is never retrievable again. */
@@ -63,7 +63,7 @@ public final class ApiKeyService {
       d.put("user_id", userId);
       d.put("name", keyName);
       if (expiresAt != null) d.put("expires_at", java.time.Instant.ofEpochMilli(expiresAt).toString());
-      audit.record(io.genrtl.core.audit.AuditActions.KEY_CREATE, "api_key", keyId, owner.tenantId(), d);
+      audit.record(AccountAudit.KEY_CREATE, "api_key", keyId, owner.tenantId(), d);
       return new IssuedKey(key, PREFIX + keyId + "_" + secret);
     });
   }
@@ -110,7 +110,7 @@ public final class ApiKeyService {
       User owner = stores.users().find(key.userId()).orElseThrow(() -> GenRtlException.notFound("key"));
       if (!principal.canAccess(owner.userId(), owner.tenantId())) throw GenRtlException.notFound("key");
       if (stores.apiKeys().revoke(keyId, clock.millis())) {
-        audit.record(io.genrtl.core.audit.AuditActions.KEY_REVOKE, "api_key", keyId, owner.tenantId(),
+        audit.record(AccountAudit.KEY_REVOKE, "api_key", keyId, owner.tenantId(),
             Map.of("user_id", owner.userId()));
       }
     });

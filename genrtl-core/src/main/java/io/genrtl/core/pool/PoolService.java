@@ -10,8 +10,6 @@ import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.base.Period;
-import io.genrtl.core.billing.BillingService;
-import io.genrtl.core.billing.MeterRecord;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
 import java.nio.charset.StandardCharsets;
@@ -49,24 +47,17 @@ public final class PoolService {
   private final PoolTelemetry telemetry;
   private final SpendAlertListener listener;
   private final boolean deliverAlerts;
+  private final OnDemandDebitListener onDemandDebits;
 
   private final io.genrtl.core.audit.AuditService audit;
-
-  public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener) {
-    this(stores, clock, ids, plans, listener, PoolTelemetry.NONE, false);
-  }
-
-  public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
-      PoolTelemetry telemetry) {
-    this(stores, clock, ids, plans, listener, telemetry, false);
-  }
 
   /**
    * With {@code deliverAlerts}, each alert also gets a pending row in {@link Stores#alertDeliveries()}, written in the
    * transaction that records the alert (so a committed alert is never lost to a host stopping before delivering it).
+   * {@code onDemandDebits} is told of every on-demand debit inside its transaction (billing meters them).
    */
   public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
-      PoolTelemetry telemetry, boolean deliverAlerts) {
+      PoolTelemetry telemetry, boolean deliverAlerts, OnDemandDebitListener onDemandDebits) {
     this.stores = stores;
     this.clock = clock;
     this.ids = ids;
@@ -75,6 +66,7 @@ public final class PoolService {
     this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
     this.telemetry = telemetry;
     this.deliverAlerts = deliverAlerts;
+    this.onDemandDebits = onDemandDebits;
   }
 
   /** The id of the plan the user is on now (the free plan without an active subscription); one read, no writes. */
@@ -382,9 +374,8 @@ public final class PoolService {
           d.after().periodStart(), attribution, first ? tokens : zeroTokens(tokens), cbb, key, refundOf, overrun, note);
       stores.ledger().insert(e);
       if (e.bucket() == Bucket.ON_DEMAND && e.usdMicros() > 0 && refundOf == null) {
-        // the meter outbox row commits (or rolls back) with its ledger row: nothing charged goes unreported
-        stores.meterOutbox().insert(MeterRecord.pending(e.entryId(), userId,
-            stores.customers().find(userId, BillingService.STRIPE).orElse(null), e.usdMicros(), now));
+        // in this transaction: what billing writes (the meter outbox row) commits or rolls back with the ledger row
+        onDemandDebits.onDemandDebited(e);
       }
       rows.add(e);
       first = false;
