@@ -333,7 +333,7 @@ public final class PlanLatencyBenchmark {
       OpenAiChatClient chat = new OpenAiChatClient(LlmHttpConfig.builder("sk-bench").baseUrl(stubBase + "/v1").clock(clock).build());
       gateway.set(new LlmGateway(g.pool(), g.plans(), g.prices(), LlmGateway.Policy.defaults(), Map.of("openai", chat)));
       // as GenRtlServer runs it: 250 ms store poll (the in-process signals make it irrelevant on one host)
-      JobRunner runner = new JobRunner(stores, clock, g.jobs(), new JobRunner.Settings("bench", 2, Duration.ofSeconds(60),
+      JobRunner runner = new JobRunner(stores.transactor(), stores.jobs(), clock, g.jobs(), new JobRunner.Settings("bench", 2, Duration.ofSeconds(60),
           Duration.ofMillis(250), 3));
       runner.start();
       Javalin app = GenRtlApp.create(g, new GenRtlApp.Settings(1 << 20, "http://localhost"));

@@ -50,18 +50,26 @@ public final class GenRtl {
     this.clock = b.clock;
     this.ids = b.ids != null ? b.ids : IdGenerator.ulid(clock);
     this.plans = b.plans;
-    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
-    this.apiKeys = new ApiKeyService(stores, clock, ids, audit::record);
+    Stores s = stores;
+    var tx = s.transactor();
+    this.audit = new io.genrtl.core.audit.AuditService(s.audit(), clock, ids);
+    this.apiKeys = new ApiKeyService(tx, s.accounts(), clock, ids, audit::record);
     this.telemetry = b.telemetry;
-    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener, b.telemetry, b.deliverAlerts,
-        new io.genrtl.core.billing.MeterOutboxListener(stores));
-    this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool::openAccount, audit::record);
-    this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
+    this.pool = new PoolService(tx, s.accounts(), s.pool(), clock, ids, audit, plans, b.alertListener, b.telemetry,
+        b.deliverAlerts, new io.genrtl.core.billing.MeterOutboxListener(s.billing()),
+        (userId, p) -> s.cbb().receipts().revoke(userId, p.cbbId(), p.version(), p.receiptId()));
+    this.accounts = new AccountService(tx, s.meta(), s.accounts(), clock, ids, plans, apiKeys, pool::openAccount,
+        audit::record);
+    this.cbbs = new CbbService(tx, s.meta(), s.accounts(), s.pool(), s.cbb(), clock, ids, audit, pool, b.blobs,
+        b.inspector, b.cbbSettings);
     this.prices = b.prices;
-    this.jobs = new JobService(stores, clock, ids, pool, accounts, b.jobHandlers, b.jobLimits, b.telemetry);
-    this.billing = new BillingService(stores, clock, ids, pool, b.sleeper);
-    this.signIn = new io.genrtl.core.auth.SignInService(stores, clock, ids, accounts, apiKeys, b.signInSettings);
-    this.admin = new io.genrtl.core.admin.AdminService(stores, clock, ids, plans, pool, jobs, audit, accounts);
+    this.jobs = new JobService(tx, s.pool(), s.jobs(), clock, ids, pool, accounts, b.jobHandlers, b.jobLimits,
+        b.telemetry);
+    this.billing = new BillingService(tx, s.meta(), s.accounts(), s.billing(), clock, audit, pool, b.sleeper);
+    this.signIn = new io.genrtl.core.auth.SignInService(tx, s.accounts(), s.auth(), clock, ids, accounts, apiKeys,
+        b.signInSettings);
+    this.admin = new io.genrtl.core.admin.AdminService(tx, s.accounts(), s.pool(), clock, ids, plans, pool, jobs, audit,
+        accounts);
   }
 
   public static Builder builder() {
@@ -156,7 +164,7 @@ public final class GenRtl {
 
     private Builder() {}
 
-    /** The stores adapter (required): {@code InMemoryStores}, {@code SqliteStores} or {@code PostgresStores}. */
+    /** The stores adapter (required): {@code InMemoryStores.create()}, {@code SqliteStores.create(…)} or {@code PostgresStores.create(…)}. */
     public Builder stores(Stores stores) {
       this.stores = Objects.requireNonNull(stores, "stores");
       return this;

@@ -6,6 +6,6 @@ import io.genrtl.core.testing.AlertDeliveryContractTest;
 class InMemoryAlertDeliveryContractTest extends AlertDeliveryContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

@@ -6,6 +6,6 @@ import io.genrtl.core.testing.AuditContractTest;
 class InMemoryAuditContractTest extends AuditContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

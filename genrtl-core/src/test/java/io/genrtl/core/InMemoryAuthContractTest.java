@@ -6,6 +6,6 @@ import io.genrtl.core.testing.AuthContractTest;
 class InMemoryAuthContractTest extends AuthContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

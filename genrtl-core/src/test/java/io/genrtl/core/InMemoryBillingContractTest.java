@@ -6,6 +6,6 @@ import io.genrtl.core.testing.BillingContractTest;
 class InMemoryBillingContractTest extends BillingContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

@@ -6,6 +6,6 @@ import io.genrtl.core.testing.CbbContractTest;
 class InMemoryCbbContractTest extends CbbContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

@@ -6,6 +6,6 @@ import io.genrtl.core.testing.JobStoreContractTest;
 class InMemoryJobStoreContractTest extends JobStoreContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

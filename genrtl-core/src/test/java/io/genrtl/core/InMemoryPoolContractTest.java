@@ -6,6 +6,6 @@ import io.genrtl.core.testing.PoolContractTest;
 class InMemoryPoolContractTest extends PoolContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

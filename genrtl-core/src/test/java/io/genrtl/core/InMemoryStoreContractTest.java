@@ -6,6 +6,6 @@ import io.genrtl.core.testing.StoreContractTest;
 class InMemoryStoreContractTest extends StoreContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

@@ -101,7 +101,7 @@ public final class HostRuntime implements AutoCloseable {
       java.util.List<io.genrtl.core.billing.CreditPack> packs = config.plansFile() == null ? PlansFile.defaultPacks()
           : PlansFile.loadPacks(config.plansFile());
       AlertWebhooks alerts = config.alerts().webhookUrl() == null ? null
-          : AlertWebhooks.create(config.alerts().webhookUrl(), config.alerts().webhookSecret(), stores.alertDeliveries(),
+          : AlertWebhooks.create(config.alerts().webhookUrl(), config.alerts().webhookSecret(), stores.pool().alertDeliveries(),
               GenRtlServer.workerId(), clock);
       builder.deliverAlerts(alerts != null); // a pending delivery commits with each alert: the webhook's durable outbox
       IdGenerator ids = IdGenerator.ulid(clock);
@@ -127,7 +127,7 @@ public final class HostRuntime implements AutoCloseable {
       io.genrtl.core.billing.MeterReporter meter = null;
       if (stripe != null && config.meter().eventName() != null) {
         String event = config.meter().eventName();
-        meter = new io.genrtl.core.billing.MeterReporter(stores, clock, io.genrtl.core.base.Sleeper.REAL,
+        meter = new io.genrtl.core.billing.MeterReporter(stores.accounts(), stores.billing(), clock, io.genrtl.core.base.Sleeper.REAL,
             e -> stripe.reportMeterEvent(event, e.customerId(), e.value(), e.identifier(), e.timestampSeconds()),
             io.genrtl.core.billing.MeterReporter.Settings.defaults());
       }

@@ -427,11 +427,11 @@ abstract class BillingApiTest {
     };
     MeterReporter.Settings settings = new MeterReporter.Settings(10, Duration.ofMinutes(5), Duration.ofSeconds(10),
         Duration.ofMinutes(10), "stripe");
-    assertThatThrownBy(() -> new MeterReporter(genrtl.stores(), clock, d -> clock.advance(d), crashing, settings).reportDue())
+    assertThatThrownBy(() -> new MeterReporter(genrtl.stores().accounts(), genrtl.stores().billing(), clock, d -> clock.advance(d), crashing, settings).reportDue())
         .isInstanceOf(Crash.class);
     assertThat(genrtl.billing().meterTotals()).extracting(MeterTotal::differenceMicros).containsExactly(7 * USD);
     clock.advance(Duration.ofMinutes(5));
-    MeterReporter.Report r = new MeterReporter(genrtl.stores(), clock, d -> clock.advance(d), crashing, settings).reportDue();
+    MeterReporter.Report r = new MeterReporter(genrtl.stores().accounts(), genrtl.stores().billing(), clock, d -> clock.advance(d), crashing, settings).reportDue();
     assertThat(r.reported()).isEqualTo(1);
     List<LoggedRequest> sent = wm.findAll(postRequestedFor(urlPathEqualTo("/v1/billing/meter_events")));
     assertThat(sent).hasSize(2);

@@ -350,7 +350,7 @@ abstract class CbbApiTest {
     String url = items.get(0).get("url").toString();
     String download = url.substring(url.indexOf("/api/"));
     assertThat(http.get(download, null).status()).isEqualTo(200);
-    String row = genrtl.cbbs().receiptRows(genrtl.stores().receipts().find(receiptId).orElseThrow()).get(0).entryId();
+    String row = genrtl.cbbs().receiptRows(genrtl.stores().cbb().receipts().find(receiptId).orElseThrow()).get(0).entryId();
     CreatedUser adm = genrtl.accounts().createUser(new NewUser("adm@acme.test", "acme", Role.TENANT_ADMIN, null));
     String admKey = genrtl.apiKeys().issue(adm.user().userId(), "t", null).apiKey();
     String refund = "/api/admin/ledger/" + row + "/refund";

@@ -72,7 +72,7 @@ class JobApiTest {
     OpenAiResponsesClient openai = new OpenAiResponsesClient(LlmHttpConfig.builder("sk-test").baseUrl(wm.baseUrl() + "/v1")
         .maxAttempts(1).build());
     gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(), Map.of("openai", openai)));
-    runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
+    runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), Clock.systemUTC(), genrtl.jobs(),
         new JobRunner.Settings("test-host", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     runner.start();
     app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://localhost"));

@@ -82,7 +82,7 @@ final class LimitsHost implements AutoCloseable {
   }
 
   void startRunner(Clock clock) {
-    runner = new JobRunner(genrtl.stores(), clock, genrtl.jobs(),
+    runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), clock, genrtl.jobs(),
         new JobRunner.Settings("host-" + app.port(), 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     runner.start();
   }

@@ -133,7 +133,7 @@ class PatchJobApiTest {
         .maxAttempts(1).build());
     gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
         Map.of("anthropic", anthropic)));
-    runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
+    runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), Clock.systemUTC(), genrtl.jobs(),
         new JobRunner.Settings("test-host", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     runner.start();
     app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://localhost"));

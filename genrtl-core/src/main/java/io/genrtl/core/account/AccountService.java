@@ -1,6 +1,7 @@
 package io.genrtl.core.account;
 
-import io.genrtl.core.Stores;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.base.MetaStore;
 import io.genrtl.core.base.DuplicateKeyException;
 import io.genrtl.core.base.ErrorCode;
 import io.genrtl.core.base.GenRtlException;
@@ -26,7 +27,11 @@ public final class AccountService {
   public static final String BOOTSTRAP_MARKER = "super_admin_bootstrap";
   private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}]+$");
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final MetaStore meta;
+
+  private final AccountStores accountStores;
   private final Clock clock;
   private final IdGenerator ids;
   private final PlanCatalog plans;
@@ -34,9 +39,11 @@ public final class AccountService {
   private final NewUserListener newUsers;
   private final AccountAudit audit;
 
-  public AccountService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, ApiKeyService keys,
-      NewUserListener newUsers, AccountAudit audit) {
-    this.stores = stores;
+  public AccountService(Transactor tx, MetaStore meta, AccountStores accountStores, Clock clock, IdGenerator ids,
+      PlanCatalog plans, ApiKeyService keys, NewUserListener newUsers, AccountAudit audit) {
+    this.tx = tx;
+    this.meta = meta;
+    this.accountStores = accountStores;
     this.clock = clock;
     this.ids = ids;
     this.plans = plans;
@@ -52,11 +59,11 @@ public final class AccountService {
         : plans.find(request.planId()).orElseThrow(() -> GenRtlException.invalid("plan", "unknown plan: " + request.planId()));
     String tenantName = request.tenantName() == null ? email : checkName("tenant", request.tenantName());
     long now = clock.millis();
-    return stores.transactor().inTransaction(() -> {
-      Tenant tenant = stores.tenants().findByName(tenantName).orElseGet(() -> {
+    return tx.inTransaction(() -> {
+      Tenant tenant = accountStores.tenants().findByName(tenantName).orElseGet(() -> {
         Tenant t = new Tenant(ids.newId(), tenantName, now);
         try {
-          stores.tenants().insert(t);
+          accountStores.tenants().insert(t);
         } catch (DuplicateKeyException e) {
           throw new GenRtlException(ErrorCode.CONFLICT, "tenant '" + tenantName + "' was created concurrently; retry");
         }
@@ -64,7 +71,7 @@ public final class AccountService {
       });
       User user = new User(ids.newId(), tenant.tenantId(), email, request.role(), now);
       try {
-        stores.users().insert(user);
+        accountStores.users().insert(user);
       } catch (DuplicateKeyException e) {
         throw new GenRtlException(ErrorCode.EMAIL_TAKEN, "a user with this email already exists", Map.of("field", "email"));
       }
@@ -72,7 +79,7 @@ public final class AccountService {
       if (!plan.isFree()) {
         Subscription s = new Subscription(ids.newId(), user.userId(), plan.planId(), Subscription.PROVIDER_MANUAL,
             SubscriptionStatus.ACTIVE, now, Period.addMonth(now), now);
-        stores.subscriptions().insert(s);
+        accountStores.subscriptions().insert(s);
         sub = Optional.of(s);
       }
       newUsers.userCreated(user, sub);
@@ -85,9 +92,9 @@ public final class AccountService {
    * several hosts start at the same time. Returns the new admin's key, or empty when nothing was done.
    */
   public Optional<IssuedKey> bootstrapSuperAdmin(String email) {
-    return stores.transactor().inTransaction(() -> {
-      if (stores.users().countByRole(Role.SUPER_ADMIN) > 0) return Optional.<IssuedKey>empty();
-      if (!stores.meta().claimOnce(BOOTSTRAP_MARKER, clock.millis())) return Optional.<IssuedKey>empty();
+    return tx.inTransaction(() -> {
+      if (accountStores.users().countByRole(Role.SUPER_ADMIN) > 0) return Optional.<IssuedKey>empty();
+      if (!meta.claimOnce(BOOTSTRAP_MARKER, clock.millis())) return Optional.<IssuedKey>empty();
       CreatedUser admin = createUser(new NewUser(email, "admin", Role.SUPER_ADMIN, null));
       return Optional.of(keys.issue(admin.user().userId(), "bootstrap admin key", null));
     });
@@ -102,10 +109,10 @@ public final class AccountService {
    */
   public User disableUser(String userId, String reason) {
     String why = requireReason(reason);
-    return stores.transactor().inTransaction(() -> {
-      User u = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+    return tx.inTransaction(() -> {
+      User u = accountStores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
       long now = clock.millis();
-      if (!stores.users().disable(u.userId(), now)) return stores.users().find(userId).orElseThrow();
+      if (!accountStores.users().disable(u.userId(), now)) return accountStores.users().find(userId).orElseThrow();
       audit.record(AccountAudit.USER_DISABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
       return u.withDisabledAt(now);
     });
@@ -114,9 +121,9 @@ public final class AccountService {
   /** Enables a disabled user again ({@code user.enable} in the audit log); enabling an enabled user changes nothing. */
   public User enableUser(String userId, String reason) {
     String why = requireReason(reason);
-    return stores.transactor().inTransaction(() -> {
-      User u = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
-      if (!stores.users().enable(u.userId())) return stores.users().find(userId).orElseThrow();
+    return tx.inTransaction(() -> {
+      User u = accountStores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+      if (!accountStores.users().enable(u.userId())) return accountStores.users().find(userId).orElseThrow();
       audit.record(AccountAudit.USER_ENABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
       return u.withDisabledAt(null);
     });
@@ -141,17 +148,17 @@ public final class AccountService {
   }
 
   public Optional<User> findUser(String userId) {
-    return stores.users().find(userId);
+    return accountStores.users().find(userId);
   }
 
   public Me me(Principal principal) {
-    User user = stores.users().find(principal.userId()).orElseThrow(() -> GenRtlException.notFound("user"));
-    Tenant tenant = stores.tenants().find(user.tenantId()).orElseThrow(() -> GenRtlException.notFound("tenant"));
-    Optional<Subscription> sub = stores.subscriptions().latestForUser(user.userId());
+    User user = accountStores.users().find(principal.userId()).orElseThrow(() -> GenRtlException.notFound("user"));
+    Tenant tenant = accountStores.tenants().find(user.tenantId()).orElseThrow(() -> GenRtlException.notFound("tenant"));
+    Optional<Subscription> sub = accountStores.subscriptions().latestForUser(user.userId());
     Plan plan = sub.filter(s -> s.status() != SubscriptionStatus.ENDED)
         .flatMap(s -> plans.find(s.planId()))
         .orElse(plans.free());
-    Page<Workspace> ws = stores.workspaces().listForMember(user.userId(), PageRequest.first(PageRequest.MAX_LIMIT));
+    Page<Workspace> ws = accountStores.workspaces().listForMember(user.userId(), PageRequest.first(PageRequest.MAX_LIMIT));
     return new Me(user, tenant, plan, sub, ws.items());
   }
 
@@ -159,26 +166,26 @@ public final class AccountService {
   public Workspace createWorkspace(Principal principal, String name) {
     String n = checkName("name", name);
     long now = clock.millis();
-    return stores.transactor().inTransaction(() -> {
+    return tx.inTransaction(() -> {
       Workspace w = new Workspace(ids.newId(), principal.tenantId(), n, principal.userId(), now);
-      stores.workspaces().insert(w);
-      stores.workspaces().addMember(w.workspaceId(), principal.userId(), now);
+      accountStores.workspaces().insert(w);
+      accountStores.workspaces().addMember(w.workspaceId(), principal.userId(), now);
       return w;
     });
   }
 
   /** A workspace the caller may see (member; tenant admin of its tenant; super admin), else not found. */
   public Workspace getWorkspace(Principal principal, String workspaceId) {
-    Workspace w = stores.workspaces().find(workspaceId).orElseThrow(() -> GenRtlException.notFound("workspace"));
+    Workspace w = accountStores.workspaces().find(workspaceId).orElseThrow(() -> GenRtlException.notFound("workspace"));
     if (!canSee(principal, w)) throw GenRtlException.notFound("workspace");
     return w;
   }
 
   public Page<Workspace> listWorkspaces(Principal principal, PageRequest page) {
     return switch (principal.role()) {
-      case SUPER_ADMIN -> stores.workspaces().listAll(page);
-      case TENANT_ADMIN -> stores.workspaces().listForTenant(principal.tenantId(), page);
-      case USER -> stores.workspaces().listForMember(principal.userId(), page);
+      case SUPER_ADMIN -> accountStores.workspaces().listAll(page);
+      case TENANT_ADMIN -> accountStores.workspaces().listForTenant(principal.tenantId(), page);
+      case USER -> accountStores.workspaces().listForMember(principal.userId(), page);
     };
   }
 
@@ -186,7 +193,7 @@ public final class AccountService {
     return switch (p.role()) {
       case SUPER_ADMIN -> true;
       case TENANT_ADMIN -> p.tenantId().equals(w.tenantId());
-      case USER -> p.tenantId().equals(w.tenantId()) && stores.workspaces().isMember(w.workspaceId(), p.userId());
+      case USER -> p.tenantId().equals(w.tenantId()) && accountStores.workspaces().isMember(w.workspaceId(), p.userId());
     };
   }
 

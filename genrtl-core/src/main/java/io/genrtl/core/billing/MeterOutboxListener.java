@@ -1,6 +1,5 @@
 package io.genrtl.core.billing;
 
-import io.genrtl.core.Stores;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.OnDemandDebitListener;
 
@@ -9,15 +8,15 @@ import io.genrtl.core.pool.OnDemandDebitListener;
  * transaction (so nothing charged goes unreported), with the user's Stripe customer id when one is known.
  */
 public final class MeterOutboxListener implements OnDemandDebitListener {
-  private final Stores stores;
+  private final BillingStores billingStores;
 
-  public MeterOutboxListener(Stores stores) {
-    this.stores = stores;
+  public MeterOutboxListener(BillingStores billingStores) {
+    this.billingStores = billingStores;
   }
 
   @Override
   public void onDemandDebited(LedgerEntry e) {
-    stores.meterOutbox().insert(MeterRecord.pending(e.entryId(), e.userId(),
-        stores.customers().find(e.userId(), BillingService.STRIPE).orElse(null), e.usdMicros(), e.timestamp()));
+    billingStores.meterOutbox().insert(MeterRecord.pending(e.entryId(), e.userId(),
+        billingStores.customers().find(e.userId(), BillingService.STRIPE).orElse(null), e.usdMicros(), e.timestamp()));
   }
 }

@@ -1,6 +1,6 @@
 package io.genrtl.core.jobs;
 
-import io.genrtl.core.Stores;
+import io.genrtl.core.base.Transactor;
 import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.llm.LlmException;
 import java.time.Clock;
@@ -34,7 +34,9 @@ public final class JobRunner implements AutoCloseable {
     }
   }
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final JobStore jobStore;
   private final Clock clock;
   private final JobService service;
   private final Settings settings;
@@ -43,8 +45,9 @@ public final class JobRunner implements AutoCloseable {
   private final List<Thread> workers = new ArrayList<>();
   private ScheduledExecutorService heartbeat;
 
-  public JobRunner(Stores stores, Clock clock, JobService service, Settings settings) {
-    this.stores = stores;
+  public JobRunner(Transactor tx, JobStore jobStore, Clock clock, JobService service, Settings settings) {
+    this.tx = tx;
+    this.jobStore = jobStore;
     this.clock = clock;
     this.service = service;
     this.settings = settings;
@@ -85,17 +88,17 @@ public final class JobRunner implements AutoCloseable {
 
   private void renewLeases() {
     for (String id : inFlight) {
-      stores.jobs().renewLease(id, settings.workerId(), clock.millis() + settings.lease().toMillis());
+      jobStore.renewLease(id, settings.workerId(), clock.millis() + settings.lease().toMillis());
     }
   }
 
   /** Claims one queued job and runs it on the calling thread; false when there was none. */
   public boolean runOnce() {
     // the claim and its "running" event commit together: one round trip, and no claimed job without its event
-    Optional<Job> claimed = stores.transactor().inTransaction(() -> {
+    Optional<Job> claimed = tx.inTransaction(() -> {
       long now = clock.millis();
-      Optional<Job> c = stores.jobs().claimNext(settings.workerId(), now, settings.lease().toMillis());
-      c.ifPresent(j -> stores.jobs().append(j.jobId(), "status", "{\"status\":\"running\"}", now));
+      Optional<Job> c = jobStore.claimNext(settings.workerId(), now, settings.lease().toMillis());
+      c.ifPresent(j -> jobStore.append(j.jobId(), "status", "{\"status\":\"running\"}", now));
       return c;
     });
     if (claimed.isEmpty()) return false;
@@ -120,12 +123,12 @@ public final class JobRunner implements AutoCloseable {
 
       @Override
       public void emit(String name, String dataJson) {
-        stores.jobs().append(job.jobId(), name, dataJson, clock.millis());
+        jobStore.append(job.jobId(), name, dataJson, clock.millis());
       }
 
       @Override
       public boolean cancelRequested() {
-        return stores.jobs().find(job.jobId()).map(Job::cancelRequested).orElse(true);
+        return jobStore.find(job.jobId()).map(Job::cancelRequested).orElse(true);
       }
 
       @Override
@@ -184,11 +187,11 @@ public final class JobRunner implements AutoCloseable {
     String c = code;
     String m = message;
     // the outcome and its final events commit together: a client never sees a finished job without its "done"
-    boolean finished = stores.transactor().inTransaction(() -> {
-      if (!stores.jobs().finish(job.jobId(), settings.workerId(), end, r, c, m, now)) return false;
+    boolean finished = tx.inTransaction(() -> {
+      if (!jobStore.finish(job.jobId(), settings.workerId(), end, r, c, m, now)) return false;
       String done = "{\"status\":\"" + end.wire() + "\"}";
-      stores.jobs().append(job.jobId(), "status", done, now);
-      stores.jobs().append(job.jobId(), "done", done, now);
+      jobStore.append(job.jobId(), "status", done, now);
+      jobStore.append(job.jobId(), "done", done, now);
       return true;
     });
     if (finished) {
@@ -206,22 +209,22 @@ public final class JobRunner implements AutoCloseable {
   public int recover() {
     int n = 0;
     long now = clock.millis();
-    for (Job j : stores.jobs().expiredLeases(now, 50)) {
+    for (Job j : jobStore.expiredLeases(now, 50)) {
       if (j.attempts() >= settings.maxAttempts() || j.cancelRequested()) {
         JobStatus end = j.cancelRequested() ? JobStatus.CANCELED : JobStatus.FAILED;
-        boolean failed = stores.jobs().finish(j.jobId(), j.worker(), end, null,
+        boolean failed = jobStore.finish(j.jobId(), j.worker(), end, null,
             j.cancelRequested() ? "canceled" : "worker_lost",
             j.cancelRequested() ? "canceled while its worker was lost" : "its worker was lost " + j.attempts() + " times", now);
         if (failed) {
           service.freeHold(j);
           String status = j.cancelRequested() ? "canceled" : "failed";
-          stores.jobs().append(j.jobId(), "status", "{\"status\":\"" + status + "\"}", now);
-          stores.jobs().append(j.jobId(), "done", "{\"status\":\"" + status + "\"}", now);
+          jobStore.append(j.jobId(), "status", "{\"status\":\"" + status + "\"}", now);
+          jobStore.append(j.jobId(), "done", "{\"status\":\"" + status + "\"}", now);
           service.finished(j.jobId());
           n++;
         }
-      } else if (stores.jobs().requeue(j.jobId(), j.worker(), now)) {
-        stores.jobs().append(j.jobId(), "status", "{\"status\":\"queued\",\"reason\":\"worker lost\"}", now);
+      } else if (jobStore.requeue(j.jobId(), j.worker(), now)) {
+        jobStore.append(j.jobId(), "status", "{\"status\":\"queued\",\"reason\":\"worker lost\"}", now);
         n++;
       }
     }

@@ -1,6 +1,7 @@
 package io.genrtl.core.memory;
 
 import io.genrtl.core.Stores;
+import io.genrtl.core.account.AccountStores;
 import io.genrtl.core.account.ApiKey;
 import io.genrtl.core.account.ApiKeyStore;
 import io.genrtl.core.account.Role;
@@ -18,9 +19,11 @@ import io.genrtl.core.base.MetaStore;
 import io.genrtl.core.base.Page;
 import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.base.Transactor;
+import io.genrtl.core.billing.BillingStores;
 import io.genrtl.core.billing.CustomerStore;
 import io.genrtl.core.billing.MeterOutboxStore;
 import io.genrtl.core.cbb.CbbStore;
+import io.genrtl.core.cbb.CbbStores;
 import io.genrtl.core.cbb.ReceiptStore;
 import io.genrtl.core.jobs.JobStore;
 import io.genrtl.core.pool.AlertStore;
@@ -29,6 +32,7 @@ import io.genrtl.core.pool.HoldStore;
 import io.genrtl.core.pool.IdempotencyStore;
 import io.genrtl.core.pool.LedgerStore;
 import io.genrtl.core.pool.PoolStore;
+import io.genrtl.core.pool.PoolStores;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -47,8 +51,9 @@ import java.util.function.Supplier;
  * All stores in memory, for tests and embedding without a database. Every operation runs under one lock, so
  * transactions are serialisable; a transaction works on the live state and restores a snapshot taken at its start
  * if it fails (copying the state costs O(size) per transaction: fine for tests and small embedded uses).
+ * {@link #create} fills one {@link Stores}.
  */
-public final class InMemoryStores implements Stores {
+public final class InMemoryStores {
   private final ReentrantLock lock = new ReentrantLock();
   private State state = new State();
 
@@ -466,111 +471,6 @@ public final class InMemoryStores implements Stores {
       return state.users.containsKey(userId);
     }
   });
-  private final CustomerStore customers = billingStores.customers();
-  private final MeterOutboxStore meterOutbox = billingStores.outbox();
-  private final PoolStore pool = poolStores.pool();
-  private final LedgerStore ledger = poolStores.ledger();
-  private final GrantStore grants = poolStores.grants();
-  private final HoldStore holds = poolStores.holds();
-  private final IdempotencyStore idempotency = poolStores.idempotency();
-  private final AlertStore alerts = poolStores.alerts();
-  private final io.genrtl.core.pool.AlertDeliveryStore alertDeliveries = poolStores.alertDeliveries();
-
-  @Override
-  public Transactor transactor() {
-    return transactor;
-  }
-
-  @Override
-  public TenantStore tenants() {
-    return tenants;
-  }
-
-  @Override
-  public UserStore users() {
-    return users;
-  }
-
-  @Override
-  public WorkspaceStore workspaces() {
-    return workspaces;
-  }
-
-  @Override
-  public ApiKeyStore apiKeys() {
-    return keys;
-  }
-
-  @Override
-  public SubscriptionStore subscriptions() {
-    return subscriptions;
-  }
-
-  @Override
-  public MetaStore meta() {
-    return meta;
-  }
-
-  @Override
-  public PoolStore pool() {
-    return pool;
-  }
-
-  @Override
-  public LedgerStore ledger() {
-    return ledger;
-  }
-
-  @Override
-  public GrantStore grants() {
-    return grants;
-  }
-
-  @Override
-  public HoldStore holds() {
-    return holds;
-  }
-
-  @Override
-  public IdempotencyStore idempotency() {
-    return idempotency;
-  }
-
-  @Override
-  public AlertStore alerts() {
-    return alerts;
-  }
-
-  @Override
-  public io.genrtl.core.pool.AlertDeliveryStore alertDeliveries() {
-    return alertDeliveries;
-  }
-
-  @Override
-  public CbbStore cbbs() {
-    return cbbs;
-  }
-
-  @Override
-  public ReceiptStore receipts() {
-    return receipts;
-  }
-
-  @Override
-  public JobStore jobs() {
-    return jobs;
-  }
-
-  @Override
-  public CustomerStore customers() {
-    return customers;
-  }
-
-  @Override
-  public MeterOutboxStore meterOutbox() {
-    return meterOutbox;
-  }
-
   private final AuditStore audit = new AuditStore() {
     @Override
     public void append(io.genrtl.core.audit.AuditEntry e) {
@@ -600,18 +500,17 @@ public final class InMemoryStores implements Stores {
     }
   };
 
-  @Override
-  public AuditStore audit() {
-    return audit;
-  }
+  private InMemoryStores() {}
 
-  @Override
-  public io.genrtl.core.auth.AuthStore auth() {
-    return auth;
-  }
-
-  @Override
-  public boolean ping() {
-    return true;
+  /** New, empty stores in memory. */
+  public static Stores create() {
+    InMemoryStores m = new InMemoryStores();
+    InMemoryPool p = m.poolStores;
+    return new Stores(m.transactor, m.meta,
+        new AccountStores(m.tenants, m.users, m.workspaces, m.keys, m.subscriptions),
+        new PoolStores(p.pool(), p.ledger(), p.grants(), p.holds(), p.idempotency(), p.alerts(), p.alertDeliveries()),
+        new CbbStores(m.cbbs, m.receipts),
+        new BillingStores(m.billingStores.customers(), m.billingStores.outbox()),
+        m.jobs, m.auth, m.audit, () -> true);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.Telemetry;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** The running-jobs limit by plan, and what the library tells its {@link Telemetry}. */
 class JobLimitsTest {
   MutableClock clock = MutableClock.at("2026-07-01T00:00:00Z");
-  InMemoryStores stores = new InMemoryStores();
+  Stores stores = InMemoryStores.create();
   List<String> told = new CopyOnWriteArrayList<>();
   GenRtl genrtl;
   Principal pro;
@@ -107,7 +108,7 @@ class JobLimitsTest {
   void finishedJobsDoNotCount() throws Exception {
     genrtl.jobs().submit(pro, "plan", proWs, "{\"n\":1}", null);
     genrtl.jobs().submit(pro, "plan", proWs, "{\"n\":2}", null);
-    JobRunner runner = new JobRunner(stores, clock, genrtl.jobs(), new JobRunner.Settings("w", 1, Duration.ofSeconds(30),
+    JobRunner runner = new JobRunner(stores.transactor(), stores.jobs(), clock, genrtl.jobs(), new JobRunner.Settings("w", 1, Duration.ofSeconds(30),
         Duration.ofMillis(10), 3));
     try {
       while (runner.runOnce()) {

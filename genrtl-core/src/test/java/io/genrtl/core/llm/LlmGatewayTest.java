@@ -33,7 +33,7 @@ class LlmGatewayTest {
 
   @BeforeEach
   void setUp() {
-    genrtl = GenRtl.builder().stores(new InMemoryStores()).clock(MutableClock.at("2026-03-01T00:00:00Z")).plans(withRestricted()).build();
+    genrtl = GenRtl.builder().stores(InMemoryStores.create()).clock(MutableClock.at("2026-03-01T00:00:00Z")).plans(withRestricted()).build();
     openai = new ScriptedLlmClient("openai");
     anthropic = new ScriptedLlmClient("anthropic");
   }

@@ -48,7 +48,7 @@ public abstract class AlertDeliveryContractTest {
     clock = MutableClock.at("2026-05-04T09:00:00Z");
     stores = createStores();
     genrtl = GenRtl.builder().stores(stores).clock(clock).deliverAlerts(true).build();
-    deliveries = stores.alertDeliveries();
+    deliveries = stores.pool().alertDeliveries();
   }
 
   @AfterEach

@@ -100,7 +100,7 @@ public abstract class CbbContractTest {
     Path other = packages.make("sync_fifo", "1.0.0", 0.5, List.of("fifo"), "2012", List.of("iverilog"), "different");
     assertThat(codeOf(() -> cbb.publish(root, other))).isEqualTo(ErrorCode.CONFLICT);
     assertThat(codeOf(() -> cbb.publish(annP, packages.make("evil", "1.0.0", 0.1, "x")))).isEqualTo(ErrorCode.FORBIDDEN);
-    assertThat(stores.cbbs().find("evil", "1.0.0")).isEmpty();
+    assertThat(stores.cbb().cbbs().find("evil", "1.0.0")).isEmpty();
     assertThat(cbb.versions("sync_fifo")).extracting(v -> v.version()).containsExactly("2.0.0", "1.2.0", "1.0.0");
     assertThat(codeOf(() -> cbb.versions("nope"))).isEqualTo(ErrorCode.NOT_FOUND);
   }
@@ -246,7 +246,7 @@ public abstract class CbbContractTest {
     assertThat(codeOf(() -> cbb.checkout(root, req("behalf-2", "uart@1.0.0")))).as("super admins too").isEqualTo(ErrorCode.FORBIDDEN);
     assertThat(genrtl.pool().balance(ann.user().userId()).includedMicros()).as("the member was not charged").isEqualTo(before);
     assertThat(cbb.owned(ann.user().userId())).isEmpty();
-    assertThat(stores.idempotency().find(ann.user().userId(), CbbService.OP_CHECKOUT, "behalf-1")).isEmpty();
+    assertThat(stores.pool().idempotency().find(ann.user().userId(), CbbService.OP_CHECKOUT, "behalf-1")).isEmpty();
   }
 
   /**
@@ -302,7 +302,7 @@ public abstract class CbbContractTest {
     assertThat(e.code()).isEqualTo(ErrorCode.PARTIAL_REFUND_NOT_ALLOWED);
     assertThat(e.details()).containsEntry("field", "amount_usd");
     assertThat(genrtl.pool().balance(ann.user().userId()).includedMicros()).isEqualTo(before);
-    assertThat(stores.ledger().refundedAgainst(fifo.entryId())).isZero();
+    assertThat(stores.pool().ledger().refundedAgainst(fifo.entryId())).isZero();
     assertThat(cbb.owned(ann.user().userId())).containsKeys("sync_fifo@1.2.0", "uart@1.0.0");
     // the whole item, named as an amount, is accepted; the receipt's other item stays delivered
     assertThat(genrtl.admin().refund(root, fifo.entryId(), 750_000L, "whole", "p-2").entries()).hasSize(1);
@@ -315,15 +315,15 @@ public abstract class CbbContractTest {
   void receiptStoreRevokesOwnershipOnceAndOnlyThroughItsReceipt() {
     CheckoutResult r = cbb.checkout(annP, req("co-s", "crc32@1.0.0"));
     String id = ann.user().userId();
-    assertThat(stores.transactor().inTransaction(() -> stores.receipts().revoke(id, "crc32", "1.0.0", "OTHER"))).isFalse();
-    assertThat(stores.receipts().owned(id)).containsEntry("crc32@1.0.0", r.receipt().receiptId());
-    assertThat(stores.transactor().inTransaction(() -> stores.receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isTrue();
-    assertThat(stores.transactor().inTransaction(() -> stores.receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isFalse();
-    assertThat(stores.receipts().owned(id)).isEmpty();
-    assertThat(stores.receipts().find(r.receipt().receiptId())).as("the receipt itself stays").isPresent();
+    assertThat(stores.transactor().inTransaction(() -> stores.cbb().receipts().revoke(id, "crc32", "1.0.0", "OTHER"))).isFalse();
+    assertThat(stores.cbb().receipts().owned(id)).containsEntry("crc32@1.0.0", r.receipt().receiptId());
+    assertThat(stores.transactor().inTransaction(() -> stores.cbb().receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isTrue();
+    assertThat(stores.transactor().inTransaction(() -> stores.cbb().receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isFalse();
+    assertThat(stores.cbb().receipts().owned(id)).isEmpty();
+    assertThat(stores.cbb().receipts().find(r.receipt().receiptId())).as("the receipt itself stays").isPresent();
     // a revoked version can be owned again through a new receipt
     CheckoutResult again = cbb.checkout(annP, req("co-s2", "crc32@1.0.0"));
-    assertThat(stores.receipts().owned(id)).containsEntry("crc32@1.0.0", again.receipt().receiptId());
+    assertThat(stores.cbb().receipts().owned(id)).containsEntry("crc32@1.0.0", again.receipt().receiptId());
   }
 
   private static GenRtlException thrown(Runnable r) {
@@ -373,7 +373,7 @@ public abstract class CbbContractTest {
       total += 20 * USD - genrtl.pool().balance(u.user().userId()).includedMicros();
     }
     assertThat(total).isEqualTo(buyers * USD);
-    Receipt any = stores.receipts().find(receiptsByBuyer.get(0).get(0)).orElseThrow();
+    Receipt any = stores.cbb().receipts().find(receiptsByBuyer.get(0).get(0)).orElseThrow();
     assertThat(any.items()).singleElement().satisfies(i -> assertThat(i.priceMicros()).isEqualTo(USD));
   }
 }

@@ -156,7 +156,7 @@ class RecordedProvidersTest {
           .jobHandler(PlanJob.TYPE, new PlanJob(gateway::get, ids)).build();
       gateway.set(new LlmGateway(genrtl.pool(), genrtl.plans(), genrtl.prices(), LlmGateway.Policy.defaults(),
           Map.of("openai", new OpenAiResponsesClient(config()), "anthropic", new AnthropicClient(config()))));
-      try (JobRunner runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
+      try (JobRunner runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), Clock.systemUTC(), genrtl.jobs(),
           new JobRunner.Settings("demo-test", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3))) {
         runner.start();
         CreatedUser ann = genrtl.accounts().createUser(new NewUser("ann@x.test", "acme", Role.USER, "pro"));

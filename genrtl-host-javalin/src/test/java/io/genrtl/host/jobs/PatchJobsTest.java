@@ -100,7 +100,7 @@ class PatchJobsTest {
 
   /** The job on an in-memory library with a connector answering from a list; the context's cancel flag is ours. */
   static final class Harness {
-    final GenRtl genrtl = GenRtl.builder().stores(new InMemoryStores()).build();
+    final GenRtl genrtl = GenRtl.builder().stores(InMemoryStores.create()).build();
     final List<LlmRequest> requests = new ArrayList<>();
     final AtomicBoolean cancel = new AtomicBoolean();
     final List<String> events = new ArrayList<>();
