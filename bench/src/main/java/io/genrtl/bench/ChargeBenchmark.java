@@ -273,12 +273,20 @@ public final class ChargeBenchmark {
     }
   }
 
-  /** The debit statement held by the stores' PoolJdbc (read reflectively: it is internal). */
+  /**
+   * The debit statement held by the PoolJdbc behind the stores' pool accounts store (read reflectively: it is internal;
+   * the store is an inner class of PoolJdbc).
+   */
   static String poolJdbcDebitSql(Stores stores) {
     try {
-      Field pj = stores.getClass().getDeclaredField("poolJdbc");
+      Object store = stores.pool().accounts();
+      Field pj = null;
+      for (Field f : store.getClass().getDeclaredFields()) {
+        if (f.getType().getSimpleName().equals("PoolJdbc")) pj = f;
+      }
+      if (pj == null) throw new NoSuchFieldException("no PoolJdbc behind " + store.getClass().getName());
       pj.setAccessible(true);
-      Object poolJdbc = pj.get(stores);
+      Object poolJdbc = pj.get(store);
       Field sql = poolJdbc.getClass().getDeclaredField("debitSql");
       sql.setAccessible(true);
       return (String) sql.get(poolJdbc);
