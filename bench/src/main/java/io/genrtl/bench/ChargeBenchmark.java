@@ -3,6 +3,7 @@ package io.genrtl.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import io.genrtl.bench.Floor.Extra;
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.pool.Attribution;
@@ -12,7 +13,6 @@ import io.genrtl.core.pool.LedgerCheck;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.TokenUsage;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Stores;
 import io.genrtl.store.postgres.PostgresDataSources;
 import io.genrtl.store.postgres.PostgresStores;
 import io.genrtl.store.sqlite.SqliteDataSources;
@@ -273,12 +273,20 @@ public final class ChargeBenchmark {
     }
   }
 
-  /** The debit statement held by the stores' PoolJdbc (read reflectively: it is internal). */
+  /**
+   * The debit statement held by the PoolJdbc behind the stores' pool accounts store (read reflectively: it is internal;
+   * the store is an inner class of PoolJdbc).
+   */
   static String poolJdbcDebitSql(Stores stores) {
     try {
-      Field pj = stores.getClass().getDeclaredField("poolJdbc");
+      Object store = stores.pool().accounts();
+      Field pj = null;
+      for (Field f : store.getClass().getDeclaredFields()) {
+        if (f.getType().getSimpleName().equals("PoolJdbc")) pj = f;
+      }
+      if (pj == null) throw new NoSuchFieldException("no PoolJdbc behind " + store.getClass().getName());
       pj.setAccessible(true);
-      Object poolJdbc = pj.get(stores);
+      Object poolJdbc = pj.get(store);
       Field sql = poolJdbc.getClass().getDeclaredField("debitSql");
       sql.setAccessible(true);
       return (String) sql.get(poolJdbc);

@@ -1,7 +1,7 @@
 package io.genrtl.bench;
 
 import io.genrtl.bench.Floor.Sql;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.base.IdGenerator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

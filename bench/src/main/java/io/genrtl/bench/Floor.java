@@ -1,6 +1,6 @@
 package io.genrtl.bench;
 
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.base.IdGenerator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -4,13 +4,15 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.genrtl.bench.ChargeBenchmark.Target;
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.JobRunner;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.Stores;
 import io.genrtl.host.http.GenRtlApp;
 import io.genrtl.jobs.GenRtlJobs;
 import io.genrtl.jobs.PlanJob;
@@ -331,7 +333,7 @@ public final class PlanLatencyBenchmark {
       GenRtl g = GenRtl.builder().stores(stores).clock(clock).ids(ids).llm("openai", chat)
           .jobHandler(PlanJob.TYPE, GenRtlJobs.plan()).build();
       // as GenRtlServer runs it: 250 ms store poll (the in-process signals make it irrelevant on one host)
-      JobRunner runner = new JobRunner(stores, clock, g.jobs(), new JobRunner.Settings("bench", 2, Duration.ofSeconds(60),
+      JobRunner runner = new JobRunner(stores.transactor(), stores.jobs(), clock, g.jobs(), new JobRunner.Settings("bench", 2, Duration.ofSeconds(60),
           Duration.ofMillis(250), 3));
       runner.start();
       Javalin app = GenRtlApp.create(g, new GenRtlApp.Settings(1 << 20, "http://localhost"));

@@ -2,7 +2,7 @@ package io.genrtl.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.pool.Attribution;
@@ -13,8 +13,8 @@ import io.genrtl.core.pool.LedgerQuery;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.TokenUsage;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.LedgerStore;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.pool.LedgerStore;
+import io.genrtl.core.Stores;
 import io.genrtl.store.postgres.PostgresDataSources;
 import io.genrtl.store.postgres.PostgresStores;
 import io.genrtl.store.sqlite.SqliteDataSources;
@@ -121,14 +121,14 @@ public final class UsageBenchmark {
     // the write path: rows through LedgerStore.insert, each in its own transaction with its rollup upserts
     long[] live = new long[cfg.liveInserts()];
     long lastTs = T0 + 365 * DAY;
-    String tenant = t.stores.pool().find(big).orElseThrow().tenantId();
+    String tenant = t.stores.pool().accounts().find(big).orElseThrow().tenantId();
     for (int i = 0; i < live.length; i++) {
       LedgerEntry e = new LedgerEntry(String.format(Locale.ROOT, "L%013d%07d", lastTs + i, i), big, tenant, lastTs + i,
           UsageKind.LLM, BUCKETS[i % 3], 1234, "live-" + i, T0 + 360 * DAY, new Attribution("job-live-" + (i / 5), "s",
           "ws-" + (i % 10)), new TokenUsage("openai", MODELS[i % 4], 100, 20, 5, 1), null, null, null, false, null);
       long s = System.nanoTime();
       t.stores.transactor().inTransaction(() -> {
-        t.stores.ledger().insert(e);
+        t.stores.pool().ledger().insert(e);
         return null;
       });
       live[i] = System.nanoTime() - s;
@@ -145,7 +145,7 @@ public final class UsageBenchmark {
     LedgerQuery range = new LedgerQuery(big, from, to, null, null, null);
     long period = pool.balance(big).periodStart();
     PageRequest first = PageRequest.firstDefault();
-    LedgerStore ledger = t.stores.ledger();
+    LedgerStore ledger = t.stores.pool().ledger();
 
     List<Line> lines = new ArrayList<>();
     Function<Runnable, long[]> fast = r -> time(r, cfg.iterations());
@@ -238,7 +238,7 @@ public final class UsageBenchmark {
    * runs, 5 % CBB purchases, 5 % refunds of an earlier row; buckets rotate; 30-day pool periods.
    */
   static void load(Target t, String userId, int n, String prefix) throws SQLException {
-    String tenant = t.stores.pool().find(userId).orElseThrow().tenantId();
+    String tenant = t.stores.pool().accounts().find(userId).orElseThrow().tenantId();
     String sql = "INSERT INTO usage_ledger (entry_id, user_id, tenant_id, ts, kind, bucket, usd_micros, call_id, "
         + "period_start, job_id, step_id, workspace_id, provider, model, input_tokens, output_tokens, "
         + "cached_input_tokens, cache_write_tokens, refund_of, overrun) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "

@@ -2,6 +2,8 @@ package io.genrtl.core;
 
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.ApiKeyService;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.cbb.BlobStore;
 import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.PackageInspector;
@@ -14,12 +16,10 @@ import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.jobs.JobService;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.plan.PlanCatalog;
-import java.time.Duration;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.SpendAlertListener;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -48,29 +48,38 @@ public final class GenRtl {
   private final io.genrtl.core.auth.SignInService signIn;
   private final io.genrtl.core.audit.AuditService audit;
   private final io.genrtl.core.admin.AdminService admin;
-  private final io.genrtl.core.port.Telemetry telemetry;
+  private final Telemetry telemetry;
 
   private GenRtl(Builder b) {
     this.stores = Objects.requireNonNull(b.stores, "stores must be set: GenRtl.builder().stores(...)");
     this.clock = b.clock;
     this.ids = b.ids != null ? b.ids : IdGenerator.ulid(clock);
     this.plans = b.plans;
-    this.apiKeys = new ApiKeyService(stores, clock, ids);
+    Stores s = stores;
+    var tx = s.transactor();
+    this.audit = new io.genrtl.core.audit.AuditService(s.audit(), clock, ids);
+    this.apiKeys = new ApiKeyService(tx, s.accounts(), clock, ids, audit::record);
     this.telemetry = b.telemetry;
-    this.pool = new PoolService(stores, clock, ids, plans, b.alertListener, b.telemetry, b.deliverAlerts);
-    this.accounts = new AccountService(stores, clock, ids, plans, apiKeys, pool);
-    this.cbbs = new CbbService(stores, clock, ids, pool, b.blobs, b.inspector, b.cbbSettings);
+    this.pool = new PoolService(tx, s.accounts(), s.pool(), clock, ids, audit, plans, b.alertListener, b.telemetry,
+        b.deliverAlerts, new io.genrtl.core.billing.MeterOutboxListener(s.billing()),
+        (userId, p) -> s.cbb().receipts().revoke(userId, p.cbbId(), p.version(), p.receiptId()));
+    this.accounts = new AccountService(tx, s.meta(), s.accounts(), clock, ids, plans, apiKeys, pool::openAccount,
+        audit::record);
+    this.cbbs = new CbbService(tx, s.meta(), s.accounts(), s.pool(), s.cbb(), clock, ids, audit, pool, b.blobs,
+        b.inspector, b.cbbSettings);
     this.prices = b.prices;
     this.llm = new LlmGateway(pool, plans, prices, b.llmPolicy, b.llmClients, b.telemetry);
     JobEnvironment env = new JobEnvironment(clock, ids, pool, cbbs, llm, b.telemetry);
     java.util.Map<String, JobHandler> handlers = new java.util.LinkedHashMap<>();
     b.jobHandlers.forEach((type, factory) -> handlers.put(type,
         Objects.requireNonNull(factory.create(env), () -> "the factory of job type " + type + " returned null")));
-    this.jobs = new JobService(stores, clock, ids, pool, accounts, handlers, b.jobLimits, b.telemetry);
-    this.billing = new BillingService(stores, clock, ids, pool, b.sleeper);
-    this.signIn = new io.genrtl.core.auth.SignInService(stores, clock, ids, accounts, apiKeys, b.signInSettings);
-    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
-    this.admin = new io.genrtl.core.admin.AdminService(stores, clock, ids, plans, pool, jobs, audit, accounts);
+    this.jobs = new JobService(tx, s.pool(), s.jobs(), clock, ids, pool, accounts, handlers, b.jobLimits,
+        b.telemetry);
+    this.billing = new BillingService(tx, s.meta(), s.accounts(), s.billing(), clock, audit, pool, b.sleeper);
+    this.signIn = new io.genrtl.core.auth.SignInService(tx, s.accounts(), s.auth(), clock, ids, accounts, apiKeys,
+        b.signInSettings);
+    this.admin = new io.genrtl.core.admin.AdminService(tx, s.accounts(), s.pool(), clock, ids, plans, pool, jobs, audit,
+        accounts);
   }
 
   public static Builder builder() {
@@ -136,8 +145,8 @@ public final class GenRtl {
     return admin;
   }
 
-  /** The observer of jobs, provider calls and charges ({@link io.genrtl.core.port.Telemetry#NONE} by default). */
-  public io.genrtl.core.port.Telemetry telemetry() {
+  /** The observer of jobs, provider calls and charges ({@link Telemetry#NONE} by default). */
+  public Telemetry telemetry() {
     return telemetry;
   }
 
@@ -164,9 +173,9 @@ public final class GenRtl {
     private LlmGateway.Policy llmPolicy = LlmGateway.Policy.defaults();
     private SpendAlertListener alertListener = SpendAlertListener.NONE;
     private boolean deliverAlerts;
-    private io.genrtl.core.port.Sleeper sleeper = io.genrtl.core.port.Sleeper.REAL;
+    private io.genrtl.core.base.Sleeper sleeper = io.genrtl.core.base.Sleeper.REAL;
     private io.genrtl.core.auth.SignInService.Settings signInSettings = io.genrtl.core.auth.SignInService.Settings.defaults();
-    private io.genrtl.core.port.Telemetry telemetry = io.genrtl.core.port.Telemetry.NONE;
+    private Telemetry telemetry = Telemetry.NONE;
     private io.genrtl.core.jobs.JobLimits jobLimits = io.genrtl.core.jobs.JobLimits.UNLIMITED;
     private BlobStore blobs;
     private PackageInspector inspector;
@@ -175,7 +184,7 @@ public final class GenRtl {
 
     private Builder() {}
 
-    /** The stores adapter (required): {@code InMemoryStores}, {@code SqliteStores} or {@code PostgresStores}. */
+    /** The stores adapter (required): {@code InMemoryStores.create()}, {@code SqliteStores.create(…)} or {@code PostgresStores.create(…)}. */
     public Builder stores(Stores stores) {
       this.stores = Objects.requireNonNull(stores, "stores");
       return this;
@@ -283,7 +292,7 @@ public final class GenRtl {
     }
 
     /** How services wait when they poll or back off (default: {@link Thread#sleep}); tests inject their own. */
-    public Builder sleeper(io.genrtl.core.port.Sleeper sleeper) {
+    public Builder sleeper(io.genrtl.core.base.Sleeper sleeper) {
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
@@ -294,8 +303,8 @@ public final class GenRtl {
       return this;
     }
 
-    /** Told of jobs, provider calls, charges and refusals (metrics, traces); default: {@link io.genrtl.core.port.Telemetry#NONE}. */
-    public Builder telemetry(io.genrtl.core.port.Telemetry telemetry) {
+    /** Told of jobs, provider calls, charges and refusals (metrics, traces); default: {@link Telemetry#NONE}. */
+    public Builder telemetry(Telemetry telemetry) {
       this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
       return this;
     }

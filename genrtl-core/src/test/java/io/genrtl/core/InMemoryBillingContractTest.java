@@ -1,12 +1,11 @@
 package io.genrtl.core;
 
 import io.genrtl.core.memory.InMemoryStores;
-import io.genrtl.core.port.Stores;
 import io.genrtl.core.testing.BillingContractTest;
 
 class InMemoryBillingContractTest extends BillingContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

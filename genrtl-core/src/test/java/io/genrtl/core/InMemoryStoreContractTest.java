@@ -1,12 +1,11 @@
 package io.genrtl.core;
 
 import io.genrtl.core.memory.InMemoryStores;
-import io.genrtl.core.port.Stores;
 import io.genrtl.core.testing.StoreContractTest;
 
 class InMemoryStoreContractTest extends StoreContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 }

@@ -3,17 +3,17 @@ package io.genrtl.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genrtl.core.memory.InMemoryStores;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.core.testing.UsageRollupContractTest;
 
 class InMemoryUsageRollupContractTest extends UsageRollupContractTest {
   @Override
   protected Stores createStores() {
-    return new InMemoryStores();
+    return InMemoryStores.create();
   }
 
   @Override
   protected void corruptDayRollup(String userId, long usdMicros) {
-    assertThat(((InMemoryStores) stores).corruptUsageRollupForTesting(userId, usdMicros)).isTrue();
+    assertThat(InMemoryStores.corruptUsageRollupForTesting(stores, userId, usdMicros)).isTrue();
   }
 }

@@ -1,11 +1,11 @@
 package io.genrtl.host;
 
+import io.genrtl.core.base.Sleeper;
 import io.genrtl.core.pool.AlertDelivery;
+import io.genrtl.core.pool.AlertDeliveryStore;
 import io.genrtl.core.pool.Money;
 import io.genrtl.core.pool.SpendAlert;
 import io.genrtl.core.pool.SpendAlertListener;
-import io.genrtl.core.port.AlertDeliveryStore;
-import io.genrtl.core.port.Sleeper;
 import io.genrtl.host.http.Json;
 import java.io.IOException;
 import java.net.URI;

@@ -104,7 +104,7 @@ public final class GenRtlServer implements AutoCloseable {
         }, config.meter().reportSeconds(), config.meter().reportSeconds(), TimeUnit.SECONDS);
       }
       if (pay.alertWebhooks() != null) pay.alertWebhooks().start();
-      JobRunner runner = new JobRunner(runtime.genrtl().stores(), clock, runtime.genrtl().jobs(), new JobRunner.Settings(
+      JobRunner runner = new JobRunner(runtime.genrtl().stores().transactor(), runtime.genrtl().stores().jobs(), clock, runtime.genrtl().jobs(), new JobRunner.Settings(
           workerId(), config.jobWorkers(), Duration.ofSeconds(60), Duration.ofMillis(250), 3));
       runner.start();
       return new GenRtlServer(runtime, app, bg, runner);

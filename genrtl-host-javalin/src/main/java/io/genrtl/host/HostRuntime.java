@@ -1,35 +1,35 @@
 package io.genrtl.host;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.genrtl.core.GenRtl;
-import io.genrtl.core.port.Stores;
-import io.genrtl.store.postgres.PostgresDataSources;
-import io.genrtl.store.postgres.PostgresStores;
-import io.genrtl.store.sqlite.SqliteDataSources;
-import io.genrtl.store.sqlite.SqliteStores;
-import io.genrtl.cbb.pkg.ArchiveInspector;
 import io.genrtl.blob.s3.S3BlobStore;
+import io.genrtl.cbb.pkg.ArchiveInspector;
+import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.cbb.BlobStore;
+import io.genrtl.core.cbb.CbbService;
+import io.genrtl.core.cbb.FileSystemBlobStore;
+import io.genrtl.core.cbb.PackageLimits;
 import io.genrtl.core.llm.LlmClient;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.jobs.GenRtlJobs;
 import io.genrtl.toolrunner.ToolJob;
 import io.genrtl.llm.http.AnthropicClient;
 import io.genrtl.llm.http.LlmHttpConfig;
 import io.genrtl.llm.http.OpenAiChatClient;
 import io.genrtl.llm.http.OpenAiResponsesClient;
+import io.genrtl.store.postgres.PostgresDataSources;
+import io.genrtl.store.postgres.PostgresStores;
+import io.genrtl.store.sqlite.SqliteDataSources;
+import io.genrtl.store.sqlite.SqliteStores;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import io.genrtl.core.cbb.BlobStore;
-import io.genrtl.core.cbb.CbbService;
-import io.genrtl.core.cbb.FileSystemBlobStore;
-import io.genrtl.core.cbb.PackageLimits;
-import io.genrtl.core.plan.PlanCatalog;
-import java.time.Duration;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.time.Clock;
 
 /** The database pool and the {@link GenRtl} built on it, from a {@link HostConfig}. Closing it closes the pool. */
 public final class HostRuntime implements AutoCloseable {
@@ -98,7 +98,7 @@ public final class HostRuntime implements AutoCloseable {
       java.util.List<io.genrtl.core.billing.CreditPack> packs = config.plansFile() == null ? PlansFile.defaultPacks()
           : PlansFile.loadPacks(config.plansFile());
       AlertWebhooks alerts = config.alerts().webhookUrl() == null ? null
-          : AlertWebhooks.create(config.alerts().webhookUrl(), config.alerts().webhookSecret(), stores.alertDeliveries(),
+          : AlertWebhooks.create(config.alerts().webhookUrl(), config.alerts().webhookSecret(), stores.pool().alertDeliveries(),
               GenRtlServer.workerId(), clock);
       builder.deliverAlerts(alerts != null); // a pending delivery commits with each alert: the webhook's durable outbox
       java.util.function.Supplier<io.genrtl.toolrunner.ToolRunner> tools = toolRunner(config.tools());
@@ -115,7 +115,7 @@ public final class HostRuntime implements AutoCloseable {
       io.genrtl.core.billing.MeterReporter meter = null;
       if (stripe != null && config.meter().eventName() != null) {
         String event = config.meter().eventName();
-        meter = new io.genrtl.core.billing.MeterReporter(stores, clock, io.genrtl.core.port.Sleeper.REAL,
+        meter = new io.genrtl.core.billing.MeterReporter(stores.accounts(), stores.billing(), clock, io.genrtl.core.base.Sleeper.REAL,
             e -> stripe.reportMeterEvent(event, e.customerId(), e.value(), e.identifier(), e.timestampSeconds()),
             io.genrtl.core.billing.MeterReporter.Settings.defaults());
       }

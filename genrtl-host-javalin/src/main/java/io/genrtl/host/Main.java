@@ -1,11 +1,11 @@
 package io.genrtl.host;
 
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.pool.LedgerCheck;
 import io.genrtl.host.http.Json;
 import java.io.PrintStream;

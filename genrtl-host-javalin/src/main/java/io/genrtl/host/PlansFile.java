@@ -1,6 +1,6 @@
 package io.genrtl.host;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.billing.CreditPack;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;

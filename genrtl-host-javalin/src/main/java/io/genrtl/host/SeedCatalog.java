@@ -2,7 +2,7 @@ package io.genrtl.host;
 
 import io.genrtl.cbb.pkg.PackageBuilder;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.CbbService;
 import java.io.IOException;
 import java.io.InputStream;

@@ -11,14 +11,14 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.AlertDelivery;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.SpendAlert;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Stores;
 import io.genrtl.core.testing.MutableClock;
 import io.genrtl.host.http.Json;
 import java.net.URI;
@@ -81,7 +81,7 @@ abstract class AlertWebhooksTest {
 
   /** A deliverer whose sleeper moves the test clock; {@code poll} bounds an idle worker's wait. */
   AlertWebhooks hooks(Stores on, String owner, Duration poll) {
-    AlertWebhooks h = new AlertWebhooks(URI.create(wm.baseUrl() + PATH), SECRET, on.alertDeliveries(), owner, clock, d -> {
+    AlertWebhooks h = new AlertWebhooks(URI.create(wm.baseUrl() + PATH), SECRET, on.pool().alertDeliveries(), owner, clock, d -> {
       slept.add(d);
       clock.advance(d);
     }, HttpClient.newHttpClient(), Duration.ofSeconds(1), Duration.ofSeconds(30), poll);
@@ -134,7 +134,7 @@ abstract class AlertWebhooksTest {
     SpendAlert alert = genrtl.pool().alerts(u, PageRequest.first(10)).items().get(0);
 
     assertThat(hooks.deliverDue()).isEqualTo(new AlertWebhooks.Report(0, 1, 0));
-    AlertDelivery waiting = stores.alertDeliveries().find(alert.alertId()).orElseThrow();
+    AlertDelivery waiting = stores.pool().alertDeliveries().find(alert.alertId()).orElseThrow();
     assertThat(waiting.lastError()).isEqualTo("HTTP 503");
     assertThat(waiting.nextAttemptAt()).isEqualTo(clock.millis() + 1_000);
     assertThat(hooks.drain(Duration.ofMinutes(1))).isEqualTo(new AlertWebhooks.Report(1, 0, 0));
@@ -151,7 +151,7 @@ abstract class AlertWebhooksTest {
         .containsEntry("alert_id", alert.alertId());
     assertThat(json.get("threshold_percent").toString()).isEqualTo("50");
     assertThat(json.get("amount_usd").toString()).isEqualTo("11");
-    AlertDelivery done = stores.alertDeliveries().find(alert.alertId()).orElseThrow();
+    AlertDelivery done = stores.pool().alertDeliveries().find(alert.alertId()).orElseThrow();
     assertThat(done.status()).isEqualTo(AlertDelivery.Status.DELIVERED);
     assertThat(done.attempts()).isEqualTo(2);
     assertThat(done.finishedAt()).isEqualTo(clock.millis());
@@ -171,9 +171,9 @@ abstract class AlertWebhooksTest {
     assertThat(sent()).hasSize(2 * AlertWebhooks.MAX_ATTEMPTS);
     assertThat(slept).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
         Duration.ofSeconds(8), Duration.ofSeconds(16), Duration.ofSeconds(30), Duration.ofSeconds(30));
-    assertThat(stores.alertDeliveries().counts()).isEqualTo(Map.of(AlertDelivery.Status.FAILED, 2L));
+    assertThat(stores.pool().alertDeliveries().counts()).isEqualTo(Map.of(AlertDelivery.Status.FAILED, 2L));
     for (SpendAlert a : genrtl.pool().alerts(u, PageRequest.first(10)).items()) {
-      AlertDelivery d = stores.alertDeliveries().find(a.alertId()).orElseThrow();
+      AlertDelivery d = stores.pool().alertDeliveries().find(a.alertId()).orElseThrow();
       assertThat(d.attempts()).isEqualTo(AlertWebhooks.MAX_ATTEMPTS);
       assertThat(d.lastError()).isEqualTo("HTTP 500");
     }
@@ -201,7 +201,7 @@ abstract class AlertWebhooksTest {
     Map<String, Object> json = verified(sent().get(0));
     SpendAlert alert = genrtl.pool().alerts(u, PageRequest.first(10)).items().get(0);
     assertThat(json).containsEntry("alert_id", alert.alertId()).containsEntry("user_id", u);
-    assertThat(other.alertDeliveries().find(alert.alertId()).orElseThrow().status()).isEqualTo(AlertDelivery.Status.DELIVERED);
+    assertThat(other.pool().alertDeliveries().find(alert.alertId()).orElseThrow().status()).isEqualTo(AlertDelivery.Status.DELIVERED);
   }
 
   @Test
@@ -211,7 +211,7 @@ abstract class AlertWebhooksTest {
     genrtl.pool().charge(ChargeRequest.of(u, UsageKind.LLM, 11_000_000L, "k1"));
     long now = clock.millis();
     // host A claims it and dies before its POST
-    List<AlertDelivery> held = stores.alertDeliveries().claimDue("host-a", now, now + AlertWebhooks.LEASE.toMillis(), 10);
+    List<AlertDelivery> held = stores.pool().alertDeliveries().claimDue("host-a", now, now + AlertWebhooks.LEASE.toMillis(), 10);
     assertThat(held).hasSize(1);
     String id = held.get(0).alertId();
 
@@ -222,8 +222,8 @@ abstract class AlertWebhooksTest {
     assertThat(slept).containsExactly(AlertWebhooks.LEASE);
     assertThat(sent()).hasSize(1);
     assertThat(verified(sent().get(0))).containsEntry("alert_id", id);
-    assertThat(stores.alertDeliveries().markDelivered(id, "host-a", clock.millis())).as("host A's lease is gone").isFalse();
-    AlertDelivery d = stores.alertDeliveries().find(id).orElseThrow();
+    assertThat(stores.pool().alertDeliveries().markDelivered(id, "host-a", clock.millis())).as("host A's lease is gone").isFalse();
+    AlertDelivery d = stores.pool().alertDeliveries().find(id).orElseThrow();
     assertThat(d.status()).isEqualTo(AlertDelivery.Status.DELIVERED);
     assertThat(d.attempts()).isEqualTo(2);
   }
@@ -248,7 +248,7 @@ abstract class AlertWebhooksTest {
     assertThat(reports.stream().mapToInt(AlertWebhooks.Report::delivered).sum()).isEqualTo(3 * users);
     List<String> ids = sent().stream().map(r -> r.getHeader(AlertWebhooks.ID_HEADER)).toList();
     assertThat(ids).hasSize(3 * users).doesNotHaveDuplicates();
-    assertThat(stores.alertDeliveries().counts()).isEqualTo(Map.of(AlertDelivery.Status.DELIVERED, (long) 3 * users));
+    assertThat(stores.pool().alertDeliveries().counts()).isEqualTo(Map.of(AlertDelivery.Status.DELIVERED, (long) 3 * users));
   }
 
   @Test

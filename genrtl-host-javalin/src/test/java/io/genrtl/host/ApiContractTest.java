@@ -3,10 +3,10 @@ package io.genrtl.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
-import io.genrtl.core.port.Stores;
 import io.genrtl.core.testing.MutableClock;
 import io.genrtl.host.http.GenRtlApp;
 import io.javalin.Javalin;

@@ -17,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.SubscriptionStatus;
@@ -29,7 +30,6 @@ import io.genrtl.core.pool.Balance;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Stores;
 import io.genrtl.core.testing.MutableClock;
 import io.genrtl.core.testing.StoreContractTest;
 import io.genrtl.host.http.CreemBilling;
@@ -427,11 +427,11 @@ abstract class BillingApiTest {
     };
     MeterReporter.Settings settings = new MeterReporter.Settings(10, Duration.ofMinutes(5), Duration.ofSeconds(10),
         Duration.ofMinutes(10), "stripe");
-    assertThatThrownBy(() -> new MeterReporter(genrtl.stores(), clock, d -> clock.advance(d), crashing, settings).reportDue())
+    assertThatThrownBy(() -> new MeterReporter(genrtl.stores().accounts(), genrtl.stores().billing(), clock, d -> clock.advance(d), crashing, settings).reportDue())
         .isInstanceOf(Crash.class);
     assertThat(genrtl.billing().meterTotals()).extracting(MeterTotal::differenceMicros).containsExactly(7 * USD);
     clock.advance(Duration.ofMinutes(5));
-    MeterReporter.Report r = new MeterReporter(genrtl.stores(), clock, d -> clock.advance(d), crashing, settings).reportDue();
+    MeterReporter.Report r = new MeterReporter(genrtl.stores().accounts(), genrtl.stores().billing(), clock, d -> clock.advance(d), crashing, settings).reportDue();
     assertThat(r.reported()).isEqualTo(1);
     List<LoggedRequest> sent = wm.findAll(postRequestedFor(urlPathEqualTo("/v1/billing/meter_events")));
     assertThat(sent).hasSize(2);

@@ -4,18 +4,18 @@ import static io.genrtl.host.ApiContractTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.User;
 import io.genrtl.core.audit.AuditQuery;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.Balance;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.LedgerQuery;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Stores;
 import io.genrtl.core.testing.MutableClock;
 import io.genrtl.host.http.GenRtlApp;
 import io.javalin.Javalin;
@@ -140,13 +140,13 @@ abstract class H1AdminMoneyMatrixTest {
   private String state(User u) {
     Balance b = genrtl.pool().balance(u.userId());
     List<LedgerEntry> rows = genrtl.pool().usage(new LedgerQuery(u.userId(), null, null, null, null, null), PageRequest.first(200)).items();
-    User now = genrtl.stores().users().find(u.userId()).orElseThrow();
+    User now = genrtl.stores().accounts().users().find(u.userId()).orElseThrow();
     return String.join("|", "plan=" + b.planId(), "included=" + b.includedMicros(), "credits=" + b.creditsMicros(),
         "limit=" + b.onDemandLimitMicros(), "spent=" + b.onDemandSpentMicros(), "ledger=" + rows.size(),
-        "grants=" + genrtl.stores().grants().listForUser(u.userId()).size(),
-        "sub=" + genrtl.stores().subscriptions().latestForUser(u.userId()).map(s -> s.subscriptionId() + "/" + s.planId()).orElse("-"),
+        "grants=" + genrtl.stores().pool().grants().listForUser(u.userId()).size(),
+        "sub=" + genrtl.stores().accounts().subscriptions().latestForUser(u.userId()).map(s -> s.subscriptionId() + "/" + s.planId()).orElse("-"),
         "role=" + now.role().wire(), "disabled=" + now.disabledAt(),
-        "cap=" + genrtl.stores().tenants().find(u.tenantId()).orElseThrow().memberOnDemandCapMicros(),
+        "cap=" + genrtl.stores().accounts().tenants().find(u.tenantId()).orElseThrow().memberOnDemandCapMicros(),
         "audit=" + auditCount(u.tenantId()));
   }
 
@@ -196,7 +196,7 @@ abstract class H1AdminMoneyMatrixTest {
     }
     assertThat(calls).as("calls made").isEqualTo(Route.values().length * 11);
     assertThat(failures).isEmpty();
-    for (User u : genrtl.stores().users().list(null, PageRequest.first(200)).items()) {
+    for (User u : genrtl.stores().accounts().users().list(null, PageRequest.first(200)).items()) {
       assertThat(genrtl.pool().verify(u.userId()).problems()).as(u.email()).isEmpty();
     }
   }
@@ -274,7 +274,7 @@ abstract class H1AdminMoneyMatrixTest {
     assertThat(http.send("PUT", limit, admKey, "{\"on_demand_limit_usd\":40,\"reason\":\"within\"}").status()).isEqualTo(200);
     TestHttp.Response cleared = http.send("PUT", budget, rootKey, "{\"member_on_demand_cap_usd\":null,\"reason\":\"none\"}");
     assertThat(cleared.json()).containsEntry("member_on_demand_cap_usd", null).containsEntry("lowered_accounts", 0.0);
-    assertThat(genrtl.stores().tenants().find(ann.tenantId()).orElseThrow().memberOnDemandCapMicros()).isNull();
+    assertThat(genrtl.stores().accounts().tenants().find(ann.tenantId()).orElseThrow().memberOnDemandCapMicros()).isNull();
   }
 
   /**

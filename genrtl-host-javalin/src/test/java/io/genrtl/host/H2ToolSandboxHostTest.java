@@ -4,12 +4,12 @@ import static io.genrtl.host.ApiContractTest.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.host.http.Json;
 import io.genrtl.toolrunner.EvidenceBundle;
 import io.genrtl.toolrunner.RunRequest;
-import io.genrtl.toolrunner.Simulator;
 import io.genrtl.toolrunner.Sims;
+import io.genrtl.toolrunner.Simulator;
 import io.genrtl.toolrunner.ToolRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -42,7 +42,7 @@ class HttpEdgeTest {
 
   @BeforeEach
   void start() {
-    genrtl = GenRtl.builder().stores(new InMemoryStores()).clock(clock).build();
+    genrtl = GenRtl.builder().stores(InMemoryStores.create()).clock(clock).build();
     app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://localhost"));
     app.start("127.0.0.1", 0);
     http = new TestHttp(app.port());

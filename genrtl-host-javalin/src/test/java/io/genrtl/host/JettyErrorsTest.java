@@ -24,7 +24,7 @@ class JettyErrorsTest {
 
   @BeforeEach
   void start() {
-    GenRtl genrtl = GenRtl.builder().stores(new InMemoryStores()).build();
+    GenRtl genrtl = GenRtl.builder().stores(InMemoryStores.create()).build();
     app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://localhost"));
     app.start("127.0.0.1", 0);
   }

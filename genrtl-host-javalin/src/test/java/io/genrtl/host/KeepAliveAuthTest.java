@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class KeepAliveAuthTest {
   @Test
   void eachRequestOnAKeptAliveConnectionIsAuthenticatedByItsOwnHeader() throws Exception {
-    GenRtl genrtl = GenRtl.builder().stores(new InMemoryStores()).build();
+    GenRtl genrtl = GenRtl.builder().stores(InMemoryStores.create()).build();
     String user = genrtl.accounts().createUser(NewUser.of("ka@x.test")).user().userId();
     Javalin app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://localhost"));
     app.start("127.0.0.1", 0);

@@ -1,14 +1,16 @@
 package io.genrtl.host;
 
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.JobRunner;
 import io.genrtl.core.llm.LlmClient;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.Stores;
 import io.genrtl.host.http.GenRtlApp;
 import io.genrtl.host.http.PlanLimits;
 import io.genrtl.host.http.RateBuckets;
@@ -79,7 +81,7 @@ final class LimitsHost implements AutoCloseable {
   }
 
   void startRunner(Clock clock) {
-    runner = new JobRunner(genrtl.stores(), clock, genrtl.jobs(),
+    runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), clock, genrtl.jobs(),
         new JobRunner.Settings("host-" + app.port(), 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     runner.start();
   }

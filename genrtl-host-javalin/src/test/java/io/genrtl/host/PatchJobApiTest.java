@@ -21,8 +21,9 @@ import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.JobRunner;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.host.http.GenRtlApp;
 import io.genrtl.host.http.Json;
 import io.genrtl.jobs.GenRtlJobs;
@@ -129,7 +130,7 @@ class PatchJobApiTest {
     genrtl = GenRtl.builder().stores(SqliteStores.create(ds)).ids(ids).llm("anthropic", anthropic)
         .jobHandler(ImplementJob.TYPE, GenRtlJobs.implement())
         .jobHandler(RepairJob.TYPE, GenRtlJobs.repair()).build();
-    runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
+    runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), Clock.systemUTC(), genrtl.jobs(),
         new JobRunner.Settings("test-host", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     runner.start();
     app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(64 * 1024, "http://localhost"));

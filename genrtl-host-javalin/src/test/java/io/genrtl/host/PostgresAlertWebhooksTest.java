@@ -1,7 +1,7 @@
 package io.genrtl.host;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.store.postgres.PgTestDatabase;
 import io.genrtl.store.postgres.PostgresDataSources;
 import io.genrtl.store.postgres.PostgresStores;

@@ -1,6 +1,6 @@
 package io.genrtl.host;
 
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.store.postgres.PgTestDatabase;
 
 class PostgresApiTest extends ApiContractTest {

@@ -260,7 +260,7 @@ class ServerAndCliTest {
         "\"ledger_on_demand_usd\":3.5", "\"reported_usd\":0", "\"pending_usd\":3.5", "\"difference_usd\":3.5");
     java.util.List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (HostRuntime rt = HostRuntime.open(config, Clock.systemUTC())) {
-      new io.genrtl.core.billing.MeterReporter(rt.genrtl().stores(), Clock.systemUTC(), d -> { },
+      new io.genrtl.core.billing.MeterReporter(rt.genrtl().stores().accounts(), rt.genrtl().stores().billing(), Clock.systemUTC(), d -> { },
           e -> sent.add(e.identifier() + " " + e.customerId() + " " + e.value()),
           io.genrtl.core.billing.MeterReporter.Settings.defaults()).reportDue();
     }

@@ -62,7 +62,7 @@ class SignInApiTest {
     }
     base = "http://127.0.0.1:" + port;
     clock = MutableClock.at("2026-06-01T12:00:00Z");
-    genrtl = GenRtl.builder().stores(new InMemoryStores()).clock(clock).build();
+    genrtl = GenRtl.builder().stores(InMemoryStores.create()).clock(clock).build();
     OidcHttp h = OidcHttp.defaults();
     SignInProviders providers = new SignInProviders(List.of(
         new OidcProvider(new OidcProvider.Config("google", idp.issuer(), CLIENT, "s3cret", null), h, clock),
@@ -198,7 +198,7 @@ class SignInApiTest {
     assertThat(callback("google", "code-2", l2.state()).json()).containsEntry("user_id", t.get("user_id"));
     // each sign-in is in the audit log, as the user, with where it came from
     var entries = genrtl.stores().audit().list(new io.genrtl.core.audit.AuditQuery(null, io.genrtl.core.audit.AuditActions.SIGN_IN,
-        null, null, null, null, null), io.genrtl.core.PageRequest.first(10)).items();
+        null, null, null, null, null), io.genrtl.core.base.PageRequest.first(10)).items();
     assertThat(entries).hasSize(2).allSatisfy(e -> {
       assertThat(e.actorUserId()).isEqualTo(t.get("user_id"));
       assertThat(e.targetId()).isEqualTo(t.get("user_id"));
@@ -255,7 +255,7 @@ class SignInApiTest {
       assertSignInFailed(callback("google", "code-" + kind, l.state()), kind.equals("none") ? "token" : kind.equals("hs256") ? "alg" : "kid");
     }
     assertThat(idp.jwksFetches()).isEqualTo(2); // the unknown kid cost exactly one refresh
-    assertThat(genrtl.stores().users().findByEmail("a@example.com")).isEmpty();
+    assertThat(genrtl.stores().accounts().users().findByEmail("a@example.com")).isEmpty();
   }
 
   // ------------------------------------------------------------------ GitHub and Facebook

@@ -1,7 +1,7 @@
 package io.genrtl.host;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.store.sqlite.SqliteDataSources;
 import io.genrtl.store.sqlite.SqliteStores;
 import java.nio.file.Path;

@@ -114,7 +114,7 @@ class StripeCheckoutTest {
     assertThat(r.json()).containsEntry("url", "https://checkout.stripe.com/c/pay/cs_1");
     // audited once the provider answered, without the session URL
     var audited = genrtl.stores().audit().list(new io.genrtl.core.audit.AuditQuery(userId, "billing.checkout", null, null, null,
-        null, null), io.genrtl.core.PageRequest.firstDefault()).items();
+        null, null), io.genrtl.core.base.PageRequest.firstDefault()).items();
     assertThat(audited).hasSize(1);
     assertThat(audited.get(0).detailsJson()).contains("\"plan\":\"pro\"").doesNotContain("checkout.stripe.com");
 

@@ -83,7 +83,7 @@ class ToolApiTest {
         .jobHandler(ToolJob.TYPE, ToolJob.factory(() -> tools, MICROS_PER_CPU_SECOND))
         .build();
     seeds = SeedCatalog.publish(genrtl); // what the host does on start
-    runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
+    runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), Clock.systemUTC(), genrtl.jobs(),
         new JobRunner.Settings("test-host", 2, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     runner.start();
     app = GenRtlApp.create(genrtl, new GenRtlApp.Settings(256 * 1024, "http://localhost"));
@@ -236,7 +236,7 @@ class ToolApiTest {
   void aFreeRunStillWritesItsToolLedgerRowAttributedToTheJobAndWorkspace() {
     Sims.require(Simulator.IVERILOG);
     ToolRunner tools = ToolRunner.create(ToolRunner.Settings.defaults().withWorkDir(tmp.resolve("free-runs")));
-    GenRtl free = GenRtl.builder().stores(new io.genrtl.core.memory.InMemoryStores())
+    GenRtl free = GenRtl.builder().stores(io.genrtl.core.memory.InMemoryStores.create())
         .jobHandler(ToolJob.TYPE, ToolJob.factory(() -> tools, 0)).build();
     CreatedUser u = free.accounts().createUser(new NewUser("f@x.test", "f", Role.USER, null));
     Principal p = Principal.of(u.user(), null);
@@ -245,7 +245,7 @@ class ToolApiTest {
         "files", List.of(Map.of("path", "tb.sv", "text", "module tb; initial begin $display(\"PASS\"); $finish; end endmodule\n"))));
     io.genrtl.core.jobs.Job job = free.jobs().submit(p, ToolJob.TYPE, ws, input, null);
     assertThat(job.holdId()).as("no hold at price 0").isNull();
-    JobRunner once = new JobRunner(free.stores(), Clock.systemUTC(), free.jobs(),
+    JobRunner once = new JobRunner(free.stores().transactor(), free.stores().jobs(), Clock.systemUTC(), free.jobs(),
         new JobRunner.Settings("free", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     assertThat(once.runOnce()).isTrue();
     io.genrtl.core.jobs.Job done = free.jobs().get(p, job.jobId());
@@ -283,7 +283,7 @@ class ToolApiTest {
   private record Rig(GenRtl g, Principal p, String ws) {}
 
   private Rig rig(java.util.function.Supplier<ToolRunner> runner, long microsPerCpuSecond) {
-    GenRtl g = GenRtl.builder().stores(new io.genrtl.core.memory.InMemoryStores())
+    GenRtl g = GenRtl.builder().stores(io.genrtl.core.memory.InMemoryStores.create())
         .jobHandler(ToolJob.TYPE, ToolJob.factory(runner, microsPerCpuSecond)).build();
     CreatedUser u = g.accounts().createUser(new NewUser("r" + System.nanoTime() + "@x.test", "r", Role.USER, "pro"));
     g.pool().grantCredits(u.user().userId(), 10_000_000, "test-credits", "test", null, "tool tests");
@@ -312,7 +312,7 @@ class ToolApiTest {
     String input = Json.write(Map.of("simulator", "iverilog", "top", "tb", "cbbs", List.of(), "args", List.of(),
         "files", List.of(Map.of("path", "tb.sv", "text", "module tb; initial $finish; endmodule\n"))));
     io.genrtl.core.jobs.Job job = r.g().jobs().submit(r.p(), ToolJob.TYPE, r.ws(), input, null);
-    JobRunner once = new JobRunner(r.g().stores(), Clock.systemUTC(), r.g().jobs(),
+    JobRunner once = new JobRunner(r.g().stores().transactor(), r.g().stores().jobs(), Clock.systemUTC(), r.g().jobs(),
         new JobRunner.Settings("fail", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     assertThat(once.runOnce()).isTrue();
     io.genrtl.core.jobs.Job done = r.g().jobs().get(r.p(), job.jobId());
@@ -333,7 +333,7 @@ class ToolApiTest {
     String input = Json.write(Map.of("simulator", "iverilog", "top", "tb", "cbbs", List.of(), "args", List.of(),
         "files", List.of(Map.of("path", "tb.sv", "text", "module tb; integer n = 0; initial forever n = n + 1; endmodule\n"))));
     io.genrtl.core.jobs.Job job = r.g().jobs().submit(r.p(), ToolJob.TYPE, r.ws(), input, null);
-    JobRunner workers = new JobRunner(r.g().stores(), Clock.systemUTC(), r.g().jobs(),
+    JobRunner workers = new JobRunner(r.g().stores().transactor(), r.g().stores().jobs(), Clock.systemUTC(), r.g().jobs(),
         new JobRunner.Settings("cancel", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3));
     workers.start();
     try {

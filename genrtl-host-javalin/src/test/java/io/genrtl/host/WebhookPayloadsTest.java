@@ -12,12 +12,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.genrtl.core.GenRtl;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.billing.CreditPack;
 import io.genrtl.core.pool.Balance;
-import io.genrtl.core.port.Stores;
 import io.genrtl.core.testing.MutableClock;
 import io.genrtl.host.http.CreemBilling;
 import io.genrtl.host.http.GenRtlApp;
@@ -168,7 +168,7 @@ abstract class WebhookPayloadsTest {
     String b = genrtl.pool().balance(ada) + " " + genrtl.pool().balance(cy);
     List<String> subs = new ArrayList<>();
     for (String id : new String[] {"sub_ada", "sub_creem_cy"}) {
-      subs.add(genrtl.stores().subscriptions().find(id).map(Subscription::toString).orElse("-"));
+      subs.add(genrtl.stores().accounts().subscriptions().find(id).map(Subscription::toString).orElse("-"));
     }
     return b + " " + subs + " " + genrtl.billing().customer(ada, "stripe") + " " + genrtl.billing().customer(cy, "creem");
   }
@@ -423,7 +423,7 @@ abstract class WebhookPayloadsTest {
     assertRefused(creem(creemSubscription("evt_c_rev", "subscription.paid", q("2026-02-01T00:00:00Z"),
         q("2026-01-01T00:00:00Z"), "2000")), "object.current_period_end_date", "out_of_range");
     assertThat(state()).as("no subscription moved to another period").isEqualTo(before);
-    assertThat(genrtl.stores().subscriptions().find("sub_creem_cy").orElseThrow().periodEnd()).isEqualTo(FEB * 1000);
+    assertThat(genrtl.stores().accounts().subscriptions().find("sub_creem_cy").orElseThrow().periodEnd()).isEqualTo(FEB * 1000);
     assertThat(rejections(rootKey)).hasSize(10);
   }
 
@@ -582,7 +582,7 @@ abstract class WebhookPayloadsTest {
         ok++;
         // what was applied is sane: no period outside 2000-2200, no balance beyond what one event may add
         for (String id : new String[] {"sub_ada", "sub_creem_cy"}) {
-          genrtl.stores().subscriptions().find(id).ifPresent(s -> {
+          genrtl.stores().accounts().subscriptions().find(id).ifPresent(s -> {
             assertThat(BillingEvent.saneTime(s.periodStart())).as(what + "\n" + s).isTrue();
             assertThat(BillingEvent.saneTime(s.periodEnd())).as(what + "\n" + s).isTrue();
             assertThat(s.periodEnd()).as(what).isGreaterThan(s.periodStart());

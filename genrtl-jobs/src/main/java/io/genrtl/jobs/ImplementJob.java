@@ -1,12 +1,12 @@
 package io.genrtl.jobs;
 
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.jobs.JobHandler;
 import io.genrtl.core.jobs.JobInputPolicy;
 import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.patch.PatchPolicy;
-import io.genrtl.core.port.IdGenerator;
 import java.util.Map;
 
 /**

@@ -1,7 +1,8 @@
 package io.genrtl.jobs;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.LlmRequest;
@@ -12,7 +13,7 @@ import io.genrtl.core.patch.PatchPolicy;
 import io.genrtl.core.patch.SecretRedactor;
 import io.genrtl.core.patch.UnifiedDiff;
 import io.genrtl.core.pool.Attribution;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.internal.JsonText;
 import io.genrtl.core.internal.JsonTree;
 import java.time.Duration;

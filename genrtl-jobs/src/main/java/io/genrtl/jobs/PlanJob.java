@@ -1,7 +1,7 @@
 package io.genrtl.jobs;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.internal.JsonSchema;
 import io.genrtl.core.internal.JsonText;
 import io.genrtl.core.internal.JsonTree;
@@ -11,7 +11,7 @@ import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.LlmRequest;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.pool.Attribution;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.base.IdGenerator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package io.genrtl.jobs;
 
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.internal.JsonText;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.jobs.JobHandler;
@@ -7,7 +8,6 @@ import io.genrtl.core.jobs.JobInputPolicy;
 import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.llm.PriceTable;
 import io.genrtl.core.patch.PatchPolicy;
-import io.genrtl.core.port.IdGenerator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

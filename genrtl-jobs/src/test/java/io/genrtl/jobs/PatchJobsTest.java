@@ -8,6 +8,7 @@ import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobContext;
 import io.genrtl.core.llm.LlmClient;
@@ -17,13 +18,12 @@ import io.genrtl.core.llm.LlmRequest;
 import io.genrtl.core.llm.LlmResponse;
 import io.genrtl.core.llm.LlmUsage;
 import io.genrtl.core.memory.InMemoryStores;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.patch.PatchPolicy;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import io.genrtl.core.patch.PatchPolicy;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class PatchJobsTest {
@@ -100,7 +100,7 @@ class PatchJobsTest {
 
   /** The job on an in-memory library with a connector answering from a list; the context's cancel flag is ours. */
   static final class Harness {
-    final GenRtl genrtl = GenRtl.builder().stores(new InMemoryStores()).build();
+    final GenRtl genrtl = GenRtl.builder().stores(InMemoryStores.create()).build();
     final List<LlmRequest> requests = new ArrayList<>();
     final AtomicBoolean cancel = new AtomicBoolean();
     final List<String> events = new ArrayList<>();

@@ -81,14 +81,14 @@ class PlanJobTest {
         return new LlmResponse("openai", r.model(), answers.get(seen.size() - 1), new LlmUsage(100, 50, 0, 0, 0), "stop", "req", "resp");
       }
     };
-    InMemoryStores stores = new InMemoryStores();
+    io.genrtl.core.Stores stores = InMemoryStores.create();
     GenRtl genrtl = GenRtlJobs.install(GenRtl.builder().stores(stores).llm(openai)).build();
     CreatedUser u = genrtl.accounts().createUser(new NewUser("ann@x.test", "acme", Role.USER, "pro"));
     Principal ann = Principal.of(u.user(), null);
     String ws = genrtl.accounts().createWorkspace(ann, "soc").workspaceId();
     String key = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123";
     Job job = genrtl.jobs().submit(ann, PlanJob.TYPE, ws, "{\"spec\":\"pack bytes; key " + key + "\",\"constraints\":null}", null);
-    try (JobRunner runner = new JobRunner(stores, Clock.systemUTC(), genrtl.jobs(),
+    try (JobRunner runner = new JobRunner(stores.transactor(), stores.jobs(), Clock.systemUTC(), genrtl.jobs(),
         new JobRunner.Settings("w1", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 1))) {
       runner.start();
       Job done = genrtl.jobs().await(ann, job.jobId(), Duration.ofSeconds(20));

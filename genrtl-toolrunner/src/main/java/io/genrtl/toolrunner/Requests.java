@@ -1,8 +1,8 @@
 package io.genrtl.toolrunner;
 
 import io.genrtl.cbb.pkg.PathRules;
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package io.genrtl.toolrunner;
 
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.CbbVersion;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobContext;

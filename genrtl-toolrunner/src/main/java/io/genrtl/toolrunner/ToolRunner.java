@@ -2,8 +2,8 @@ package io.genrtl.toolrunner;
 
 import io.genrtl.cbb.pkg.PackageExtractor;
 import io.genrtl.cbb.pkg.PathRules;
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.CbbPackage;
 import io.genrtl.core.cbb.PackageLimits;
 import java.io.IOException;

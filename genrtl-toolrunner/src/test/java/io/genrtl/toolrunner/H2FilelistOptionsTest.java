@@ -2,7 +2,7 @@ package io.genrtl.toolrunner;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.genrtl.cbb.pkg.PackageBuilder;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.CbbPackage;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -41,7 +41,7 @@ public final class PlanImplementExample {
       Principal caller = Principal.of(user.user(), null);
       String ws = genrtl.accounts().createWorkspace(caller, "pack16").workspaceId();
       long before = genrtl.pool().balance(user.user().userId()).availableMicros();
-      try (JobRunner runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
+      try (JobRunner runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), Clock.systemUTC(), genrtl.jobs(),
           new JobRunner.Settings("example", 1, Duration.ofMinutes(15), Duration.ofMillis(100), 1))) {
         runner.start();
         String spec = "{\"spec\":\"Pack pairs of bytes into 16-bit words, first byte in the low half\"}";

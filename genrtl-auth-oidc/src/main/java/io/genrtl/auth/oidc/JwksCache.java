@@ -2,8 +2,8 @@ package io.genrtl.auth.oidc;
 
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;

@@ -12,7 +12,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package io.genrtl.auth.oidc;
 
 import com.squareup.moshi.JsonAdapter;
 import com.squareup.moshi.Moshi;
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.genrtl.auth.oidc;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.auth.ExternalIdentity;
 import io.genrtl.core.auth.LoginStart;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.Map;

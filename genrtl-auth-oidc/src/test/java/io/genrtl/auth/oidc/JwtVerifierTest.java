@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.genrtl.auth.oidc.testing.TestIdp;
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.auth.ExternalIdentity;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

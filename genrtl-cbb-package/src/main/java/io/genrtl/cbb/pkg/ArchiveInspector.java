@@ -1,6 +1,6 @@
 package io.genrtl.cbb.pkg;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.CbbManifest;
 import io.genrtl.core.cbb.CbbPackage;
 import io.genrtl.core.cbb.PackageInspector;
@@ -30,7 +30,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * {@code manifest.json} and the filelists (each at most 256 KiB) are kept in memory. Nothing is ever written.
  * Thread-safe and stateless. See {@code docs/cbb-packages.md} for every rule and refusal reason.
  *
- * <p>Refusals throw {@link GenRtlException} with {@link io.genrtl.core.ErrorCode#INVALID_PACKAGE} and details
+ * <p>Refusals throw {@link GenRtlException} with {@link io.genrtl.core.base.ErrorCode#INVALID_PACKAGE} and details
  * {@code reason} and, when one entry is to blame, {@code entry} (plus {@code field} for {@code manifest_invalid}).
  * An I/O error reading the file itself is an {@link UncheckedIOException}.
  */

@@ -17,7 +17,7 @@ interface EntryVisitor {
    * Called before the entry's data is read. {@code declaredSize} is what the header claims; a kept entry's data
    * is never buffered beyond it.
    *
-   * @throws io.genrtl.core.GenRtlException to refuse the archive
+   * @throws io.genrtl.core.base.GenRtlException to refuse the archive
    */
   Accepted entry(String rawName, Kind kind, long declaredSize);
 

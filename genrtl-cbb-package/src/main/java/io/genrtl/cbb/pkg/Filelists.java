@@ -141,7 +141,7 @@ final class Filelists {
     return slash < 0 ? "" : path.substring(0, slash);
   }
 
-  private static io.genrtl.core.GenRtlException bad(String list, String message) {
+  private static io.genrtl.core.base.GenRtlException bad(String list, String message) {
     return Reasons.reject(Reasons.BAD_FILELIST, list, list + ": " + message);
   }
 }

@@ -37,7 +37,7 @@ public final class PackageBuilder {
   /**
    * Builds {@code outFile} from {@code packageDir} and returns it.
    *
-   * @throws io.genrtl.core.GenRtlException {@code INVALID_PACKAGE} when the directory holds a link or special file,
+   * @throws io.genrtl.core.base.GenRtlException {@code INVALID_PACKAGE} when the directory holds a link or special file,
    *     or when the result fails inspection (same reasons as {@link ArchiveInspector})
    */
   public static Path build(Path packageDir, Path outFile, CbbPackage.Format format) {

@@ -29,7 +29,7 @@ public final class PackageExtractor {
    * Inspects {@code archive} and unpacks it under {@code dest} (created if needed; must be empty or absent).
    *
    * @return the inspected package (manifest, sha256, counts)
-   * @throws io.genrtl.core.GenRtlException {@code invalid_package} when the inspection refuses it
+   * @throws io.genrtl.core.base.GenRtlException {@code invalid_package} when the inspection refuses it
    */
   public static CbbPackage extract(Path archive, Path dest, PackageLimits limits) {
     Objects.requireNonNull(dest, "dest");

@@ -28,7 +28,7 @@ public final class PathRules {
    * trailing {@code /} marks a directory. Returns null for the archive root ({@code ./}, {@code .}), which
    * {@code tar -C dir .} writes first.
    *
-   * @throws io.genrtl.core.GenRtlException with the reason of the first rule the name breaks
+   * @throws io.genrtl.core.base.GenRtlException with the reason of the first rule the name breaks
    */
   static Name entryName(String raw, boolean dirType) {
     String reason = characters(raw);

@@ -1,7 +1,7 @@
 package io.genrtl.cbb.pkg;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

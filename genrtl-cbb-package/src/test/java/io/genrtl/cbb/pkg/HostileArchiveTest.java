@@ -7,7 +7,7 @@ import static io.genrtl.cbb.pkg.TestPackages.write;
 import static io.genrtl.cbb.pkg.TestPackages.zip;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.CbbPackage;
 import io.genrtl.core.cbb.PackageLimits;
 import java.io.ByteArrayOutputStream;

@@ -3,7 +3,7 @@ package io.genrtl.cbb.pkg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.CbbPackage;
 import io.genrtl.core.cbb.PackageLimits;
 import java.io.ByteArrayOutputStream;

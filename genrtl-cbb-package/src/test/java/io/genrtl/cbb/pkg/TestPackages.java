@@ -3,8 +3,8 @@ package io.genrtl.cbb.pkg;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.PackageLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,18 +1,17 @@
 package io.genrtl.core.account;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.base.MetaStore;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
+import io.genrtl.core.base.Period;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
-import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -28,22 +27,29 @@ public final class AccountService {
   public static final String BOOTSTRAP_MARKER = "super_admin_bootstrap";
   private static final Pattern EMAIL = Pattern.compile("^[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}]+$");
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final MetaStore meta;
+
+  private final AccountStores accountStores;
   private final Clock clock;
   private final IdGenerator ids;
   private final PlanCatalog plans;
   private final ApiKeyService keys;
-  private final PoolService pool;
-  private final io.genrtl.core.audit.AuditService audit;
+  private final NewUserListener newUsers;
+  private final AccountAudit audit;
 
-  public AccountService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, ApiKeyService keys, PoolService pool) {
-    this.stores = stores;
+  public AccountService(Transactor tx, MetaStore meta, AccountStores accountStores, Clock clock, IdGenerator ids,
+      PlanCatalog plans, ApiKeyService keys, NewUserListener newUsers, AccountAudit audit) {
+    this.tx = tx;
+    this.meta = meta;
+    this.accountStores = accountStores;
     this.clock = clock;
     this.ids = ids;
     this.plans = plans;
     this.keys = keys;
-    this.pool = pool;
-    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
+    this.newUsers = newUsers;
+    this.audit = audit;
   }
 
   /** Creates a user (and their tenant when it does not exist yet) in one transaction. */
@@ -53,11 +59,11 @@ public final class AccountService {
         : plans.find(request.planId()).orElseThrow(() -> GenRtlException.invalid("plan", "unknown plan: " + request.planId()));
     String tenantName = request.tenantName() == null ? email : checkName("tenant", request.tenantName());
     long now = clock.millis();
-    return stores.transactor().inTransaction(() -> {
-      Tenant tenant = stores.tenants().findByName(tenantName).orElseGet(() -> {
+    return tx.inTransaction(() -> {
+      Tenant tenant = accountStores.tenants().findByName(tenantName).orElseGet(() -> {
         Tenant t = new Tenant(ids.newId(), tenantName, now);
         try {
-          stores.tenants().insert(t);
+          accountStores.tenants().insert(t);
         } catch (DuplicateKeyException e) {
           throw new GenRtlException(ErrorCode.CONFLICT, "tenant '" + tenantName + "' was created concurrently; retry");
         }
@@ -65,18 +71,18 @@ public final class AccountService {
       });
       User user = new User(ids.newId(), tenant.tenantId(), email, request.role(), now);
       try {
-        stores.users().insert(user);
+        accountStores.users().insert(user);
       } catch (DuplicateKeyException e) {
         throw new GenRtlException(ErrorCode.EMAIL_TAKEN, "a user with this email already exists", Map.of("field", "email"));
       }
       Optional<Subscription> sub = Optional.empty();
       if (!plan.isFree()) {
         Subscription s = new Subscription(ids.newId(), user.userId(), plan.planId(), Subscription.PROVIDER_MANUAL,
-            SubscriptionStatus.ACTIVE, now, addMonth(now), now);
-        stores.subscriptions().insert(s);
+            SubscriptionStatus.ACTIVE, now, Period.addMonth(now), now);
+        accountStores.subscriptions().insert(s);
         sub = Optional.of(s);
       }
-      pool.openAccount(user, sub);
+      newUsers.userCreated(user, sub);
       return new CreatedUser(user, tenant, sub);
     });
   }
@@ -86,9 +92,9 @@ public final class AccountService {
    * several hosts start at the same time. Returns the new admin's key, or empty when nothing was done.
    */
   public Optional<IssuedKey> bootstrapSuperAdmin(String email) {
-    return stores.transactor().inTransaction(() -> {
-      if (stores.users().countByRole(Role.SUPER_ADMIN) > 0) return Optional.<IssuedKey>empty();
-      if (!stores.meta().claimOnce(BOOTSTRAP_MARKER, clock.millis())) return Optional.<IssuedKey>empty();
+    return tx.inTransaction(() -> {
+      if (accountStores.users().countByRole(Role.SUPER_ADMIN) > 0) return Optional.<IssuedKey>empty();
+      if (!meta.claimOnce(BOOTSTRAP_MARKER, clock.millis())) return Optional.<IssuedKey>empty();
       CreatedUser admin = createUser(new NewUser(email, "admin", Role.SUPER_ADMIN, null));
       return Optional.of(keys.issue(admin.user().userId(), "bootstrap admin key", null));
     });
@@ -103,11 +109,11 @@ public final class AccountService {
    */
   public User disableUser(String userId, String reason) {
     String why = requireReason(reason);
-    return stores.transactor().inTransaction(() -> {
-      User u = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+    return tx.inTransaction(() -> {
+      User u = accountStores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
       long now = clock.millis();
-      if (!stores.users().disable(u.userId(), now)) return stores.users().find(userId).orElseThrow();
-      audit.record(io.genrtl.core.audit.AuditActions.USER_DISABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
+      if (!accountStores.users().disable(u.userId(), now)) return accountStores.users().find(userId).orElseThrow();
+      audit.record(AccountAudit.USER_DISABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
       return u.withDisabledAt(now);
     });
   }
@@ -115,10 +121,10 @@ public final class AccountService {
   /** Enables a disabled user again ({@code user.enable} in the audit log); enabling an enabled user changes nothing. */
   public User enableUser(String userId, String reason) {
     String why = requireReason(reason);
-    return stores.transactor().inTransaction(() -> {
-      User u = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
-      if (!stores.users().enable(u.userId())) return stores.users().find(userId).orElseThrow();
-      audit.record(io.genrtl.core.audit.AuditActions.USER_ENABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
+    return tx.inTransaction(() -> {
+      User u = accountStores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+      if (!accountStores.users().enable(u.userId())) return accountStores.users().find(userId).orElseThrow();
+      audit.record(AccountAudit.USER_ENABLE, "user", u.userId(), u.tenantId(), Map.of("reason", why));
       return u.withDisabledAt(null);
     });
   }
@@ -142,17 +148,17 @@ public final class AccountService {
   }
 
   public Optional<User> findUser(String userId) {
-    return stores.users().find(userId);
+    return accountStores.users().find(userId);
   }
 
   public Me me(Principal principal) {
-    User user = stores.users().find(principal.userId()).orElseThrow(() -> GenRtlException.notFound("user"));
-    Tenant tenant = stores.tenants().find(user.tenantId()).orElseThrow(() -> GenRtlException.notFound("tenant"));
-    Optional<Subscription> sub = stores.subscriptions().latestForUser(user.userId());
+    User user = accountStores.users().find(principal.userId()).orElseThrow(() -> GenRtlException.notFound("user"));
+    Tenant tenant = accountStores.tenants().find(user.tenantId()).orElseThrow(() -> GenRtlException.notFound("tenant"));
+    Optional<Subscription> sub = accountStores.subscriptions().latestForUser(user.userId());
     Plan plan = sub.filter(s -> s.status() != SubscriptionStatus.ENDED)
         .flatMap(s -> plans.find(s.planId()))
         .orElse(plans.free());
-    Page<Workspace> ws = stores.workspaces().listForMember(user.userId(), PageRequest.first(PageRequest.MAX_LIMIT));
+    Page<Workspace> ws = accountStores.workspaces().listForMember(user.userId(), PageRequest.first(PageRequest.MAX_LIMIT));
     return new Me(user, tenant, plan, sub, ws.items());
   }
 
@@ -160,26 +166,26 @@ public final class AccountService {
   public Workspace createWorkspace(Principal principal, String name) {
     String n = checkName("name", name);
     long now = clock.millis();
-    return stores.transactor().inTransaction(() -> {
+    return tx.inTransaction(() -> {
       Workspace w = new Workspace(ids.newId(), principal.tenantId(), n, principal.userId(), now);
-      stores.workspaces().insert(w);
-      stores.workspaces().addMember(w.workspaceId(), principal.userId(), now);
+      accountStores.workspaces().insert(w);
+      accountStores.workspaces().addMember(w.workspaceId(), principal.userId(), now);
       return w;
     });
   }
 
   /** A workspace the caller may see (member; tenant admin of its tenant; super admin), else not found. */
   public Workspace getWorkspace(Principal principal, String workspaceId) {
-    Workspace w = stores.workspaces().find(workspaceId).orElseThrow(() -> GenRtlException.notFound("workspace"));
+    Workspace w = accountStores.workspaces().find(workspaceId).orElseThrow(() -> GenRtlException.notFound("workspace"));
     if (!canSee(principal, w)) throw GenRtlException.notFound("workspace");
     return w;
   }
 
   public Page<Workspace> listWorkspaces(Principal principal, PageRequest page) {
     return switch (principal.role()) {
-      case SUPER_ADMIN -> stores.workspaces().listAll(page);
-      case TENANT_ADMIN -> stores.workspaces().listForTenant(principal.tenantId(), page);
-      case USER -> stores.workspaces().listForMember(principal.userId(), page);
+      case SUPER_ADMIN -> accountStores.workspaces().listAll(page);
+      case TENANT_ADMIN -> accountStores.workspaces().listForTenant(principal.tenantId(), page);
+      case USER -> accountStores.workspaces().listForMember(principal.userId(), page);
     };
   }
 
@@ -187,7 +193,7 @@ public final class AccountService {
     return switch (p.role()) {
       case SUPER_ADMIN -> true;
       case TENANT_ADMIN -> p.tenantId().equals(w.tenantId());
-      case USER -> p.tenantId().equals(w.tenantId()) && stores.workspaces().isMember(w.workspaceId(), p.userId());
+      case USER -> p.tenantId().equals(w.tenantId()) && accountStores.workspaces().isMember(w.workspaceId(), p.userId());
     };
   }
 
@@ -210,10 +216,5 @@ public final class AccountService {
       if (Character.isISOControl(n.charAt(i))) throw GenRtlException.invalid(field, field + " must not contain control characters");
     }
     return n;
-  }
-
-  /** The same instant one calendar month later, in UTC (Jan 31 + 1 month = Feb 28/29). */
-  public static long addMonth(long epochMillis) {
-    return Instant.ofEpochMilli(epochMillis).atZone(ZoneOffset.UTC).plusMonths(1).toInstant().toEpochMilli();
   }
 }

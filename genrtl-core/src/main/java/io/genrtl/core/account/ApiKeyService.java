@@ -1,11 +1,11 @@
 package io.genrtl.core.account;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,16 +30,19 @@ public final class ApiKeyService {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] DUMMY_HASH = hash("0", "0");
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final AccountStores accountStores;
   private final Clock clock;
   private final IdGenerator ids;
-  private final io.genrtl.core.audit.AuditService audit;
+  private final AccountAudit audit;
 
-  public ApiKeyService(Stores stores, Clock clock, IdGenerator ids) {
-    this.stores = stores;
+  public ApiKeyService(Transactor tx, AccountStores accountStores, Clock clock, IdGenerator ids, AccountAudit audit) {
+    this.tx = tx;
+    this.accountStores = accountStores;
     this.clock = clock;
     this.ids = ids;
-    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
+    this.audit = audit;
   }
 
   /** Creates a key for {@code userId}; the returned {@link IssuedKey#apiKey()} is never retrievable again. */
@@ -52,18 +55,18 @@ public final class ApiKeyService {
     if (expiresAt != null && expiresAt <= now) {
       throw GenRtlException.invalid("expires_at", "expires_at must be in the future");
     }
-    return stores.transactor().inTransaction(() -> {
+    return tx.inTransaction(() -> {
       User owner = AccountService.requireEnabled(
-          stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user")));
+          accountStores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user")));
       String keyId = ids.newId();
       String secret = randomSecret();
       ApiKey key = new ApiKey(keyId, userId, keyName, hash(keyId, secret), now, expiresAt, null, null);
-      stores.apiKeys().insert(key);
+      accountStores.apiKeys().insert(key);
       java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
       d.put("user_id", userId);
       d.put("name", keyName);
       if (expiresAt != null) d.put("expires_at", java.time.Instant.ofEpochMilli(expiresAt).toString());
-      audit.record(io.genrtl.core.audit.AuditActions.KEY_CREATE, "api_key", keyId, owner.tenantId(), d);
+      audit.record(AccountAudit.KEY_CREATE, "api_key", keyId, owner.tenantId(), d);
       return new IssuedKey(key, PREFIX + keyId + "_" + secret);
     });
   }
@@ -75,7 +78,7 @@ public final class ApiKeyService {
    */
   public Principal authenticate(String presented) {
     Parsed p = parse(presented).orElseThrow(() -> unauthenticated("malformed API key"));
-    Optional<ApiKey> found = stores.apiKeys().find(p.keyId);
+    Optional<ApiKey> found = accountStores.apiKeys().find(p.keyId);
     byte[] expected = found.map(ApiKey::secretHash).orElse(DUMMY_HASH);
     boolean match = MessageDigest.isEqual(expected, hash(p.keyId, p.secret));
     if (found.isEmpty() || !match) {
@@ -86,18 +89,18 @@ public final class ApiKeyService {
     long now = clock.millis();
     if (key.revokedAt() != null) throw unauthenticated("API key revoked");
     if (key.expiresAt() != null && now >= key.expiresAt()) throw unauthenticated("API key expired");
-    User user = stores.users().find(key.userId()).orElseThrow(() -> {
+    User user = accountStores.users().find(key.userId()).orElseThrow(() -> {
       LOG.fine(() -> "API key " + p.keyId + ": its user " + key.userId() + " is missing");
       return unauthenticated("invalid API key");
     });
     AccountService.requireEnabled(user); // told only to a caller who holds the real secret
-    stores.apiKeys().touchLastUsed(key.keyId(), now, LAST_USED_RESOLUTION_MS);
+    accountStores.apiKeys().touchLastUsed(key.keyId(), now, LAST_USED_RESOLUTION_MS);
     return Principal.of(user, key.keyId());
   }
 
   /** The caller's own keys. */
   public Page<ApiKey> list(Principal principal, PageRequest page) {
-    return stores.apiKeys().listForUser(principal.userId(), page);
+    return accountStores.apiKeys().listForUser(principal.userId(), page);
   }
 
   /**
@@ -105,12 +108,12 @@ public final class ApiKeyService {
    * Others' keys answer not found. Revoking an already revoked key is not an error.
    */
   public void revoke(Principal principal, String keyId) {
-    stores.transactor().inTransaction(() -> {
-      ApiKey key = stores.apiKeys().find(keyId).orElseThrow(() -> GenRtlException.notFound("key"));
-      User owner = stores.users().find(key.userId()).orElseThrow(() -> GenRtlException.notFound("key"));
+    tx.inTransaction(() -> {
+      ApiKey key = accountStores.apiKeys().find(keyId).orElseThrow(() -> GenRtlException.notFound("key"));
+      User owner = accountStores.users().find(key.userId()).orElseThrow(() -> GenRtlException.notFound("key"));
       if (!principal.canAccess(owner.userId(), owner.tenantId())) throw GenRtlException.notFound("key");
-      if (stores.apiKeys().revoke(keyId, clock.millis())) {
-        audit.record(io.genrtl.core.audit.AuditActions.KEY_REVOKE, "api_key", keyId, owner.tenantId(),
+      if (accountStores.apiKeys().revoke(keyId, clock.millis())) {
+        audit.record(AccountAudit.KEY_REVOKE, "api_key", keyId, owner.tenantId(),
             Map.of("user_id", owner.userId()));
       }
     });

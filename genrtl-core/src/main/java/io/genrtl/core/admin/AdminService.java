@@ -1,9 +1,8 @@
 package io.genrtl.core.admin;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.account.AccountStores;
+import io.genrtl.core.pool.PoolStores;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
@@ -15,6 +14,12 @@ import io.genrtl.core.audit.AuditActions;
 import io.genrtl.core.audit.AuditEntry;
 import io.genrtl.core.audit.AuditQuery;
 import io.genrtl.core.audit.AuditService;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
+import io.genrtl.core.base.Period;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobService;
 import io.genrtl.core.plan.Plan;
@@ -25,8 +30,6 @@ import io.genrtl.core.pool.Grant;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.Money;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,7 +57,11 @@ import java.util.function.Supplier;
 public final class AdminService {
   public static final int MAX_REASON_LENGTH = AccountService.MAX_REASON_LENGTH;
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final AccountStores accountStores;
+
+  private final PoolStores poolStores;
   private final Clock clock;
   private final IdGenerator ids;
   private final PlanCatalog plans;
@@ -63,10 +70,13 @@ public final class AdminService {
   private final AuditService audit;
   private final AccountService accounts;
 
-  public AdminService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, PoolService pool, JobService jobs,
-      AuditService audit, AccountService accounts) {
+  public AdminService(Transactor tx, AccountStores accountStores, PoolStores poolStores, Clock clock,
+      IdGenerator ids, PlanCatalog plans, PoolService pool, JobService jobs, AuditService audit,
+      AccountService accounts) {
     this.accounts = accounts;
-    this.stores = stores;
+    this.tx = tx;
+    this.accountStores = accountStores;
+    this.poolStores = poolStores;
     this.clock = clock;
     this.ids = ids;
     this.plans = plans;
@@ -125,7 +135,7 @@ public final class AdminService {
   /** The ledger row a refund names, after steps 1-3 (its owner is the target: 404 outside the reach, 403 if it is yours). */
   public LedgerEntry refundTarget(Principal admin, String entryId) {
     requireAdmin(admin);
-    LedgerEntry e = stores.ledger().find(entryId).orElseThrow(() -> GenRtlException.notFound("ledger row"));
+    LedgerEntry e = poolStores.ledger().find(entryId).orElseThrow(() -> GenRtlException.notFound("ledger row"));
     if (!admin.canAccess(e.userId(), e.tenantId())) throw GenRtlException.notFound("ledger row");
     check(admin, Operation.REFUND, e.userId(), null);
     return e;
@@ -167,20 +177,20 @@ public final class AdminService {
       if (t != null && !t.equals(admin.tenantId())) return new Page<>(java.util.List.of(), null);
       t = admin.tenantId();
     }
-    return stores.users().list(t, page);
+    return accountStores.users().list(t, page);
   }
 
   /** A user within the admin's reach, else not found. */
   public User user(Principal admin, String userId) {
     requireAdmin(admin);
-    User u = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+    User u = accountStores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
     if (!admin.canAccess(u.userId(), u.tenantId())) throw GenRtlException.notFound("user");
     return u;
   }
 
   public UserDetail userDetail(Principal admin, String userId) {
     User u = user(admin, userId);
-    return new UserDetail(u, stores.subscriptions().latestForUser(u.userId()), pool.balance(u.userId()));
+    return new UserDetail(u, accountStores.subscriptions().latestForUser(u.userId()), pool.balance(u.userId()));
   }
 
   /**
@@ -197,7 +207,7 @@ public final class AdminService {
             Map.of("field", "role", "reason", "super_admin_only"));
       }
       if (u.role() == role) return u;
-      if (!stores.users().updateRole(u.userId(), u.role(), role)) {
+      if (!accountStores.users().updateRole(u.userId(), u.role(), role)) {
         throw new GenRtlException(ErrorCode.CONFLICT, "the user's role changed meanwhile; retry");
       }
       Map<String, Object> d = new LinkedHashMap<>();
@@ -223,17 +233,17 @@ public final class AdminService {
         .orElseThrow(() -> GenRtlException.invalid("plan", "unknown plan: " + planId));
     return audited(admin, () -> {
       User u = target(admin, Operation.PLAN, userId);
-      Optional<Subscription> prev = stores.subscriptions().latestForUser(u.userId());
+      Optional<Subscription> prev = accountStores.subscriptions().latestForUser(u.userId());
       if (prev.isPresent() && !Subscription.PROVIDER_MANUAL.equals(prev.get().provider())
           && prev.get().status() != SubscriptionStatus.CANCELED && prev.get().status() != SubscriptionStatus.ENDED) {
         throw new GenRtlException(ErrorCode.SUBSCRIPTION_EXISTS, "the user has an active " + prev.get().provider()
             + " subscription; cancel it at the provider first", Map.of("provider", prev.get().provider()));
       }
       long now = clock.millis();
-      long end = AccountService.addMonth(now);
+      long end = Period.addMonth(now);
       Subscription s = new Subscription(ids.newId(), u.userId(), plan.planId(), Subscription.PROVIDER_MANUAL,
           SubscriptionStatus.ACTIVE, now, end, now);
-      stores.subscriptions().insert(s);
+      accountStores.subscriptions().insert(s);
       pool.grantPaidPeriod(u.userId(), s.subscriptionId(), now, end);
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("plan", plan.planId());
@@ -276,8 +286,8 @@ public final class AdminService {
       throw GenRtlException.invalid("member_on_demand_cap_usd", "member_on_demand_cap_usd must not be negative");
     }
     return audited(admin, () -> {
-      Tenant t = stores.tenants().find(before.tenantId()).orElseThrow(() -> GenRtlException.notFound("tenant"));
-      stores.tenants().setMemberOnDemandCap(t.tenantId(), capMicros);
+      Tenant t = accountStores.tenants().find(before.tenantId()).orElseThrow(() -> GenRtlException.notFound("tenant"));
+      accountStores.tenants().setMemberOnDemandCap(t.tenantId(), capMicros);
       int lowered = capMicros == null ? 0 : pool.capTenantOnDemandLimits(t.tenantId(), capMicros);
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("previous_member_on_demand_cap_usd", t.memberOnDemandCapMicros() == null ? null : Money.toUsd(t.memberOnDemandCapMicros()));
@@ -292,7 +302,7 @@ public final class AdminService {
   /** The tenant whose spend budget a super admin sets: 403 for anyone else (before the lookup), 404 if unknown. */
   public Tenant budgetTarget(Principal admin, String tenantId) {
     requireSuperAdmin(admin, "set a tenant's spend budget");
-    return stores.tenants().find(tenantId == null ? "" : tenantId).orElseThrow(() -> GenRtlException.notFound("tenant"));
+    return accountStores.tenants().find(tenantId == null ? "" : tenantId).orElseThrow(() -> GenRtlException.notFound("tenant"));
   }
 
   // ------------------------------------------------------------------------------------------------ disable, enable
@@ -333,7 +343,7 @@ public final class AdminService {
       boolean created = pool.grantCredits(u.userId(), amountMicros, "admin:" + key, Grant.KIND_MANUAL, admin.userId(), why);
       if (!created) {
         // a replay must be the same request: another amount under the same key is refused, not silently ignored
-        Grant first = stores.grants().listForUser(u.userId()).stream().filter(g -> g.sourceKey().equals("admin:" + key))
+        Grant first = poolStores.grants().listForUser(u.userId()).stream().filter(g -> g.sourceKey().equals("admin:" + key))
             .findFirst().orElseThrow();
         if (first.amountMicros() != amountMicros) {
           throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this idempotency key was used for a grant of $"
@@ -408,7 +418,7 @@ public final class AdminService {
   /** Runs {@code work} in one transaction with {@code admin} as the audited actor. */
   private <T> T audited(Principal admin, Supplier<T> work) {
     requireAdmin(admin);
-    return AuditService.actingAs(admin, () -> stores.transactor().inTransaction(work));
+    return AuditService.actingAs(admin, () -> tx.inTransaction(work));
   }
 
   static String reason(String reason) {

@@ -1,13 +1,12 @@
 package io.genrtl.core.audit;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import java.time.Clock;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -25,12 +24,12 @@ public final class AuditService {
 
   private static final ThreadLocal<Bound> CURRENT = new ThreadLocal<>();
 
-  private final Stores stores;
+  private final AuditStore auditStore;
   private final Clock clock;
   private final IdGenerator ids;
 
-  public AuditService(Stores stores, Clock clock, IdGenerator ids) {
-    this.stores = stores;
+  public AuditService(AuditStore auditStore, Clock clock, IdGenerator ids) {
+    this.auditStore = auditStore;
     this.clock = clock;
     this.ids = ids;
   }
@@ -75,7 +74,7 @@ public final class AuditService {
     AuditEntry e = new AuditEntry(ids.newId(), clock.millis(), p == null ? null : p.userId(),
         p == null ? null : p.role().wire(), p == null ? null : p.keyId(), tenant, action, targetType, targetId,
         io.genrtl.core.internal.JsonText.write(details == null ? Map.of() : details), o.ip(), o.userAgent(), o.requestId());
-    stores.audit().append(e);
+    auditStore.append(e);
     return e;
   }
 
@@ -106,7 +105,7 @@ public final class AuditService {
       case USER -> throw new GenRtlException(ErrorCode.FORBIDDEN, "an admin role is required");
     };
     if (q == null) return new Page<>(java.util.List.of(), null);
-    return stores.audit().list(q, page);
+    return auditStore.list(q, page);
   }
 
   static boolean isAdmin(Role r) {

@@ -1,6 +1,6 @@
 package io.genrtl.core.auth;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;

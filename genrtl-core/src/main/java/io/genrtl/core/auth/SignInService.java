@@ -1,16 +1,17 @@
 package io.genrtl.core.auth;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.account.AccountStores;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.ApiKeyService;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.User;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -62,16 +63,22 @@ public final class SignInService {
     }
   }
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final AccountStores accountStores;
+
+  private final AuthStore authStore;
   private final Clock clock;
   private final IdGenerator ids;
   private final AccountService accounts;
   private final ApiKeyService keys;
   private final Settings settings;
 
-  public SignInService(Stores stores, Clock clock, IdGenerator ids, AccountService accounts, ApiKeyService keys,
-      Settings settings) {
-    this.stores = stores;
+  public SignInService(Transactor tx, AccountStores accountStores, AuthStore authStore, Clock clock, IdGenerator ids,
+      AccountService accounts, ApiKeyService keys, Settings settings) {
+    this.tx = tx;
+    this.accountStores = accountStores;
+    this.authStore = authStore;
     this.clock = clock;
     this.ids = ids;
     this.accounts = accounts;
@@ -100,7 +107,7 @@ public final class SignInService {
     String email = ext.email() == null ? null : ext.email().strip().toLowerCase(Locale.ROOT);
     for (int attempt = 0; ; attempt++) {
       try {
-        return stores.transactor().inTransaction(() -> signInOnce(provider, subject, email, ext.emailVerified()));
+        return tx.inTransaction(() -> signInOnce(provider, subject, email, ext.emailVerified()));
       } catch (DuplicateKeyException e) {
         if (attempt > 0) throw new GenRtlException(ErrorCode.CONFLICT, "sign-in raced with another; retry");
       } catch (GenRtlException e) {
@@ -110,16 +117,16 @@ public final class SignInService {
   }
 
   private User signInOnce(String provider, String subject, String email, boolean verified) {
-    Optional<Identity> known = stores.auth().findIdentity(provider, subject);
+    Optional<Identity> known = authStore.findIdentity(provider, subject);
     if (known.isPresent()) {
-      return AccountService.requireEnabled(stores.users().find(known.get().userId()).orElseThrow(() -> new GenRtlException(
+      return AccountService.requireEnabled(accountStores.users().find(known.get().userId()).orElseThrow(() -> new GenRtlException(
           ErrorCode.SIGN_IN_FAILED, "the account linked to this identity no longer exists", Map.of("reason", "user"))));
     }
     if (email == null || email.isEmpty() || !verified) {
       throw new GenRtlException(ErrorCode.EMAIL_NOT_VERIFIED,
           "the provider did not report a verified email address; verify it there or sign in another way");
     }
-    User user = stores.users().findByEmail(email).orElseGet(() -> {
+    User user = accountStores.users().findByEmail(email).orElseGet(() -> {
       try {
         return accounts.createUser(NewUser.of(email)).user();
       } catch (GenRtlException e) {
@@ -131,12 +138,12 @@ public final class SignInService {
       }
     });
     AccountService.requireEnabled(user);
-    stores.auth().insertIdentity(new Identity(provider, subject, user.userId(), email, clock.millis()));
+    authStore.insertIdentity(new Identity(provider, subject, user.userId(), email, clock.millis()));
     return user;
   }
 
   public java.util.List<Identity> identitiesOf(String userId) {
-    return stores.auth().identitiesOf(userId);
+    return authStore.identitiesOf(userId);
   }
 
   // ------------------------------------------------------------------ sessions
@@ -149,9 +156,9 @@ public final class SignInService {
     String refresh = Secrets.random(SECRET_LENGTH);
     long accessExp = now + settings.accessTtl().toMillis();
     long refreshExp = now + settings.refreshTtl().toMillis();
-    stores.transactor().inTransaction(() -> {
-      AccountService.requireEnabled(stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user")));
-      stores.auth().insertSession(new Session(id, userId, provider, Secrets.sha256Hex(id, access), accessExp,
+    tx.inTransaction(() -> {
+      AccountService.requireEnabled(accountStores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user")));
+      authStore.insertSession(new Session(id, userId, provider, Secrets.sha256Hex(id, access), accessExp,
           Secrets.sha256Hex(id, refresh), null, refreshExp, now, null));
     });
     return new SessionTokens(id, userId, ACCESS_PREFIX + id + "_" + access, accessExp, REFRESH_PREFIX + id + "_" + refresh,
@@ -166,14 +173,14 @@ public final class SignInService {
   /** Resolves a session access token, or throws {@code unauthenticated}. */
   public SessionPrincipal authenticate(String accessToken) {
     Parsed p = parse(accessToken, ACCESS_PREFIX).orElseThrow(() -> unauthenticated("malformed session token"));
-    Session s = stores.auth().findSession(p.sessionId).orElse(null);
+    Session s = authStore.findSession(p.sessionId).orElse(null);
     if (s == null || !Secrets.equal(s.accessHash(), Secrets.sha256Hex(p.sessionId, p.secret))) {
       throw unauthenticated("invalid session token");
     }
     long now = clock.millis();
     if (s.revokedAt() != null) throw unauthenticated("session ended");
     if (now >= s.accessExpiresAt()) throw unauthenticated("session token expired; refresh it");
-    User user = stores.users().find(s.userId()).orElseThrow(() -> unauthenticated("invalid session token"));
+    User user = accountStores.users().find(s.userId()).orElseThrow(() -> unauthenticated("invalid session token"));
     AccountService.requireEnabled(user);
     return new SessionPrincipal(Principal.of(user, null), s.sessionId());
   }
@@ -186,22 +193,22 @@ public final class SignInService {
     Parsed p = parse(refreshToken, REFRESH_PREFIX).orElseThrow(() -> unauthenticated("malformed refresh token"));
     long now = clock.millis();
     String presented = Secrets.sha256Hex(p.sessionId, p.secret);
-    Session s = stores.auth().findSession(p.sessionId).orElseThrow(() -> unauthenticated("invalid refresh token"));
+    Session s = authStore.findSession(p.sessionId).orElseThrow(() -> unauthenticated("invalid refresh token"));
     if (!Secrets.equal(s.refreshHash(), presented)) {
       if (Secrets.equal(s.previousRefreshHash(), presented)) {
-        stores.auth().revokeSession(s.sessionId(), now);
+        authStore.revokeSession(s.sessionId(), now);
         throw unauthenticated("refresh token already used; the session was ended");
       }
       throw unauthenticated("invalid refresh token");
     }
     if (s.revokedAt() != null) throw unauthenticated("session ended");
     if (now >= s.refreshExpiresAt()) throw unauthenticated("refresh token expired; sign in again");
-    AccountService.requireEnabled(stores.users().find(s.userId()).orElseThrow(() -> unauthenticated("invalid refresh token")));
+    AccountService.requireEnabled(accountStores.users().find(s.userId()).orElseThrow(() -> unauthenticated("invalid refresh token")));
     String access = Secrets.random(SECRET_LENGTH);
     String refresh = Secrets.random(SECRET_LENGTH);
     long accessExp = now + settings.accessTtl().toMillis();
     long refreshExp = now + settings.refreshTtl().toMillis();
-    boolean rotated = stores.auth().rotateSession(s.sessionId(), presented, Secrets.sha256Hex(s.sessionId(), access),
+    boolean rotated = authStore.rotateSession(s.sessionId(), presented, Secrets.sha256Hex(s.sessionId(), access),
         accessExp, Secrets.sha256Hex(s.sessionId(), refresh), refreshExp);
     if (!rotated) throw unauthenticated("refresh token already used");
     return new SessionTokens(s.sessionId(), s.userId(), ACCESS_PREFIX + s.sessionId() + "_" + access, accessExp,
@@ -210,7 +217,7 @@ public final class SignInService {
 
   /** Ends a session (logout). Ending an ended session is not an error. */
   public void endSession(String sessionId) {
-    stores.auth().revokeSession(sessionId, clock.millis());
+    authStore.revokeSession(sessionId, clock.millis());
   }
 
   // ------------------------------------------------------------------ logins in progress
@@ -240,7 +247,7 @@ public final class SignInService {
     String nonce = Secrets.random(SECRET_LENGTH);
     String verifier = Secrets.random(64);
     long now = clock.millis();
-    stores.auth().insertLoginState(new LoginState(Secrets.sha256Hex(state), provider, nonce, verifier, req.returnTo(),
+    authStore.insertLoginState(new LoginState(Secrets.sha256Hex(state), provider, nonce, verifier, req.returnTo(),
         req.loopbackRedirect(), req.clientChallenge(), req.clientState(), req.clientId(), now,
         now + settings.loginTtl().toMillis()));
     return new LoginStart(state, nonce, Secrets.s256(verifier));
@@ -252,7 +259,7 @@ public final class SignInService {
    */
   public LoginState finishLogin(String provider, String state) {
     if (state == null || state.isEmpty() || state.length() > 200) throw stateFailure("missing or malformed state");
-    LoginState s = stores.auth().takeLoginState(Secrets.sha256Hex(state))
+    LoginState s = authStore.takeLoginState(Secrets.sha256Hex(state))
         .orElseThrow(() -> stateFailure("unknown or already used state"));
     if (clock.millis() >= s.expiresAt()) throw stateFailure("the sign-in took too long; start again");
     if (!s.provider().equals(provider)) throw stateFailure("state belongs to another provider");
@@ -273,7 +280,7 @@ public final class SignInService {
       String deviceCode = Secrets.random(SECRET_LENGTH);
       String userCode = Secrets.random(USER_CODE_LENGTH, USER_CODE_ALPHABET);
       try {
-        stores.auth().insertDevice(new DeviceAuthorization(ids.newId(), Secrets.sha256Hex(deviceCode), userCode, clientId,
+        authStore.insertDevice(new DeviceAuthorization(ids.newId(), Secrets.sha256Hex(deviceCode), userCode, clientId,
             DeviceStatus.PENDING, settings.deviceIntervalSeconds(), null, null, null, 0, now,
             now + settings.deviceTtl().toMillis()));
         return new DeviceStart(deviceCode, userCode, settings.deviceTtl().toSeconds(), settings.deviceIntervalSeconds());
@@ -304,7 +311,7 @@ public final class SignInService {
   public DeviceAuthorization pendingDevice(String typedUserCode) {
     String code = normaliseUserCode(typedUserCode);
     if (code == null) throw GenRtlException.notFound("device code");
-    DeviceAuthorization d = stores.auth().findDeviceByUserCode(code).orElseThrow(() -> GenRtlException.notFound("device code"));
+    DeviceAuthorization d = authStore.findDeviceByUserCode(code).orElseThrow(() -> GenRtlException.notFound("device code"));
     if (d.status() != DeviceStatus.PENDING || clock.millis() >= d.expiresAt()) throw GenRtlException.notFound("device code");
     return d;
   }
@@ -318,19 +325,19 @@ public final class SignInService {
   public boolean refuseDeviceAttempt(String typedUserCode) {
     String code = normaliseUserCode(typedUserCode);
     if (code == null) return false;
-    return stores.transactor().inTransaction(() -> stores.auth().findDeviceByUserCode(code)
-        .map(d -> stores.auth().recordDeviceFailure(d.deviceId(), clock.millis(), MAX_DEVICE_ATTEMPTS)).orElse(false));
+    return tx.inTransaction(() -> authStore.findDeviceByUserCode(code)
+        .map(d -> authStore.recordDeviceFailure(d.deviceId(), clock.millis(), MAX_DEVICE_ATTEMPTS)).orElse(false));
   }
 
   /** The signed-in user approves or denies the device showing {@code typedUserCode}. */
   public DeviceAuthorization decideDevice(Principal principal, String typedUserCode, boolean approve) {
-    return stores.transactor().inTransaction(() -> {
+    return tx.inTransaction(() -> {
       DeviceAuthorization d = pendingDevice(typedUserCode);
       DeviceStatus to = approve ? DeviceStatus.APPROVED : DeviceStatus.DENIED;
-      if (!stores.auth().transitionDevice(d.deviceId(), DeviceStatus.PENDING, to, principal.userId(), null)) {
+      if (!authStore.transitionDevice(d.deviceId(), DeviceStatus.PENDING, to, principal.userId(), null)) {
         throw GenRtlException.notFound("device code");
       }
-      return stores.auth().findDeviceByCodeHash(d.deviceCodeHash()).orElseThrow();
+      return authStore.findDeviceByCodeHash(d.deviceCodeHash()).orElseThrow();
     });
   }
 
@@ -347,12 +354,12 @@ public final class SignInService {
     }
     String hash = Secrets.sha256Hex(deviceCode);
     try {
-      return stores.transactor().inTransaction(() -> {
+      return tx.inTransaction(() -> {
         long now = clock.millis();
-        DeviceAuthorization d = stores.auth().findDeviceByCodeHash(hash).orElse(null);
+        DeviceAuthorization d = authStore.findDeviceByCodeHash(hash).orElse(null);
         if (d == null || d.status() == DeviceStatus.CONSUMED) return DevicePoll.error(DevicePoll.INVALID_GRANT, interval);
         if (!d.clientId().equals(clientId)) { // the device code under another client: a failed attempt on it
-          stores.auth().recordDeviceFailure(d.deviceId(), now, MAX_DEVICE_ATTEMPTS);
+          authStore.recordDeviceFailure(d.deviceId(), now, MAX_DEVICE_ATTEMPTS);
           return DevicePoll.error(DevicePoll.INVALID_GRANT, interval);
         }
         if (d.status() == DeviceStatus.DENIED) return DevicePoll.error(DevicePoll.ACCESS_DENIED, d.intervalSeconds());
@@ -360,11 +367,11 @@ public final class SignInService {
         if (d.status() == DeviceStatus.PENDING) {
           boolean tooSoon = d.lastPolledAt() != null && now - d.lastPolledAt() < d.intervalSeconds() * 1000L;
           int next = tooSoon ? d.intervalSeconds() + 5 : d.intervalSeconds();
-          stores.auth().recordDevicePoll(d.deviceId(), now, next);
+          authStore.recordDevicePoll(d.deviceId(), now, next);
           return DevicePoll.error(tooSoon ? DevicePoll.SLOW_DOWN : DevicePoll.AUTHORIZATION_PENDING, next);
         }
         IssuedKey key = keys.issue(d.userId(), "device: " + d.clientId() + " (device sign-in)", null);
-        if (!stores.auth().transitionDevice(d.deviceId(), DeviceStatus.APPROVED, DeviceStatus.CONSUMED, d.userId(),
+        if (!authStore.transitionDevice(d.deviceId(), DeviceStatus.APPROVED, DeviceStatus.CONSUMED, d.userId(),
             key.key().keyId())) {
           throw new LostRace();
         }
@@ -391,7 +398,7 @@ public final class SignInService {
     if (!login.isLoopback()) throw new IllegalArgumentException("not a loopback login");
     String code = Secrets.random(SECRET_LENGTH);
     long now = clock.millis();
-    stores.auth().insertLoopbackCode(new LoopbackCode(Secrets.sha256Hex(code), userId, login.clientId(),
+    authStore.insertLoopbackCode(new LoopbackCode(Secrets.sha256Hex(code), userId, login.clientId(),
         login.loopbackRedirect(), login.clientChallenge(), now, now + settings.loopbackCodeTtl().toMillis()));
     return code;
   }
@@ -402,8 +409,8 @@ public final class SignInService {
    */
   public Optional<IssuedKey> redeemLoopbackCode(String code, String codeVerifier, String redirectUri, String clientId) {
     if (code == null || code.isEmpty() || code.length() > 200) return Optional.empty();
-    return stores.transactor().inTransaction(() -> {
-      LoopbackCode c = stores.auth().takeLoopbackCode(Secrets.sha256Hex(code)).orElse(null);
+    return tx.inTransaction(() -> {
+      LoopbackCode c = authStore.takeLoopbackCode(Secrets.sha256Hex(code)).orElse(null);
       if (c == null || clock.millis() >= c.expiresAt()) return Optional.<IssuedKey>empty();
       if (!Secrets.isCodeVerifier(codeVerifier) || !Secrets.equal(c.codeChallenge(), Secrets.s256(codeVerifier))) {
         return Optional.<IssuedKey>empty();
@@ -415,7 +422,7 @@ public final class SignInService {
 
   /** Deletes expired logins, codes and device authorizations. */
   public int purgeExpired() {
-    return stores.auth().purgeExpired(clock.millis());
+    return authStore.purgeExpired(clock.millis());
   }
 
   // ------------------------------------------------------------------ helpers

@@ -1,15 +1,17 @@
 package io.genrtl.core.billing;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.base.MetaStore;
+import io.genrtl.core.account.AccountStores;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.audit.AuditActions;
 import io.genrtl.core.audit.AuditService;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Sleeper;
 import io.genrtl.core.pool.Grant;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
-import io.genrtl.core.port.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -29,36 +31,38 @@ public final class BillingService {
   static final Duration CLAIM_POLL = Duration.ofMillis(25);
   static final int CLAIM_POLLS = 400; // 10 s of waiting for a concurrent creator
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final MetaStore meta;
+
+  private final AccountStores accountStores;
+
+  private final BillingStores billingStores;
   private final Clock clock;
   private final PoolService pool;
   private final Sleeper sleeper;
   private final AuditService audit;
 
-  public BillingService(Stores stores, Clock clock, PoolService pool) {
-    this(stores, clock, pool, Sleeper.REAL);
-  }
-
-  public BillingService(Stores stores, Clock clock, PoolService pool, Sleeper sleeper) {
-    this(stores, clock, IdGenerator.ulid(clock), pool, sleeper);
-  }
-
-  public BillingService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, Sleeper sleeper) {
-    this.stores = stores;
+  public BillingService(Transactor tx, MetaStore meta, AccountStores accountStores, BillingStores billingStores,
+      Clock clock, AuditService audit, PoolService pool, Sleeper sleeper) {
+    this.tx = tx;
+    this.meta = meta;
+    this.accountStores = accountStores;
+    this.billingStores = billingStores;
     this.clock = clock;
     this.pool = pool;
     this.sleeper = sleeper;
-    this.audit = new AuditService(stores, clock, ids);
+    this.audit = audit;
   }
 
   /** The user's customer id at {@code provider}, if one was created or learned. */
   public Optional<String> customer(String userId, String provider) {
-    return stores.customers().find(userId, provider);
+    return billingStores.customers().find(userId, provider);
   }
 
   /** The user a provider's customer id belongs to. */
   public Optional<String> userOfCustomer(String provider, String customerId) {
-    return customerId == null ? Optional.empty() : stores.customers().findUser(provider, customerId);
+    return customerId == null ? Optional.empty() : billingStores.customers().findUser(provider, customerId);
   }
 
   /**
@@ -67,51 +71,51 @@ public final class BillingService {
    * whose holder died is taken over after a minute. Call it outside a transaction: the claim must be visible to others.
    */
   public String customerFor(String userId, String provider, Supplier<String> create) {
-    if (userId == null || stores.users().find(userId).isEmpty()) throw GenRtlException.notFound("user");
+    if (userId == null || accountStores.users().find(userId).isEmpty()) throw GenRtlException.notFound("user");
     String token = UUID.randomUUID().toString();
     for (int i = 0; ; i++) {
-      Optional<String> existing = stores.customers().find(userId, provider);
+      Optional<String> existing = billingStores.customers().find(userId, provider);
       if (existing.isPresent()) return existing.get();
       long now = clock.millis();
-      boolean mine = stores.customers().claim(userId, provider, token, now)
-          || stores.customers().takeOver(userId, provider, token, now - STALE_CLAIM_MILLIS, now);
+      boolean mine = billingStores.customers().claim(userId, provider, token, now)
+          || billingStores.customers().takeOver(userId, provider, token, now - STALE_CLAIM_MILLIS, now);
       if (mine) {
         String id;
         try {
           id = create.get();
         } catch (RuntimeException e) {
-          stores.customers().release(userId, provider, token);
+          billingStores.customers().release(userId, provider, token);
           throw e;
         }
         if (id == null || id.isBlank()) {
-          stores.customers().release(userId, provider, token);
+          billingStores.customers().release(userId, provider, token);
           throw new IllegalStateException("the provider returned no customer id");
         }
-        if (stores.customers().complete(userId, provider, token, id)) return id;
+        if (billingStores.customers().complete(userId, provider, token, id)) return id;
         continue; // taken over meanwhile: use the id the other caller stored
       }
       if (i >= CLAIM_POLLS) {
-        throw new GenRtlException(io.genrtl.core.ErrorCode.CONFLICT,
+        throw new GenRtlException(io.genrtl.core.base.ErrorCode.CONFLICT,
             "your billing customer is being created by another request; retry shortly");
       }
       try {
         sleeper.sleep(CLAIM_POLL);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new GenRtlException(io.genrtl.core.ErrorCode.UNAVAILABLE, "interrupted");
+        throw new GenRtlException(io.genrtl.core.base.ErrorCode.UNAVAILABLE, "interrupted");
       }
     }
   }
 
   /** Records a customer id a provider told us about (checkout completed); false when the user already has one. */
   public boolean linkCustomer(String userId, String provider, String customerId) {
-    if (userId == null || customerId == null || stores.users().find(userId).isEmpty()) return false;
-    return stores.customers().link(userId, provider, customerId, clock.millis());
+    if (userId == null || customerId == null || accountStores.users().find(userId).isEmpty()) return false;
+    return billingStores.customers().link(userId, provider, customerId, clock.millis());
   }
 
   /** On-demand usage per user and period against what was reported to the meter ({@code reconcile-billing}). */
   public java.util.List<MeterTotal> meterTotals() {
-    return stores.meterOutbox().totals();
+    return billingStores.meterOutbox().totals();
   }
 
   /**
@@ -119,12 +123,12 @@ public final class BillingService {
    * period has not ended, a new checkout is refused with {@code subscription_exists} before any provider is called.
    */
   public void requireNoPaidSubscription(String userId) {
-    stores.subscriptions().latestForUser(userId).ifPresent(s -> {
+    accountStores.subscriptions().latestForUser(userId).ifPresent(s -> {
       boolean paid = !io.genrtl.core.plan.PlanCatalog.FREE.equals(s.planId());
       boolean live = s.status() == SubscriptionStatus.ACTIVE || s.status() == SubscriptionStatus.TRIALING
           || s.status() == SubscriptionStatus.PAST_DUE || s.periodEnd() > clock.millis();
       if (paid && live) {
-        throw new GenRtlException(io.genrtl.core.ErrorCode.SUBSCRIPTION_EXISTS, "you already have the " + s.planId()
+        throw new GenRtlException(io.genrtl.core.base.ErrorCode.SUBSCRIPTION_EXISTS, "you already have the " + s.planId()
             + " plan (" + s.status().wire() + "); change it in the billing portal", java.util.Map.of("plan", s.planId()));
       }
     });
@@ -132,8 +136,8 @@ public final class BillingService {
 
   /** Runs {@code effects} unless the event was processed before; returns whether it ran. Concurrent copies run once. */
   public boolean processOnce(String provider, String eventId, Runnable effects) {
-    return stores.transactor().inTransaction((Supplier<Boolean>) () -> {
-      if (!stores.meta().claimOnce("webhook:" + provider + ":" + eventId, clock.millis())) return false;
+    return tx.inTransaction((Supplier<Boolean>) () -> {
+      if (!meta.claimOnce("webhook:" + provider + ":" + eventId, clock.millis())) return false;
       effects.run();
       return true;
     });
@@ -156,8 +160,8 @@ public final class BillingService {
       GenRtlException why) {
     java.util.Objects.requireNonNull(provider, "provider");
     java.util.Objects.requireNonNull(bodySha256, "bodySha256");
-    return stores.transactor().inTransaction((Supplier<Boolean>) () -> {
-      if (!stores.meta().claimOnce("webhook-rejected:" + provider + ":" + bodySha256, clock.millis())) return false;
+    return tx.inTransaction((Supplier<Boolean>) () -> {
+      if (!meta.claimOnce("webhook-rejected:" + provider + ":" + bodySha256, clock.millis())) return false;
       java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
       d.put("provider", provider);
       d.put("event_id", eventId);
@@ -176,21 +180,21 @@ public final class BillingService {
   /** The provider's current view of a subscription: plan, status and period (inserted on first sight). */
   public void subscriptionChanged(String userId, String provider, String subscriptionId, String planId,
       SubscriptionStatus status, long periodStart, long periodEnd) {
-    if (userId == null || stores.users().find(userId).isEmpty()) throw GenRtlException.notFound("user");
-    stores.transactor().inTransaction(() -> {
-      Subscription existing = stores.subscriptions().find(subscriptionId).orElse(null);
+    if (userId == null || accountStores.users().find(userId).isEmpty()) throw GenRtlException.notFound("user");
+    tx.inTransaction(() -> {
+      Subscription existing = accountStores.subscriptions().find(subscriptionId).orElse(null);
       if (existing != null && !existing.userId().equals(userId)) throw GenRtlException.notFound("subscription");
-      stores.subscriptions().upsert(new Subscription(subscriptionId, userId, planId, provider, status, periodStart, periodEnd,
+      accountStores.subscriptions().upsert(new Subscription(subscriptionId, userId, planId, provider, status, periodStart, periodEnd,
           existing == null ? clock.millis() : existing.createdAt()));
     });
   }
 
   /** A period was paid: the subscription is active and the account gets the period's included amount, once. */
   public boolean periodPaid(String subscriptionId, long periodStart, long periodEnd) {
-    return stores.transactor().inTransaction(() -> {
-      Subscription s = stores.subscriptions().find(subscriptionId).orElseThrow(() -> GenRtlException.notFound("subscription"));
+    return tx.inTransaction(() -> {
+      Subscription s = accountStores.subscriptions().find(subscriptionId).orElseThrow(() -> GenRtlException.notFound("subscription"));
       if (s.status() != SubscriptionStatus.ACTIVE && s.status() != SubscriptionStatus.TRIALING) {
-        stores.subscriptions().upsert(new Subscription(s.subscriptionId(), s.userId(), s.planId(), s.provider(),
+        accountStores.subscriptions().upsert(new Subscription(s.subscriptionId(), s.userId(), s.planId(), s.provider(),
             SubscriptionStatus.ACTIVE, s.periodStart(), s.periodEnd(), s.createdAt()));
       }
       return pool.grantPaidPeriod(s.userId(), subscriptionId, periodStart, periodEnd);
@@ -199,14 +203,14 @@ public final class BillingService {
 
   /** A renewal payment failed: the subscription is past due (on-demand spending stops until it is paid). */
   public void paymentFailed(String subscriptionId) {
-    stores.transactor().inTransaction(() -> stores.subscriptions().find(subscriptionId).ifPresent(s ->
-        stores.subscriptions().upsert(new Subscription(s.subscriptionId(), s.userId(), s.planId(), s.provider(),
+    tx.inTransaction(() -> accountStores.subscriptions().find(subscriptionId).ifPresent(s ->
+        accountStores.subscriptions().upsert(new Subscription(s.subscriptionId(), s.userId(), s.planId(), s.provider(),
             SubscriptionStatus.PAST_DUE, s.periodStart(), s.periodEnd(), s.createdAt()))));
   }
 
   /** A credit pack was paid: its credits are added once per payment. */
   public boolean creditPackPaid(String userId, String provider, String paymentId, long amountMicros) {
-    if (userId == null || stores.users().find(userId).isEmpty()) throw GenRtlException.notFound("user");
+    if (userId == null || accountStores.users().find(userId).isEmpty()) throw GenRtlException.notFound("user");
     return pool.grantCredits(userId, amountMicros, provider + ":" + paymentId, Grant.KIND_CREDIT_PACK, null, "credit pack");
   }
 }

@@ -1,8 +1,8 @@
 package io.genrtl.core.billing;
 
+import io.genrtl.core.account.AccountStores;
 import io.genrtl.core.account.Subscription;
-import io.genrtl.core.port.Sleeper;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.base.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -39,14 +39,18 @@ public final class MeterReporter {
     }
   }
 
-  private final Stores stores;
+  private final AccountStores accountStores;
+
+  private final BillingStores billingStores;
   private final Clock clock;
   private final Sleeper sleeper;
   private final MeterSender sender;
   private final Settings settings;
 
-  public MeterReporter(Stores stores, Clock clock, Sleeper sleeper, MeterSender sender, Settings settings) {
-    this.stores = Objects.requireNonNull(stores, "stores");
+  public MeterReporter(AccountStores accountStores, BillingStores billingStores, Clock clock, Sleeper sleeper,
+      MeterSender sender, Settings settings) {
+    this.accountStores = accountStores;
+    this.billingStores = billingStores;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     this.sender = Objects.requireNonNull(sender, "sender");
@@ -58,7 +62,7 @@ public final class MeterReporter {
     Report total = new Report(0, 0, 0);
     while (true) {
       long now = clock.millis();
-      List<MeterRecord> due = stores.meterOutbox().due(now, settings.batchSize());
+      List<MeterRecord> due = billingStores.meterOutbox().due(now, settings.batchSize());
       Report r = new Report(0, 0, 0);
       for (MeterRecord m : due) r = r.plus(reportOne(m, now));
       total = total.plus(r);
@@ -75,7 +79,7 @@ public final class MeterReporter {
     Report total = reportDue();
     long waited = 0;
     while (true) {
-      OptionalLong next = stores.meterOutbox().nextDue();
+      OptionalLong next = billingStores.meterOutbox().nextDue();
       if (next.isEmpty()) return total;
       long wait = Math.max(0, next.getAsLong() - clock.millis());
       if (waited + wait > maxWait.toMillis()) return total;
@@ -86,27 +90,27 @@ public final class MeterReporter {
   }
 
   private Report reportOne(MeterRecord m, long now) {
-    if (!stores.meterOutbox().claim(m.entryId(), now, now + settings.lease().toMillis())) return new Report(0, 0, 0);
+    if (!billingStores.meterOutbox().claim(m.entryId(), now, now + settings.lease().toMillis())) return new Report(0, 0, 0);
     int attempt = m.attempts() + 1;
     String customer = m.customerId() != null ? m.customerId()
-        : stores.customers().find(m.userId(), settings.provider()).orElse(null);
+        : billingStores.customers().find(m.userId(), settings.provider()).orElse(null);
     if (customer == null) {
-      boolean billedThere = stores.subscriptions().latestForUser(m.userId()).map(Subscription::provider)
+      boolean billedThere = accountStores.subscriptions().latestForUser(m.userId()).map(Subscription::provider)
           .filter(settings.provider()::equals).isPresent();
       if (billedThere) {
-        stores.meterOutbox().retryAt(m.entryId(), clock.millis() + backoff(attempt), "no customer id yet");
+        billingStores.meterOutbox().retryAt(m.entryId(), clock.millis() + backoff(attempt), "no customer id yet");
         return new Report(0, 1, 0);
       }
-      stores.meterOutbox().markSkipped(m.entryId(), "not billed by " + settings.provider(), clock.millis());
+      billingStores.meterOutbox().markSkipped(m.entryId(), "not billed by " + settings.provider(), clock.millis());
       return new Report(0, 0, 1);
     }
     try {
       sender.send(new MeterSender.MeterEvent(m.identifier(), customer, m.usdMicros(), m.timestamp() / 1000, m.userId()));
     } catch (RuntimeException e) {
-      stores.meterOutbox().retryAt(m.entryId(), clock.millis() + backoff(attempt), e.getClass().getSimpleName());
+      billingStores.meterOutbox().retryAt(m.entryId(), clock.millis() + backoff(attempt), e.getClass().getSimpleName());
       return new Report(0, 1, 0);
     }
-    stores.meterOutbox().markReported(m.entryId(), customer, clock.millis());
+    billingStores.meterOutbox().markReported(m.entryId(), customer, clock.millis());
     return new Report(1, 0, 0);
   }
 

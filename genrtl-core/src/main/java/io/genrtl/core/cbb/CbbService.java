@@ -1,13 +1,20 @@
 package io.genrtl.core.cbb;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.base.MetaStore;
+import io.genrtl.core.account.AccountStores;
+import io.genrtl.core.pool.PoolStores;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.User;
 import io.genrtl.core.account.Workspace;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.LockWaitTimeoutException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.pool.CbbPurchase;
 import io.genrtl.core.pool.ChargeRequest;
@@ -15,12 +22,9 @@ import io.genrtl.core.pool.ChargeResult;
 import io.genrtl.core.pool.IdempotencyRecord;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.LedgerQuery;
+import io.genrtl.core.pool.Money;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.LockWaitTimeoutException;
-import io.genrtl.core.port.Stores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,9 +41,8 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.LinkedHashMap;
-import io.genrtl.core.pool.Money;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -75,7 +78,15 @@ public final class CbbService {
     }
   }
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final MetaStore meta;
+
+  private final AccountStores accountStores;
+
+  private final PoolStores poolStores;
+
+  private final CbbStores cbbStores;
   private final Clock clock;
   private final IdGenerator ids;
   private final PoolService pool;
@@ -85,16 +96,21 @@ public final class CbbService {
   private volatile byte[] signingKey;
   private final io.genrtl.core.audit.AuditService audit;
 
-  public CbbService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, BlobStore blobs,
+  public CbbService(Transactor tx, MetaStore meta, AccountStores accountStores, PoolStores poolStores, CbbStores cbbStores,
+      Clock clock, IdGenerator ids, io.genrtl.core.audit.AuditService audit, PoolService pool, BlobStore blobs,
       PackageInspector inspector, Settings settings) {
-    this.stores = stores;
+    this.tx = tx;
+    this.meta = meta;
+    this.accountStores = accountStores;
+    this.poolStores = poolStores;
+    this.cbbStores = cbbStores;
     this.clock = clock;
     this.ids = ids;
     this.pool = pool;
     this.blobs = blobs;
     this.inspector = inspector;
     this.settings = settings;
-    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
+    this.audit = audit;
   }
 
   // ------------------------------------------------------------------------------------------------ publish
@@ -120,7 +136,7 @@ public final class CbbService {
       throw new GenRtlException(ErrorCode.INVALID_PACKAGE, "the id '" + m.id() + "' is reserved",
           Map.of("entry", "manifest.json", "reason", "manifest_invalid", "field", "id"));
     }
-    Optional<CbbVersion> existing = stores.cbbs().find(m.id(), m.version());
+    Optional<CbbVersion> existing = cbbStores.cbbs().find(m.id(), m.version());
     if (existing.isPresent()) return sameOrConflict(existing.get(), pkg);
     String key = "cbb/" + pkg.sha256() + "." + pkg.format().wire();
     try {
@@ -130,8 +146,8 @@ public final class CbbService {
     }
     CbbVersion v = new CbbVersion(m, pkg.sha256(), pkg.sizeBytes(), pkg.format(), key, false, clock.millis(), publishedBy);
     try {
-      stores.transactor().inTransaction(() -> {
-        stores.cbbs().insert(v);
+      tx.inTransaction(() -> {
+        cbbStores.cbbs().insert(v);
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("version", v.version());
         d.put("sha256", v.sha256());
@@ -139,7 +155,7 @@ public final class CbbService {
         audit.record(io.genrtl.core.audit.AuditActions.CBB_PUBLISH, "cbb", v.cbbId(), null, d);
       });
     } catch (DuplicateKeyException e) {
-      return sameOrConflict(stores.cbbs().find(m.id(), m.version()).orElseThrow(), pkg);
+      return sameOrConflict(cbbStores.cbbs().find(m.id(), m.version()).orElseThrow(), pkg);
     }
     return new Published(v, true);
   }
@@ -153,13 +169,13 @@ public final class CbbService {
 
   public CbbVersion yank(Principal principal, String cbbId, String version) {
     requireSuperAdmin(principal);
-    return stores.transactor().inTransaction(() -> {
-      CbbVersion before = stores.cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
-      stores.cbbs().yank(cbbId, version);
+    return tx.inTransaction(() -> {
+      CbbVersion before = cbbStores.cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
+      cbbStores.cbbs().yank(cbbId, version);
       if (!before.yanked()) {
         audit.record(io.genrtl.core.audit.AuditActions.CBB_YANK, "cbb", cbbId, null, Map.of("version", version));
       }
-      return stores.cbbs().find(cbbId, version).orElseThrow();
+      return cbbStores.cbbs().find(cbbId, version).orElseThrow();
     });
   }
 
@@ -171,7 +187,7 @@ public final class CbbService {
 
   /** The newest non-yanked version of each CBB (the newest yanked one if all are yanked), filtered. */
   public List<CbbVersion> catalog(String tag, String text) {
-    Map<String, List<CbbVersion>> byId = stores.cbbs().all().stream().collect(Collectors.groupingBy(CbbVersion::cbbId));
+    Map<String, List<CbbVersion>> byId = cbbStores.cbbs().all().stream().collect(Collectors.groupingBy(CbbVersion::cbbId));
     List<CbbVersion> out = new ArrayList<>();
     for (List<CbbVersion> vs : byId.values()) {
       CbbVersion latest = latest(vs);
@@ -190,18 +206,18 @@ public final class CbbService {
 
   /** Every version of a CBB, newest first; not found if there is none. */
   public List<CbbVersion> versions(String cbbId) {
-    List<CbbVersion> vs = new ArrayList<>(stores.cbbs().versions(cbbId));
+    List<CbbVersion> vs = new ArrayList<>(cbbStores.cbbs().versions(cbbId));
     if (vs.isEmpty()) throw GenRtlException.notFound("CBB");
     vs.sort(Comparator.comparing(CbbVersion::semver).reversed());
     return vs;
   }
 
   public Map<String, String> owned(String userId) {
-    return stores.receipts().owned(userId);
+    return cbbStores.receipts().owned(userId);
   }
 
   public Page<Receipt> purchases(Principal principal, PageRequest page) {
-    return stores.receipts().list(principal.userId(), page);
+    return cbbStores.receipts().list(principal.userId(), page);
   }
 
   // ------------------------------------------------------------------------------------------------ resolve
@@ -213,8 +229,8 @@ public final class CbbService {
   public record Candidate(CbbVersion recommended, List<String> versions, boolean owned) {}
 
   public List<List<Candidate>> resolve(Principal principal, List<Requirement> requirements) {
-    Map<String, List<CbbVersion>> byId = stores.cbbs().all().stream().collect(Collectors.groupingBy(CbbVersion::cbbId));
-    Map<String, String> owned = stores.receipts().owned(principal.userId());
+    Map<String, List<CbbVersion>> byId = cbbStores.cbbs().all().stream().collect(Collectors.groupingBy(CbbVersion::cbbId));
+    Map<String, String> owned = cbbStores.receipts().owned(principal.userId());
     List<List<Candidate>> out = new ArrayList<>();
     for (int i = 0; i < requirements.size(); i++) {
       Requirement r = requirements.get(i);
@@ -304,13 +320,13 @@ public final class CbbService {
       if (!seen.add(it.cbbId() + "@" + it.version())) throw GenRtlException.invalid("items", "duplicate item " + it.cbbId() + "@" + it.version());
     }
     User buyer = actingFor(principal, req.userId());
-    Workspace ws = stores.workspaces().find(req.workspaceId()).orElseThrow(() -> GenRtlException.notFound("workspace"));
-    if (!ws.tenantId().equals(buyer.tenantId()) || !stores.workspaces().isMember(ws.workspaceId(), buyer.userId())) {
+    Workspace ws = accountStores.workspaces().find(req.workspaceId()).orElseThrow(() -> GenRtlException.notFound("workspace"));
+    if (!ws.tenantId().equals(buyer.tenantId()) || !accountStores.workspaces().isMember(ws.workspaceId(), buyer.userId())) {
       throw GenRtlException.notFound("workspace");
     }
     String fp = fingerprint(req);
     try {
-      return stores.transactor().inTransaction(() -> checkoutInTransaction(buyer, ws, req, fp));
+      return tx.inTransaction(() -> checkoutInTransaction(buyer, ws, req, fp));
     } catch (LockWaitTimeoutException e) {
       Map<String, Object> details = new LinkedHashMap<>();
       details.put("field", "idempotency_key");
@@ -323,11 +339,11 @@ public final class CbbService {
   private CheckoutResult checkoutInTransaction(User buyer, Workspace ws, CheckoutRequest req, String fp) {
     {
       long now = clock.millis();
-      if (!stores.idempotency().claim(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), fp, now, settings.inFlightWait())) {
+      if (!poolStores.idempotency().claim(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), fp, now, settings.inFlightWait())) {
         return replay(buyer.userId(), req.idempotencyKey(), fp);
       }
-      stores.pool().lock(buyer.userId()); // one checkout per user at a time: ownership checks stay exact
-      Map<String, String> owned = stores.receipts().owned(buyer.userId());
+      poolStores.accounts().lock(buyer.userId()); // one checkout per user at a time: ownership checks stay exact
+      Map<String, String> owned = cbbStores.receipts().owned(buyer.userId());
       String receiptId = ids.newId();
       List<Receipt.Item> items = new ArrayList<>();
       List<Charged> charged = new ArrayList<>();
@@ -336,7 +352,7 @@ public final class CbbService {
       for (int i = 0; i < req.items().size(); i++) {
         CheckoutRequest.Item it = req.items().get(i);
         final int idx = i;
-        CbbVersion v = stores.cbbs().find(it.cbbId(), it.version())
+        CbbVersion v = cbbStores.cbbs().find(it.cbbId(), it.version())
             .orElseThrow(() -> new GenRtlException(ErrorCode.NOT_FOUND, it.cbbId() + "@" + it.version() + " is not published",
                 Map.of("field", "items[" + idx + "]")));
         String via = owned.get(v.cbbId() + "@" + v.version());
@@ -358,13 +374,13 @@ public final class CbbService {
         items.add(new Receipt.Item(i, v.cbbId(), v.version(), price, false, receiptId));
       }
       if (after == null) {
-        var a = stores.pool().find(buyer.userId()).orElseThrow();
+        var a = poolStores.accounts().find(buyer.userId()).orElseThrow();
         after = ChargeResult.Snapshot.of(a);
       }
       Receipt receipt = new Receipt(receiptId, buyer.userId(), buyer.tenantId(), ws.workspaceId(), req.jobId(),
           req.idempotencyKey(), now, items);
-      stores.receipts().insert(receipt);
-      stores.idempotency().complete(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), receiptId, after.encode());
+      cbbStores.receipts().insert(receipt);
+      poolStores.idempotency().complete(buyer.userId(), OP_CHECKOUT, req.idempotencyKey(), receiptId, after.encode());
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("user_id", buyer.userId());
       d.put("workspace_id", ws.workspaceId());
@@ -376,12 +392,12 @@ public final class CbbService {
   }
 
   private CheckoutResult replay(String userId, String key, String fp) {
-    IdempotencyRecord rec = stores.idempotency().find(userId, OP_CHECKOUT, key).orElseThrow();
+    IdempotencyRecord rec = poolStores.idempotency().find(userId, OP_CHECKOUT, key).orElseThrow();
     if (!rec.fingerprint().equals(fp)) {
       throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this idempotency key was used for a different checkout",
           Map.of("field", "idempotency_key"));
     }
-    Receipt receipt = stores.receipts().find(rec.resultRef()).orElseThrow();
+    Receipt receipt = cbbStores.receipts().find(rec.resultRef()).orElseThrow();
     List<Charged> charged = new ArrayList<>();
     List<LedgerEntry> rows = receiptRows(receipt);
     for (Receipt.Item it : receipt.items()) {
@@ -405,7 +421,7 @@ public final class CbbService {
     if (!userId.equals(p.userId())) {
       throw new GenRtlException(ErrorCode.FORBIDDEN, "you can only check out for yourself", Map.of("field", "user_id"));
     }
-    return stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+    return accountStores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
   }
 
   private static String fingerprint(CheckoutRequest r) {
@@ -425,15 +441,15 @@ public final class CbbService {
    * {@code purchase_refunded}.
    */
   public List<DeliveredItem> deliver(Principal principal, String receiptId) {
-    Receipt r = stores.receipts().find(receiptId).orElseThrow(() -> GenRtlException.notFound("receipt"));
+    Receipt r = cbbStores.receipts().find(receiptId).orElseThrow(() -> GenRtlException.notFound("receipt"));
     if (!principal.canAccess(r.userId(), r.tenantId())) throw GenRtlException.notFound("receipt");
     long ttl = settings.deliveryTtl().toSeconds();
     long exp = clock.millis() / 1000 + ttl;
-    Map<String, String> owned = stores.receipts().owned(r.userId());
+    Map<String, String> owned = cbbStores.receipts().owned(r.userId());
     List<DeliveredItem> out = new ArrayList<>();
     for (Receipt.Item it : r.items()) {
       if (!owned.containsKey(it.cbbId() + "@" + it.version())) continue;
-      CbbVersion v = stores.cbbs().find(it.cbbId(), it.version()).orElseThrow();
+      CbbVersion v = cbbStores.cbbs().find(it.cbbId(), it.version()).orElseThrow();
       URI url = blobs.presignedGet(v.blobKey(), settings.deliveryTtl())
           .orElseGet(() -> URI.create(settings.publicUrl() + "/api/cbb/download/" + sign(r.receiptId(), it.index(), exp)));
       out.add(new DeliveredItem(v.cbbId(), v.version(), url, v.sha256(), v.sizeBytes(), ttl));
@@ -459,11 +475,11 @@ public final class CbbService {
     if (Long.parseLong(p[2]) * 1000 <= clock.millis()) {
       throw new GenRtlException(ErrorCode.FORBIDDEN, "this download link has expired; call /api/cbb/deliver again");
     }
-    Receipt r = stores.receipts().find(p[0]).orElseThrow(CbbService::badToken);
+    Receipt r = cbbStores.receipts().find(p[0]).orElseThrow(CbbService::badToken);
     int idx = Integer.parseInt(p[1]);
     Receipt.Item it = r.items().stream().filter(i -> i.index() == idx).findFirst().orElseThrow(CbbService::badToken);
-    if (!stores.receipts().owned(r.userId()).containsKey(it.cbbId() + "@" + it.version())) throw refunded(r.receiptId());
-    CbbVersion v = stores.cbbs().find(it.cbbId(), it.version()).orElseThrow(CbbService::badToken);
+    if (!cbbStores.receipts().owned(r.userId()).containsKey(it.cbbId() + "@" + it.version())) throw refunded(r.receiptId());
+    CbbVersion v = cbbStores.cbbs().find(it.cbbId(), it.version()).orElseThrow(CbbService::badToken);
     return new Download(v, v.cbbId() + "-" + v.version() + "." + v.format().wire());
   }
 
@@ -473,7 +489,7 @@ public final class CbbService {
    * names the entry); a refunded purchase answers 403 {@code purchase_refunded}.
    */
   public CbbVersion ownedVersion(String userId, String receiptId, String cbbId, String version, String field) {
-    Receipt r = stores.receipts().find(receiptId).orElse(null);
+    Receipt r = cbbStores.receipts().find(receiptId).orElse(null);
     if (r == null || !r.userId().equals(userId)) {
       throw new GenRtlException(ErrorCode.NOT_FOUND, "receipt not found", Map.of("field", field));
     }
@@ -482,11 +498,11 @@ public final class CbbService {
       throw new GenRtlException(ErrorCode.NOT_FOUND, "receipt " + receiptId + " does not include " + cbbId + "@" + version,
           Map.of("field", field));
     }
-    if (!stores.receipts().owned(userId).containsKey(cbbId + "@" + version)) {
+    if (!cbbStores.receipts().owned(userId).containsKey(cbbId + "@" + version)) {
       throw new GenRtlException(ErrorCode.PURCHASE_REFUNDED, cbbId + "@" + version + " was refunded; buy it again to use it",
           Map.of("field", field, "receipt_id", receiptId));
     }
-    return stores.cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
+    return cbbStores.cbbs().find(cbbId, version).orElseThrow(() -> GenRtlException.notFound("CBB version"));
   }
 
   private static GenRtlException refunded(String receiptId) {
@@ -519,8 +535,8 @@ public final class CbbService {
     if (k == null) {
       byte[] fresh = new byte[32];
       new SecureRandom().nextBytes(fresh);
-      String stored = stores.transactor().inTransaction(
-          () -> stores.meta().getOrCreate(SIGNING_KEY, HexFormat.of().formatHex(fresh), clock.millis()));
+      String stored = tx.inTransaction(
+          () -> meta.getOrCreate(SIGNING_KEY, HexFormat.of().formatHex(fresh), clock.millis()));
       k = HexFormat.of().parseHex(stored);
       signingKey = k;
     }
@@ -538,7 +554,7 @@ public final class CbbService {
   /** The ledger rows of a receipt, oldest first (its charges are attributed to its job and workspace). */
   public List<LedgerEntry> receiptRows(Receipt r) {
     List<LedgerEntry> rows = new ArrayList<>();
-    stores.ledger().forEach(new LedgerQuery(r.userId(), null, null, UsageKind.CBB, r.jobId(), r.workspaceId()), e -> {
+    poolStores.ledger().forEach(new LedgerQuery(r.userId(), null, null, UsageKind.CBB, r.jobId(), r.workspaceId()), e -> {
       if (e.cbb() != null && r.receiptId().equals(e.cbb().receiptId())) rows.add(e);
     });
     rows.sort(Comparator.comparing(LedgerEntry::entryId));

@@ -3,8 +3,7 @@ package io.genrtl.core.jobs;
 import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.llm.LlmGateway;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Telemetry;
+import io.genrtl.core.base.IdGenerator;
 import java.time.Clock;
 
 /**
@@ -14,4 +13,4 @@ import java.time.Clock;
  * @param llm the gateway built from {@code GenRtl.builder().llm(…)} (with no connectors every model call is refused)
  */
 public record JobEnvironment(Clock clock, IdGenerator ids, PoolService pool, CbbService cbbs, LlmGateway llm,
-    Telemetry telemetry) {}
+    JobTelemetry telemetry) {}

@@ -2,7 +2,7 @@ package io.genrtl.core.jobs;
 
 /**
  * Runs one type of job ({@code plan}, {@code implement}, {@code repair}, {@code tool}). Registered with the
- * {@link JobRunner} explicitly. Failures are {@link io.genrtl.core.GenRtlException}s (their code becomes the job's
+ * {@link JobRunner} explicitly. Failures are {@link io.genrtl.core.base.GenRtlException}s (their code becomes the job's
  * error code); anything else fails the job with {@code internal_error}.
  */
 public interface JobHandler {
@@ -14,7 +14,7 @@ public interface JobHandler {
 
   /**
    * Refuses new jobs of this type when the handler cannot run them on this host (for example tool runs without a
-   * working sandbox): throws the {@link io.genrtl.core.GenRtlException} a submission answers. Called before a job is
+   * working sandbox): throws the {@link io.genrtl.core.base.GenRtlException} a submission answers. Called before a job is
    * submitted or retried, so nothing is reserved or created. By default every job can run.
    */
   default void checkAvailable() {}

@@ -1,8 +1,8 @@
 package io.genrtl.core.jobs;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.llm.LlmException;
-import io.genrtl.core.port.Stores;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +34,9 @@ public final class JobRunner implements AutoCloseable {
     }
   }
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final JobStore jobStore;
   private final Clock clock;
   private final JobService service;
   private final Settings settings;
@@ -43,8 +45,9 @@ public final class JobRunner implements AutoCloseable {
   private final List<Thread> workers = new ArrayList<>();
   private ScheduledExecutorService heartbeat;
 
-  public JobRunner(Stores stores, Clock clock, JobService service, Settings settings) {
-    this.stores = stores;
+  public JobRunner(Transactor tx, JobStore jobStore, Clock clock, JobService service, Settings settings) {
+    this.tx = tx;
+    this.jobStore = jobStore;
     this.clock = clock;
     this.service = service;
     this.settings = settings;
@@ -85,7 +88,7 @@ public final class JobRunner implements AutoCloseable {
 
   private void renewLeases() {
     for (String id : inFlight) {
-      stores.jobs().renewLease(id, settings.workerId(), clock.millis() + settings.lease().toMillis());
+      jobStore.renewLease(id, settings.workerId(), clock.millis() + settings.lease().toMillis());
     }
   }
 
@@ -95,10 +98,10 @@ public final class JobRunner implements AutoCloseable {
     // claim and everything the job writes while it runs are relaxed (they do not wait for the disk); the job's final
     // commit is durable and makes them durable with it, so a job costs two fsyncs: its submission and its end. A
     // power loss before the end loses a prefix-consistent tail: the job is then queued or leased as before its claim.
-    Optional<Job> claimed = stores.transactor().relaxed(() -> stores.transactor().inTransaction(() -> {
+    Optional<Job> claimed = tx.relaxed(() -> tx.inTransaction(() -> {
       long now = clock.millis();
-      Optional<Job> c = stores.jobs().claimNext(settings.workerId(), now, settings.lease().toMillis());
-      c.ifPresent(j -> stores.jobs().append(j.jobId(), "status", "{\"status\":\"running\"}", now));
+      Optional<Job> c = jobStore.claimNext(settings.workerId(), now, settings.lease().toMillis());
+      c.ifPresent(j -> jobStore.append(j.jobId(), "status", "{\"status\":\"running\"}", now));
       return c;
     }));
     if (claimed.isEmpty()) return false;
@@ -124,13 +127,13 @@ public final class JobRunner implements AutoCloseable {
       @Override
       public void emit(String name, String dataJson) {
         // a transaction of its own, so it shares the relaxed commits of the running job (never an fsync of its own)
-        stores.transactor().relaxed(() -> stores.transactor().inTransaction(
-            () -> stores.jobs().append(job.jobId(), name, dataJson, clock.millis())));
+        tx.relaxed(() -> tx.inTransaction(
+            () -> jobStore.append(job.jobId(), name, dataJson, clock.millis())));
       }
 
       @Override
       public boolean cancelRequested() {
-        return stores.jobs().find(job.jobId()).map(Job::cancelRequested).orElse(true);
+        return jobStore.find(job.jobId()).map(Job::cancelRequested).orElse(true);
       }
 
       @Override
@@ -143,7 +146,7 @@ public final class JobRunner implements AutoCloseable {
         return holdTaken.compareAndSet(false, true) ? job.holdId() : null;
       }
     };
-    io.genrtl.core.port.Telemetry.Span span = service.telemetry().jobStarted(job);
+    io.genrtl.core.base.Span span = service.telemetry().jobStarted(job);
     String outcome = JobStatus.FAILED.wire();
     try {
       outcome = run(job, handler, ctx);
@@ -159,7 +162,7 @@ public final class JobRunner implements AutoCloseable {
     String code = null;
     String message = null;
     try {
-      result = stores.transactor().relaxed(() -> handler.run(ctx));
+      result = tx.relaxed(() -> handler.run(ctx));
       status = ctx.cancelRequested() ? JobStatus.CANCELED : JobStatus.SUCCEEDED;
       if (status == JobStatus.CANCELED) {
         code = "canceled";
@@ -189,11 +192,11 @@ public final class JobRunner implements AutoCloseable {
     String c = code;
     String m = message;
     // the outcome and its final events commit together: a client never sees a finished job without its "done"
-    boolean finished = stores.transactor().inTransaction(() -> {
-      if (!stores.jobs().finish(job.jobId(), settings.workerId(), end, r, c, m, now)) return false;
+    boolean finished = tx.inTransaction(() -> {
+      if (!jobStore.finish(job.jobId(), settings.workerId(), end, r, c, m, now)) return false;
       String done = "{\"status\":\"" + end.wire() + "\"}";
-      stores.jobs().append(job.jobId(), "status", done, now);
-      stores.jobs().append(job.jobId(), "done", done, now);
+      jobStore.append(job.jobId(), "status", done, now);
+      jobStore.append(job.jobId(), "done", done, now);
       return true;
     });
     if (finished) {
@@ -211,22 +214,22 @@ public final class JobRunner implements AutoCloseable {
   public int recover() {
     int n = 0;
     long now = clock.millis();
-    for (Job j : stores.jobs().expiredLeases(now, 50)) {
+    for (Job j : jobStore.expiredLeases(now, 50)) {
       if (j.attempts() >= settings.maxAttempts() || j.cancelRequested()) {
         JobStatus end = j.cancelRequested() ? JobStatus.CANCELED : JobStatus.FAILED;
-        boolean failed = stores.jobs().finish(j.jobId(), j.worker(), end, null,
+        boolean failed = jobStore.finish(j.jobId(), j.worker(), end, null,
             j.cancelRequested() ? "canceled" : "worker_lost",
             j.cancelRequested() ? "canceled while its worker was lost" : "its worker was lost " + j.attempts() + " times", now);
         if (failed) {
           service.freeHold(j);
           String status = j.cancelRequested() ? "canceled" : "failed";
-          stores.jobs().append(j.jobId(), "status", "{\"status\":\"" + status + "\"}", now);
-          stores.jobs().append(j.jobId(), "done", "{\"status\":\"" + status + "\"}", now);
+          jobStore.append(j.jobId(), "status", "{\"status\":\"" + status + "\"}", now);
+          jobStore.append(j.jobId(), "done", "{\"status\":\"" + status + "\"}", now);
           service.finished(j.jobId());
           n++;
         }
-      } else if (stores.jobs().requeue(j.jobId(), j.worker(), now)) {
-        stores.jobs().append(j.jobId(), "status", "{\"status\":\"queued\",\"reason\":\"worker lost\"}", now);
+      } else if (jobStore.requeue(j.jobId(), j.worker(), now)) {
+        jobStore.append(j.jobId(), "status", "{\"status\":\"queued\",\"reason\":\"worker lost\"}", now);
         n++;
       }
     }

@@ -1,19 +1,19 @@
 package io.genrtl.core.jobs;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.pool.PoolStores;
 import io.genrtl.core.account.AccountService;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Workspace;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.pool.Hold;
 import io.genrtl.core.pool.IdempotencyRecord;
 import io.genrtl.core.pool.PoolService;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
-import io.genrtl.core.port.Telemetry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,7 +31,11 @@ import java.util.Map;
 public final class JobService {
   public static final Duration SUBMISSION_HOLD_TTL = Duration.ofMinutes(30);
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final PoolStores poolStores;
+
+  private final JobStore jobStore;
   private final Clock clock;
   private final IdGenerator ids;
   private final PoolService pool;
@@ -39,20 +43,23 @@ public final class JobService {
   private final Map<String, JobHandler> handlers;
   private final JobSignals signals = new JobSignals();
   private final JobLimits limits;
-  private final Telemetry telemetry;
+  private final JobTelemetry telemetry;
   /** How often {@link #await} re-reads a job that may finish on another host. */
   static final Duration AWAIT_POLL = Duration.ofMillis(250);
 
-  public JobService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, AccountService accounts,
-      Map<String, JobHandler> handlers) {
-    this(stores, clock, ids, pool, accounts, handlers, JobLimits.UNLIMITED, Telemetry.NONE);
+  public JobService(Transactor tx, PoolStores poolStores, JobStore jobStore, Clock clock, IdGenerator ids,
+      PoolService pool, AccountService accounts, Map<String, JobHandler> handlers) {
+    this(tx, poolStores, jobStore, clock, ids, pool, accounts, handlers, JobLimits.UNLIMITED, JobTelemetry.NONE);
   }
 
-  public JobService(Stores stores, Clock clock, IdGenerator ids, PoolService pool, AccountService accounts,
-      Map<String, JobHandler> handlers, JobLimits limits, Telemetry telemetry) {
+  public JobService(Transactor tx, PoolStores poolStores, JobStore jobStore, Clock clock, IdGenerator ids,
+      PoolService pool, AccountService accounts, Map<String, JobHandler> handlers, JobLimits limits,
+      JobTelemetry telemetry) {
     this.limits = limits;
     this.telemetry = telemetry;
-    this.stores = stores;
+    this.tx = tx;
+    this.poolStores = poolStores;
+    this.jobStore = jobStore;
     this.clock = clock;
     this.ids = ids;
     this.pool = pool;
@@ -79,15 +86,15 @@ public final class JobService {
     long worst = handler.firstStepWorstCaseMicros(input);
     String op = "job:" + type;
     String fp = sha256(workspaceId + "\0" + input);
-    Job queued = stores.transactor().inTransaction(() -> {
+    Job queued = tx.inTransaction(() -> {
       long now = clock.millis();
-      if (idempotencyKey != null && !stores.idempotency().claim(principal.userId(), op, idempotencyKey, fp, now)) {
-        IdempotencyRecord rec = stores.idempotency().find(principal.userId(), op, idempotencyKey).orElseThrow();
+      if (idempotencyKey != null && !poolStores.idempotency().claim(principal.userId(), op, idempotencyKey, fp, now)) {
+        IdempotencyRecord rec = poolStores.idempotency().find(principal.userId(), op, idempotencyKey).orElseThrow();
         if (!rec.fingerprint().equals(fp)) {
           throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this idempotency key was used for a different job",
               Map.of("field", "idempotency_key"));
         }
-        return stores.jobs().find(rec.resultRef()).orElseThrow();
+        return jobStore.find(rec.resultRef()).orElseThrow();
       }
       checkConcurrency(principal.userId());
       String jobId = ids.newId();
@@ -98,9 +105,9 @@ public final class JobService {
         holdId = h.holdId();
       }
       Job job = Job.queued(jobId, principal.userId(), ws.tenantId(), ws.workspaceId(), type, input, idempotencyKey, holdId, now);
-      stores.jobs().insert(job);
-      stores.jobs().append(jobId, "status", "{\"status\":\"queued\"}", now);
-      if (idempotencyKey != null) stores.idempotency().complete(principal.userId(), op, idempotencyKey, jobId, null);
+      jobStore.insert(job);
+      jobStore.append(jobId, "status", "{\"status\":\"queued\"}", now);
+      if (idempotencyKey != null) poolStores.idempotency().complete(principal.userId(), op, idempotencyKey, jobId, null);
       return job;
     });
     if (queued.status() == JobStatus.QUEUED) {
@@ -119,8 +126,8 @@ public final class JobService {
     String planId = pool.planIdOf(userId);
     int max = limits.maxActiveJobs(planId);
     if (max == Integer.MAX_VALUE) return;
-    stores.pool().lock(userId);
-    int active = stores.jobs().countActive(userId);
+    poolStores.accounts().lock(userId);
+    int active = jobStore.countActive(userId);
     if (active >= max) {
       throw new GenRtlException(ErrorCode.TOO_MANY_JOBS, "you already have " + active + " jobs queued or running; the "
           + planId + " plan allows " + max + " at once. Wait for one to finish or cancel one",
@@ -128,7 +135,7 @@ public final class JobService {
     }
   }
 
-  Telemetry telemetry() {
+  JobTelemetry telemetry() {
     return telemetry;
   }
 
@@ -167,14 +174,14 @@ public final class JobService {
 
   /** A job the caller may see (owner; tenant admin of its tenant; super admin), else not found. */
   public Job get(Principal principal, String jobId) {
-    Job j = stores.jobs().find(jobId).orElseThrow(() -> GenRtlException.notFound("job"));
+    Job j = jobStore.find(jobId).orElseThrow(() -> GenRtlException.notFound("job"));
     if (!principal.canAccess(j.userId(), j.tenantId())) throw GenRtlException.notFound("job");
     return j;
   }
 
   public Page<Job> list(Principal principal, String workspaceId, PageRequest page) {
     accounts.getWorkspace(principal, workspaceId);
-    Page<Job> p = stores.jobs().listForWorkspace(workspaceId, page);
+    Page<Job> p = jobStore.listForWorkspace(workspaceId, page);
     return new Page<>(p.items().stream().filter(j -> principal.canAccess(j.userId(), j.tenantId())).toList(), p.nextAfter());
   }
 
@@ -199,15 +206,15 @@ public final class JobService {
     long worst = handler.firstStepWorstCaseMicros(orig.input());
     String op = "job:retry";
     String fp = sha256(orig.jobId());
-    Retried r = stores.transactor().inTransaction(() -> {
+    Retried r = tx.inTransaction(() -> {
       long now = clock.millis();
-      if (!stores.idempotency().claim(orig.userId(), op, idempotencyKey, fp, now)) {
-        IdempotencyRecord rec = stores.idempotency().find(orig.userId(), op, idempotencyKey).orElseThrow();
+      if (!poolStores.idempotency().claim(orig.userId(), op, idempotencyKey, fp, now)) {
+        IdempotencyRecord rec = poolStores.idempotency().find(orig.userId(), op, idempotencyKey).orElseThrow();
         if (!rec.fingerprint().equals(fp)) {
           throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this idempotency key was used to retry another job",
               Map.of("field", "idempotency_key"));
         }
-        return new Retried(stores.jobs().find(rec.resultRef()).orElseThrow(), true);
+        return new Retried(jobStore.find(rec.resultRef()).orElseThrow(), true);
       }
       String newId = ids.newId();
       String holdId = null;
@@ -218,9 +225,9 @@ public final class JobService {
       }
       Job job = Job.queued(newId, orig.userId(), orig.tenantId(), orig.workspaceId(), orig.type(), orig.input(), null,
           holdId, now);
-      stores.jobs().insert(job);
-      stores.jobs().append(newId, "status", "{\"status\":\"queued\",\"retry_of\":\"" + orig.jobId() + "\"}", now);
-      stores.idempotency().complete(orig.userId(), op, idempotencyKey, newId, null);
+      jobStore.insert(job);
+      jobStore.append(newId, "status", "{\"status\":\"queued\",\"retry_of\":\"" + orig.jobId() + "\"}", now);
+      poolStores.idempotency().complete(orig.userId(), op, idempotencyKey, newId, null);
       return new Retried(job, false);
     });
     if (!r.replayed()) signals.jobQueued();
@@ -234,12 +241,12 @@ public final class JobService {
   public Job cancel(Principal principal, String jobId) {
     Job j = get(principal, jobId);
     long now = clock.millis();
-    if (stores.jobs().requestCancel(jobId, now)) {
-      Job after = stores.jobs().find(jobId).orElseThrow();
+    if (jobStore.requestCancel(jobId, now)) {
+      Job after = jobStore.find(jobId).orElseThrow();
       if (after.status() == JobStatus.CANCELED) {
         freeHold(after);
-        stores.jobs().append(jobId, "status", "{\"status\":\"canceled\"}", now);
-        stores.jobs().append(jobId, "done", "{\"status\":\"canceled\"}", now);
+        jobStore.append(jobId, "status", "{\"status\":\"canceled\"}", now);
+        jobStore.append(jobId, "done", "{\"status\":\"canceled\"}", now);
         signals.jobFinished(jobId);
       }
       return after;
@@ -249,13 +256,13 @@ public final class JobService {
 
   public List<JobEvent> events(Principal principal, String jobId, long afterSeq) {
     get(principal, jobId);
-    return stores.jobs().events(jobId, afterSeq);
+    return jobStore.events(jobId, afterSeq);
   }
 
   /** Frees the submission hold if nobody used it. */
   void freeHold(Job j) {
     if (j.holdId() == null) return;
-    stores.holds().find(j.holdId()).ifPresent(h -> {
+    poolStores.holds().find(j.holdId()).ifPresent(h -> {
       if (h.status() == io.genrtl.core.pool.HoldStatus.ACTIVE) pool.voidHold(h.holdId());
     });
   }

@@ -1,7 +1,7 @@
 package io.genrtl.core.jobs;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.internal.JsonText;
 import io.genrtl.core.internal.JsonTree;
 import io.genrtl.core.patch.PatchPolicy;

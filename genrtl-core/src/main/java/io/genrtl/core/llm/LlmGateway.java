@@ -1,7 +1,7 @@
 package io.genrtl.core.llm;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.core.pool.Attribution;
@@ -72,14 +72,14 @@ public final class LlmGateway {
   private final PriceTable prices;
   private final Policy policy;
   private final Map<String, LlmClient> clients;
-  private final io.genrtl.core.port.Telemetry telemetry;
+  private final LlmTelemetry telemetry;
 
   public LlmGateway(PoolService pool, PlanCatalog plans, PriceTable prices, Policy policy, Map<String, LlmClient> clientsByProvider) {
-    this(pool, plans, prices, policy, clientsByProvider, io.genrtl.core.port.Telemetry.NONE);
+    this(pool, plans, prices, policy, clientsByProvider, LlmTelemetry.NONE);
   }
 
   public LlmGateway(PoolService pool, PlanCatalog plans, PriceTable prices, Policy policy, Map<String, LlmClient> clientsByProvider,
-      io.genrtl.core.port.Telemetry telemetry) {
+      LlmTelemetry telemetry) {
     this.telemetry = telemetry;
     this.pool = pool;
     this.plans = plans;
@@ -165,7 +165,7 @@ public final class LlmGateway {
       LlmRequest req = new LlmRequest(c.request().callId(), m.modelId(), c.request().system(), c.request().messages(),
           c.request().maxOutputTokens(), c.request().schema(), c.request().stream());
       LlmResponse res;
-      io.genrtl.core.port.Telemetry.Span span = telemetry.providerCallStarted(m.provider(), m.modelId());
+      io.genrtl.core.base.Span span = telemetry.providerCallStarted(m.provider(), m.modelId());
       try {
         try {
           res = clients.get(m.provider()).complete(req, listener == null ? LlmStreamListener.NONE : listener, cancel);

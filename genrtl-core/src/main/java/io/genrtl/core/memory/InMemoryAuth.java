@@ -1,13 +1,13 @@
 package io.genrtl.core.memory;
 
+import io.genrtl.core.auth.AuthStore;
 import io.genrtl.core.auth.DeviceAuthorization;
 import io.genrtl.core.auth.DeviceStatus;
 import io.genrtl.core.auth.Identity;
 import io.genrtl.core.auth.LoginState;
 import io.genrtl.core.auth.LoopbackCode;
 import io.genrtl.core.auth.Session;
-import io.genrtl.core.port.AuthStore;
-import io.genrtl.core.port.DuplicateKeyException;
+import io.genrtl.core.base.DuplicateKeyException;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;

@@ -1,13 +1,13 @@
 package io.genrtl.core.memory;
 
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.billing.CustomerStore;
+import io.genrtl.core.billing.MeterOutboxStore;
 import io.genrtl.core.billing.MeterRecord;
 import io.genrtl.core.billing.MeterTotal;
 import io.genrtl.core.pool.Bucket;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.CustomerStore;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.MeterOutboxStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

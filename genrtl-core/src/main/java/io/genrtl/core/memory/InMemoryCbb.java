@@ -1,12 +1,12 @@
 package io.genrtl.core.memory;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
+import io.genrtl.core.cbb.CbbStore;
 import io.genrtl.core.cbb.CbbVersion;
 import io.genrtl.core.cbb.Receipt;
-import io.genrtl.core.port.CbbStore;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.ReceiptStore;
+import io.genrtl.core.cbb.ReceiptStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,34 +1,38 @@
 package io.genrtl.core.memory;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.Stores;
+import io.genrtl.core.account.AccountStores;
 import io.genrtl.core.account.ApiKey;
+import io.genrtl.core.account.ApiKeyStore;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.Subscription;
+import io.genrtl.core.account.SubscriptionStore;
 import io.genrtl.core.account.Tenant;
+import io.genrtl.core.account.TenantStore;
 import io.genrtl.core.account.User;
+import io.genrtl.core.account.UserStore;
 import io.genrtl.core.account.Workspace;
-import io.genrtl.core.port.AlertStore;
-import io.genrtl.core.port.ApiKeyStore;
-import io.genrtl.core.port.CbbStore;
-import io.genrtl.core.port.CustomerStore;
-import io.genrtl.core.port.MeterOutboxStore;
-import io.genrtl.core.port.JobStore;
-import io.genrtl.core.port.ReceiptStore;
-import io.genrtl.core.port.GrantStore;
-import io.genrtl.core.port.HoldStore;
-import io.genrtl.core.port.IdempotencyStore;
-import io.genrtl.core.port.LedgerStore;
-import io.genrtl.core.port.PoolStore;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.MetaStore;
-import io.genrtl.core.port.Stores;
-import io.genrtl.core.port.SubscriptionStore;
-import io.genrtl.core.port.TenantStore;
-import io.genrtl.core.port.Transactor;
-import io.genrtl.core.port.UserStore;
-import io.genrtl.core.port.AuditStore;
-import io.genrtl.core.port.WorkspaceStore;
+import io.genrtl.core.account.WorkspaceStore;
+import io.genrtl.core.audit.AuditStore;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.MetaStore;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.billing.BillingStores;
+import io.genrtl.core.billing.CustomerStore;
+import io.genrtl.core.billing.MeterOutboxStore;
+import io.genrtl.core.cbb.CbbStore;
+import io.genrtl.core.cbb.CbbStores;
+import io.genrtl.core.cbb.ReceiptStore;
+import io.genrtl.core.jobs.JobStore;
+import io.genrtl.core.pool.AlertStore;
+import io.genrtl.core.pool.GrantStore;
+import io.genrtl.core.pool.HoldStore;
+import io.genrtl.core.pool.IdempotencyStore;
+import io.genrtl.core.pool.LedgerStore;
+import io.genrtl.core.pool.PoolStore;
+import io.genrtl.core.pool.PoolStores;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -47,8 +51,9 @@ import java.util.function.Supplier;
  * All stores in memory, for tests and embedding without a database. Every operation runs under one lock, so
  * transactions are serialisable; a transaction works on the live state and restores a snapshot taken at its start
  * if it fails (copying the state costs O(size) per transaction: fine for tests and small embedded uses).
+ * {@link #create} fills one {@link Stores}.
  */
-public final class InMemoryStores implements Stores {
+public final class InMemoryStores {
   private final ReentrantLock lock = new ReentrantLock();
   private State state = new State();
 
@@ -412,7 +417,7 @@ public final class InMemoryStores implements Stores {
     }
   }).jobs();
   private final ReceiptStore receipts = cbbStores.receipts();
-  private final io.genrtl.core.port.AuthStore auth = new InMemoryAuth(new InMemoryAuth.Access() {
+  private final io.genrtl.core.auth.AuthStore auth = new InMemoryAuth(new InMemoryAuth.Access() {
     @Override
     public <T> T locked(Supplier<T> s) {
       return InMemoryStores.this.locked(s);
@@ -466,119 +471,6 @@ public final class InMemoryStores implements Stores {
       return state.users.containsKey(userId);
     }
   });
-  private final CustomerStore customers = billingStores.customers();
-  private final MeterOutboxStore meterOutbox = billingStores.outbox();
-  private final PoolStore pool = poolStores.pool();
-  private final LedgerStore ledger = poolStores.ledger();
-  private final GrantStore grants = poolStores.grants();
-  private final HoldStore holds = poolStores.holds();
-  private final IdempotencyStore idempotency = poolStores.idempotency();
-  private final AlertStore alerts = poolStores.alerts();
-  private final io.genrtl.core.port.AlertDeliveryStore alertDeliveries = poolStores.alertDeliveries();
-
-  @Override
-  public Transactor transactor() {
-    return transactor;
-  }
-
-  @Override
-  public TenantStore tenants() {
-    return tenants;
-  }
-
-  @Override
-  public UserStore users() {
-    return users;
-  }
-
-  @Override
-  public WorkspaceStore workspaces() {
-    return workspaces;
-  }
-
-  @Override
-  public ApiKeyStore apiKeys() {
-    return keys;
-  }
-
-  @Override
-  public SubscriptionStore subscriptions() {
-    return subscriptions;
-  }
-
-  @Override
-  public MetaStore meta() {
-    return meta;
-  }
-
-  @Override
-  public PoolStore pool() {
-    return pool;
-  }
-
-  /**
-   * Testing only: adds {@code usdMicros} to one of the user's day-rollup rows (the SQL stores' tests do the same with
-   * an UPDATE), so that a test can see the rollup check fail. Returns false when the user has no rollup row.
-   */
-  public boolean corruptUsageRollupForTesting(String userId, long usdMicros) {
-    return poolStores.corruptDayRollup(userId, usdMicros);
-  }
-
-  @Override
-  public LedgerStore ledger() {
-    return ledger;
-  }
-
-  @Override
-  public GrantStore grants() {
-    return grants;
-  }
-
-  @Override
-  public HoldStore holds() {
-    return holds;
-  }
-
-  @Override
-  public IdempotencyStore idempotency() {
-    return idempotency;
-  }
-
-  @Override
-  public AlertStore alerts() {
-    return alerts;
-  }
-
-  @Override
-  public io.genrtl.core.port.AlertDeliveryStore alertDeliveries() {
-    return alertDeliveries;
-  }
-
-  @Override
-  public CbbStore cbbs() {
-    return cbbs;
-  }
-
-  @Override
-  public ReceiptStore receipts() {
-    return receipts;
-  }
-
-  @Override
-  public JobStore jobs() {
-    return jobs;
-  }
-
-  @Override
-  public CustomerStore customers() {
-    return customers;
-  }
-
-  @Override
-  public MeterOutboxStore meterOutbox() {
-    return meterOutbox;
-  }
-
   private final AuditStore audit = new AuditStore() {
     @Override
     public void append(io.genrtl.core.audit.AuditEntry e) {
@@ -608,18 +500,34 @@ public final class InMemoryStores implements Stores {
     }
   };
 
-  @Override
-  public AuditStore audit() {
-    return audit;
+  private InMemoryStores() {}
+
+  /** The in-memory stores behind each {@link Stores} this class created (for the testing hook below). */
+  private static final java.util.Map<Object, InMemoryStores> CREATED =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /**
+   * Testing only: adds {@code usdMicros} to one of the user's day-rollup rows of {@code stores} (made by
+   * {@link #create()}; the SQL stores' tests do the same with an UPDATE), so that a test can see the rollup check fail.
+   * Returns false when the user has no rollup row.
+   */
+  public static boolean corruptUsageRollupForTesting(Stores stores, String userId, long usdMicros) {
+    InMemoryStores m = CREATED.get(stores.pool().ledger());
+    if (m == null) throw new IllegalArgumentException("not stores made by InMemoryStores.create()");
+    return m.poolStores.corruptDayRollup(userId, usdMicros);
   }
 
-  @Override
-  public io.genrtl.core.port.AuthStore auth() {
-    return auth;
-  }
-
-  @Override
-  public boolean ping() {
-    return true;
+  /** New, empty stores in memory. */
+  public static Stores create() {
+    InMemoryStores m = new InMemoryStores();
+    InMemoryPool p = m.poolStores;
+    io.genrtl.core.pool.LedgerStore ledger = p.ledger();
+    CREATED.put(ledger, m);
+    return new Stores(m.transactor, m.meta,
+        new AccountStores(m.tenants, m.users, m.workspaces, m.keys, m.subscriptions),
+        new PoolStores(p.pool(), ledger, p.grants(), p.holds(), p.idempotency(), p.alerts(), p.alertDeliveries()),
+        new CbbStores(m.cbbs, m.receipts),
+        new BillingStores(m.billingStores.customers(), m.billingStores.outbox()),
+        m.jobs, m.auth, m.audit, () -> true);
   }
 }

@@ -1,6 +1,6 @@
 package io.genrtl.core.pool;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 

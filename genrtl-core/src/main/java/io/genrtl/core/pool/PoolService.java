@@ -1,20 +1,18 @@
 package io.genrtl.core.pool;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
-import io.genrtl.core.account.AccountService;
+import io.genrtl.core.base.Transactor;
+import io.genrtl.core.account.AccountStores;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.account.User;
-import io.genrtl.core.billing.BillingService;
-import io.genrtl.core.billing.MeterRecord;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
+import io.genrtl.core.base.Period;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.PoolStore;
-import io.genrtl.core.port.Stores;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,44 +41,49 @@ public final class PoolService {
   public static final String OP_REFUND = "refund";
   static final String FREE_SOURCE = "free";
 
-  private final Stores stores;
+  private final Transactor tx;
+
+  private final AccountStores accountStores;
+
+  private final PoolStores poolStores;
   private final Clock clock;
   private final IdGenerator ids;
   private final PlanCatalog plans;
-  private final io.genrtl.core.port.Telemetry telemetry;
+  private final PoolTelemetry telemetry;
   private final SpendAlertListener listener;
   private final boolean deliverAlerts;
+  private final OnDemandDebitListener onDemandDebits;
+  private final ItemRefundListener itemRefunds;
 
   private final io.genrtl.core.audit.AuditService audit;
 
-  public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener) {
-    this(stores, clock, ids, plans, listener, io.genrtl.core.port.Telemetry.NONE, false);
-  }
-
-  public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
-      io.genrtl.core.port.Telemetry telemetry) {
-    this(stores, clock, ids, plans, listener, telemetry, false);
-  }
-
   /**
-   * With {@code deliverAlerts}, each alert also gets a pending row in {@link Stores#alertDeliveries()}, written in the
+   * With {@code deliverAlerts}, each alert also gets a pending row in {@link PoolStores#alertDeliveries()}, written in the
    * transaction that records the alert (so a committed alert is never lost to a host stopping before delivering it).
+   * {@code onDemandDebits} is told of every on-demand debit inside its transaction (billing meters them),
+   * {@code itemRefunds} of every refunded CBB item (the registry revokes its ownership).
    */
-  public PoolService(Stores stores, Clock clock, IdGenerator ids, PlanCatalog plans, SpendAlertListener listener,
-      io.genrtl.core.port.Telemetry telemetry, boolean deliverAlerts) {
-    this.stores = stores;
+  public PoolService(Transactor tx, AccountStores accountStores, PoolStores poolStores, Clock clock, IdGenerator ids,
+      io.genrtl.core.audit.AuditService audit, PlanCatalog plans, SpendAlertListener listener,
+      PoolTelemetry telemetry, boolean deliverAlerts, OnDemandDebitListener onDemandDebits,
+      ItemRefundListener itemRefunds) {
+    this.tx = tx;
+    this.accountStores = accountStores;
+    this.poolStores = poolStores;
     this.clock = clock;
     this.ids = ids;
     this.plans = plans;
     this.listener = listener;
-    this.audit = new io.genrtl.core.audit.AuditService(stores, clock, ids);
+    this.audit = audit;
     this.telemetry = telemetry;
     this.deliverAlerts = deliverAlerts;
+    this.onDemandDebits = onDemandDebits;
+    this.itemRefunds = itemRefunds;
   }
 
   /** The id of the plan the user is on now (the free plan without an active subscription); one read, no writes. */
   public String planIdOf(String userId) {
-    return planOf(stores.subscriptions().latestForUser(userId)).planId();
+    return planOf(accountStores.subscriptions().latestForUser(userId)).planId();
   }
 
   /** The user's account and what their subscription allows right now. */
@@ -96,16 +99,16 @@ public final class PoolService {
     long now = clock.millis();
     Plan plan = planOf(subscription);
     long start = subscription.map(Subscription::periodStart).orElse(now);
-    long end = subscription.map(Subscription::periodEnd).orElse(AccountService.addMonth(now));
+    long end = subscription.map(Subscription::periodEnd).orElse(Period.addMonth(now));
     PoolAccount a = new PoolAccount(user.userId(), user.tenantId(), 0, 0, 0, 0, 0, 0, start, end, now);
-    if (stores.pool().insert(a)) grantPeriod(user.userId(), subscription, plan, start, now);
+    if (poolStores.accounts().insert(a)) grantPeriod(user.userId(), subscription, plan, start, now);
   }
 
   private void grantPeriod(String userId, Optional<Subscription> sub, Plan plan, long periodStart, long now) {
     String source = "period:" + sub.map(Subscription::subscriptionId).orElse(FREE_SOURCE + ":" + userId) + ":" + periodStart;
     Grant g = new Grant(ids.newId(), userId, Bucket.INCLUDED, plan.includedMicros(), periodStart, Grant.KIND_PERIOD,
         source, now, null, "included amount of plan " + plan.planId());
-    if (stores.grants().insert(g)) stores.pool().credit(userId, Bucket.INCLUDED, plan.includedMicros(), true, now);
+    if (poolStores.grants().insert(g)) poolStores.accounts().credit(userId, Bucket.INCLUDED, plan.includedMicros(), true, now);
   }
 
   private Plan planOf(Optional<Subscription> sub) {
@@ -127,32 +130,32 @@ public final class PoolService {
   private Context current(String userId) {
     long now = clock.millis();
     // the common case in one statement: the account is open and in its current period
-    Optional<PoolStore.AccountAndSubscription> both = stores.pool().findWithSubscription(userId);
+    Optional<PoolStore.AccountAndSubscription> both = poolStores.accounts().findWithSubscription(userId);
     if (both.isPresent() && now < both.get().account().periodEnd()) {
       Optional<Subscription> s = both.get().subscription();
       Plan plan = planOf(s);
       return new Context(both.get().account(), plan, s, onDemandAllowed(plan, s));
     }
-    Optional<Subscription> sub = stores.subscriptions().latestForUser(userId);
-    PoolAccount acct = stores.pool().find(userId).orElse(null);
+    Optional<Subscription> sub = accountStores.subscriptions().latestForUser(userId);
+    PoolAccount acct = poolStores.accounts().find(userId).orElse(null);
     if (acct == null) {
-      User user = stores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
+      User user = accountStores.users().find(userId).orElseThrow(() -> GenRtlException.notFound("user"));
       openAccount(user, sub);
-      acct = stores.pool().find(userId).orElseThrow();
+      acct = poolStores.accounts().find(userId).orElseThrow();
     }
     boolean selfRenewing = sub.map(s -> Subscription.PROVIDER_MANUAL.equals(s.provider())).orElse(true);
     while (selfRenewing && now >= acct.periodEnd()) {
-      long start = acct.periodEnd();
-      while (AccountService.addMonth(start) <= now) start = AccountService.addMonth(start);
-      long end = AccountService.addMonth(start);
+      Period p = Period.monthContaining(acct.periodEnd(), now);
+      long start = p.start();
+      long end = p.end();
       Plan plan = planOf(sub);
-      if (stores.pool().rollPeriod(userId, acct.periodStart(), start, end, 0, now)) {
+      if (poolStores.accounts().rollPeriod(userId, acct.periodStart(), start, end, 0, now)) {
         grantPeriod(userId, sub, plan, start, now);
         final long s = start;
-        sub.ifPresent(x -> stores.subscriptions().updatePeriod(x.subscriptionId(), x.periodStart(), s, end));
+        sub.ifPresent(x -> accountStores.subscriptions().updatePeriod(x.subscriptionId(), x.periodStart(), s, end));
       }
-      acct = stores.pool().find(userId).orElseThrow();
-      sub = stores.subscriptions().latestForUser(userId);
+      acct = poolStores.accounts().find(userId).orElseThrow();
+      sub = accountStores.subscriptions().latestForUser(userId);
     }
     Plan plan = planOf(sub);
     return new Context(acct, plan, sub, onDemandAllowed(plan, sub));
@@ -169,30 +172,30 @@ public final class PoolService {
   }
 
   public Page<LedgerEntry> usage(LedgerQuery query, PageRequest page) {
-    return stores.ledger().list(query, page);
+    return poolStores.ledger().list(query, page);
   }
 
   public void forEachUsage(LedgerQuery query, Consumer<LedgerEntry> consumer) {
-    stores.ledger().forEach(query, consumer);
+    poolStores.ledger().forEach(query, consumer);
   }
 
   /** Every group of the summary (from the usage rollups). */
   public List<UsageTotal> summary(LedgerQuery query, GroupBy groupBy) {
-    return stores.ledger().summarize(query, groupBy);
+    return poolStores.ledger().summarize(query, groupBy);
   }
 
   /** One page of the summary's groups; {@code page.limit()} counts groups. */
   public Page<UsageTotal> summary(LedgerQuery query, GroupBy groupBy, PageRequest page) {
-    return stores.ledger().summarize(query, groupBy, page);
+    return poolStores.ledger().summarize(query, groupBy, page);
   }
 
   /** The totals per bucket of everything the query matches (every page of its summary together). */
   public List<UsageTotal> summaryTotal(LedgerQuery query) {
-    return stores.ledger().total(query);
+    return poolStores.ledger().total(query);
   }
 
   public Page<SpendAlert> alerts(String userId, PageRequest page) {
-    return stores.alerts().list(userId, page);
+    return poolStores.alerts().list(userId, page);
   }
 
   // ------------------------------------------------------------------------------------------------ settings
@@ -212,7 +215,7 @@ public final class PoolService {
             Map.of("field", "on_demand_limit_usd", "max_on_demand_limit_usd", Money.toUsd(max)));
       }
       requireWithinTenantBudget(c, limitMicros);
-      stores.pool().setOnDemandLimit(userId, limitMicros, clock.millis());
+      poolStores.accounts().setOnDemandLimit(userId, limitMicros, clock.millis());
       recordLimit(c, limitMicros, null);
       return null;
     });
@@ -229,7 +232,7 @@ public final class PoolService {
     if (limitMicros < 0) throw GenRtlException.invalid("on_demand_limit_usd", "on_demand_limit_usd must not be negative");
     tx(() -> {
       current(userId);
-      stores.pool().lock(userId);
+      poolStores.accounts().lock(userId);
       Context c = current(userId);
       long now = c.account().onDemandLimitMicros();
       if (limitMicros > now) {
@@ -241,7 +244,7 @@ public final class PoolService {
             + Money.toUsd(now).toPlainString() + "); ask a super admin to raise it", d);
       }
       requireWithinTenantBudget(c, limitMicros);
-      stores.pool().setOnDemandLimit(userId, limitMicros, clock.millis());
+      poolStores.accounts().setOnDemandLimit(userId, limitMicros, clock.millis());
       recordLimit(c, limitMicros, reason);
       return null;
     });
@@ -249,7 +252,7 @@ public final class PoolService {
   }
 
   private void requireWithinTenantBudget(Context c, long limitMicros) {
-    Long cap = stores.tenants().find(c.account().tenantId()).map(io.genrtl.core.account.Tenant::memberOnDemandCapMicros)
+    Long cap = accountStores.tenants().find(c.account().tenantId()).map(io.genrtl.core.account.Tenant::memberOnDemandCapMicros)
         .orElse(null);
     if (cap != null && limitMicros > cap) {
       throw new GenRtlException(ErrorCode.SPEND_LIMIT_ABOVE_TENANT_BUDGET, "the tenant's spend budget allows an on-demand "
@@ -264,7 +267,7 @@ public final class PoolService {
    */
   public int capTenantOnDemandLimits(String tenantId, long capMicros) {
     if (capMicros < 0) throw GenRtlException.invalid("member_on_demand_cap_usd", "member_on_demand_cap_usd must not be negative");
-    return tx(() -> stores.pool().capOnDemandLimits(tenantId, capMicros, clock.millis()));
+    return tx(() -> poolStores.accounts().capOnDemandLimits(tenantId, capMicros, clock.millis()));
   }
 
   /**
@@ -275,7 +278,7 @@ public final class PoolService {
     if (limitMicros < 0) throw GenRtlException.invalid("on_demand_limit_usd", "on_demand_limit_usd must not be negative");
     tx(() -> {
       Context c = current(userId);
-      stores.pool().setOnDemandLimit(userId, limitMicros, clock.millis());
+      poolStores.accounts().setOnDemandLimit(userId, limitMicros, clock.millis());
       recordLimit(c, limitMicros, reason);
       return null;
     });
@@ -331,18 +334,18 @@ public final class PoolService {
   private ChargeResult chargeInTransaction(ChargeRequest r, String fp, List<SpendAlert> raised) {
     {
       long now = clock.millis();
-      if (r.idempotencyKey() != null && stores.idempotency().find(r.userId(), OP_CHARGE, r.idempotencyKey()).isPresent()) {
+      if (r.idempotencyKey() != null && poolStores.idempotency().find(r.userId(), OP_CHARGE, r.idempotencyKey()).isPresent()) {
         return replayCharge(r.userId(), OP_CHARGE, r.idempotencyKey(), fp);
       }
       Context c = current(r.userId());
-      Debit d = stores.pool().debit(r.userId(), r.amountMicros(), c.onDemandAllowed(), 0, true, now)
+      Debit d = poolStores.accounts().debit(r.userId(), r.amountMicros(), c.onDemandAllowed(), 0, true, now)
           .orElseThrow(() -> notEnough(r.userId(), c, r.amountMicros()));
       String callId = r.callId() != null ? r.callId() : ids.newId();
       List<LedgerEntry> rows = writeRows(r.userId(), c.account().tenantId(), now, r.kind(), d, callId, r.attribution(),
           r.tokens(), r.cbb(), r.idempotencyKey(), null, false, r.note());
       raised.addAll(thresholds(d, now, rows));
       ChargeResult.Snapshot after = ChargeResult.Snapshot.of(d.after());
-      if (r.idempotencyKey() != null && !stores.idempotency().insertCompleted(r.userId(), OP_CHARGE, r.idempotencyKey(), fp,
+      if (r.idempotencyKey() != null && !poolStores.idempotency().insertCompleted(r.userId(), OP_CHARGE, r.idempotencyKey(), fp,
           callId, after.encode(), now)) {
         throw new KeyTakenMeanwhile();
       }
@@ -351,18 +354,18 @@ public final class PoolService {
   }
 
   private ChargeResult replayCharge(String userId, String op, String key, String fp) {
-    IdempotencyRecord rec = stores.idempotency().find(userId, op, key)
+    IdempotencyRecord rec = poolStores.idempotency().find(userId, op, key)
         .orElseThrow(() -> new GenRtlException(ErrorCode.CONFLICT, "idempotency record vanished; retry"));
     if (!rec.fingerprint().equals(fp)) {
       throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
           "this idempotency key was used for a different request", Map.of("field", "idempotency_key"));
     }
-    return new ChargeResult(rec.resultRef(), stores.ledger().findByCall(userId, rec.resultRef()),
+    return new ChargeResult(rec.resultRef(), poolStores.ledger().findByCall(userId, rec.resultRef()),
         ChargeResult.Snapshot.decode(rec.resultData()), true);
   }
 
   private GenRtlException notEnough(String userId, Context c, long amount) {
-    PoolAccount a = stores.pool().find(userId).orElse(c.account());
+    PoolAccount a = poolStores.accounts().find(userId).orElse(c.account());
     boolean limitBound = c.onDemandAllowed() && a.onDemandLimitMicros() > 0;
     long available = Math.max(0, a.availableMicros(c.onDemandAllowed()));
     Map<String, Object> details = new LinkedHashMap<>();
@@ -392,11 +395,10 @@ public final class PoolService {
       boolean overrun = overrunPossible && p.getKey() == Bucket.ON_DEMAND;
       LedgerEntry e = new LedgerEntry(ids.newId(), userId, tenantId, now, kind, p.getKey(), p.getValue(), callId,
           d.after().periodStart(), attribution, first ? tokens : zeroTokens(tokens), cbb, key, refundOf, overrun, note);
-      stores.ledger().insert(e);
+      poolStores.ledger().insert(e);
       if (e.bucket() == Bucket.ON_DEMAND && e.usdMicros() > 0 && refundOf == null) {
-        // the meter outbox row commits (or rolls back) with its ledger row: nothing charged goes unreported
-        stores.meterOutbox().insert(MeterRecord.pending(e.entryId(), userId,
-            stores.customers().find(userId, BillingService.STRIPE).orElse(null), e.usdMicros(), now));
+        // in this transaction: what billing writes (the meter outbox row) commits or rolls back with the ledger row
+        onDemandDebits.onDemandDebited(e);
       }
       rows.add(e);
       first = false;
@@ -443,8 +445,8 @@ public final class PoolService {
 
   /** Records the alert (once per key) and, when alerts are delivered, its pending delivery: same transaction. */
   private boolean record(SpendAlert s) {
-    if (!stores.alerts().insert(s)) return false;
-    if (deliverAlerts) stores.alertDeliveries().enqueue(s.alertId(), s.createdAt());
+    if (!poolStores.alerts().insert(s)) return false;
+    if (deliverAlerts) poolStores.alertDeliveries().enqueue(s.alertId(), s.createdAt());
     return true;
   }
 
@@ -470,20 +472,20 @@ public final class PoolService {
     String fp = fingerprint("reserve", Long.toString(amountMicros), Long.toString(ttl.toMillis()), attr.toString());
     return tx(() -> {
       long now = clock.millis();
-      if (!stores.idempotency().claim(userId, OP_RESERVE, idempotencyKey, fp, now)) {
-        IdempotencyRecord rec = stores.idempotency().find(userId, OP_RESERVE, idempotencyKey).orElseThrow();
+      if (!poolStores.idempotency().claim(userId, OP_RESERVE, idempotencyKey, fp, now)) {
+        IdempotencyRecord rec = poolStores.idempotency().find(userId, OP_RESERVE, idempotencyKey).orElseThrow();
         if (!rec.fingerprint().equals(fp)) {
           throw new GenRtlException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "this idempotency key was used for a different request",
               Map.of("field", "idempotency_key"));
         }
-        return stores.holds().find(rec.resultRef()).orElseThrow();
+        return poolStores.holds().find(rec.resultRef()).orElseThrow();
       }
       Context c = current(userId);
-      if (!stores.pool().reserve(userId, amountMicros, c.onDemandAllowed(), now)) throw notEnough(userId, c, amountMicros);
+      if (!poolStores.accounts().reserve(userId, amountMicros, c.onDemandAllowed(), now)) throw notEnough(userId, c, amountMicros);
       Hold h = new Hold(ids.newId(), userId, amountMicros, HoldStatus.ACTIVE, now, now + ttl.toMillis(), idempotencyKey,
           attr, null, null);
-      stores.holds().insert(h);
-      stores.idempotency().complete(userId, OP_RESERVE, idempotencyKey, h.holdId(), null);
+      poolStores.holds().insert(h);
+      poolStores.idempotency().complete(userId, OP_RESERVE, idempotencyKey, h.holdId(), null);
       return h;
     });
   }
@@ -518,19 +520,19 @@ public final class PoolService {
     List<SpendAlert> raised = new ArrayList<>();
     ChargeResult result = tx(() -> {
       long now = clock.millis();
-      Hold h = stores.holds().find(holdId).orElseThrow(() -> GenRtlException.notFound("hold"));
+      Hold h = poolStores.holds().find(holdId).orElseThrow(() -> GenRtlException.notFound("hold"));
       if (h.status() == HoldStatus.SETTLED) return settledResult(h);
       if (h.status() == HoldStatus.VOIDED) throw new GenRtlException(ErrorCode.HOLD_NOT_ACTIVE, "the hold was voided");
       String callId = what.callId() != null ? what.callId() : ids.newId();
-      if (!stores.holds().transition(holdId, h.status(), HoldStatus.SETTLED, now, callId)) {
+      if (!poolStores.holds().transition(holdId, h.status(), HoldStatus.SETTLED, now, callId)) {
         // someone else settled or voided it between our read and this conditional update
-        Hold again = stores.holds().find(holdId).orElseThrow();
+        Hold again = poolStores.holds().find(holdId).orElseThrow();
         if (again.status() == HoldStatus.SETTLED) return settledResult(again);
         throw new GenRtlException(ErrorCode.HOLD_NOT_ACTIVE, "the hold is " + again.status().wire());
       }
       Context c = current(h.userId());
       long release = h.status() == HoldStatus.ACTIVE ? h.amountMicros() : 0;
-      Debit d = stores.pool().debit(h.userId(), actualMicros, c.onDemandAllowed(), release, false, now).orElseThrow();
+      Debit d = poolStores.accounts().debit(h.userId(), actualMicros, c.onDemandAllowed(), release, false, now).orElseThrow();
       PoolAccount a = d.after();
       boolean overrun = d.fromOnDemand() > 0 && (!c.onDemandAllowed() || a.onDemandSpentMicros() > a.onDemandLimitMicros());
       List<LedgerEntry> rows = writeRows(h.userId(), a.tenantId(), now, what.kind(), d, callId,
@@ -545,33 +547,33 @@ public final class PoolService {
   }
 
   private ChargeResult settledResult(Hold h) {
-    List<LedgerEntry> rows = stores.ledger().findByCall(h.userId(), h.callId());
-    PoolAccount a = stores.pool().find(h.userId()).orElseThrow();
+    List<LedgerEntry> rows = poolStores.ledger().findByCall(h.userId(), h.callId());
+    PoolAccount a = poolStores.accounts().find(h.userId()).orElseThrow();
     return new ChargeResult(h.callId(), rows, ChargeResult.Snapshot.of(a), true);
   }
 
   public Optional<Hold> findHold(String holdId) {
-    return stores.holds().find(holdId);
+    return poolStores.holds().find(holdId);
   }
 
   /** Frees a hold without charging. Voiding twice is fine; voiding a settled hold is a conflict. */
   public Hold voidHold(String holdId) {
     return tx(() -> {
       long now = clock.millis();
-      Hold h = stores.holds().find(holdId).orElseThrow(() -> GenRtlException.notFound("hold"));
+      Hold h = poolStores.holds().find(holdId).orElseThrow(() -> GenRtlException.notFound("hold"));
       switch (h.status()) {
         case VOIDED:
           return h;
         case SETTLED:
           throw new GenRtlException(ErrorCode.HOLD_NOT_ACTIVE, "the hold was already settled");
         case EXPIRED:
-          stores.holds().transition(holdId, HoldStatus.EXPIRED, HoldStatus.VOIDED, now, null);
-          return stores.holds().find(holdId).orElseThrow();
+          poolStores.holds().transition(holdId, HoldStatus.EXPIRED, HoldStatus.VOIDED, now, null);
+          return poolStores.holds().find(holdId).orElseThrow();
         default:
-          if (stores.holds().transition(holdId, HoldStatus.ACTIVE, HoldStatus.VOIDED, now, null)) {
-            stores.pool().release(h.userId(), h.amountMicros(), now);
+          if (poolStores.holds().transition(holdId, HoldStatus.ACTIVE, HoldStatus.VOIDED, now, null)) {
+            poolStores.accounts().release(h.userId(), h.amountMicros(), now);
           }
-          return stores.holds().find(holdId).orElseThrow();
+          return poolStores.holds().find(holdId).orElseThrow();
       }
     });
   }
@@ -580,13 +582,13 @@ public final class PoolService {
   public int sweepExpiredHolds() {
     int freed = 0;
     while (true) {
-      List<Hold> due = stores.holds().expiredActive(clock.millis(), 100);
+      List<Hold> due = poolStores.holds().expiredActive(clock.millis(), 100);
       if (due.isEmpty()) return freed;
       for (Hold h : due) {
         boolean done = tx(() -> {
           long now = clock.millis();
-          if (!stores.holds().transition(h.holdId(), HoldStatus.ACTIVE, HoldStatus.EXPIRED, now, null)) return false;
-          stores.pool().release(h.userId(), h.amountMicros(), now);
+          if (!poolStores.holds().transition(h.holdId(), HoldStatus.ACTIVE, HoldStatus.EXPIRED, now, null)) return false;
+          poolStores.accounts().release(h.userId(), h.amountMicros(), now);
           return true;
         });
         if (done) freed++;
@@ -613,17 +615,17 @@ public final class PoolService {
       // stale: the subscription has already moved past this period (a late or redelivered event)
       if (periodStart < sub.periodStart()) return false;
       if (periodStart != a.periodStart()) {
-        if (!stores.pool().rollPeriod(userId, a.periodStart(), periodStart, periodEnd, 0, now)) return false;
+        if (!poolStores.accounts().rollPeriod(userId, a.periodStart(), periodStart, periodEnd, 0, now)) return false;
       }
       if (periodStart > sub.periodStart()) {
-        stores.subscriptions().updatePeriod(subscriptionId, sub.periodStart(), periodStart, periodEnd);
+        accountStores.subscriptions().updatePeriod(subscriptionId, sub.periodStart(), periodStart, periodEnd);
       }
       String source = "period:" + subscriptionId + ":" + periodStart;
       Plan plan = plans.find(sub.planId()).orElse(plans.free());
       Grant g = new Grant(ids.newId(), userId, Bucket.INCLUDED, plan.includedMicros(), periodStart, Grant.KIND_PERIOD, source,
           now, null, "included amount of plan " + plan.planId() + " (paid)");
-      if (!stores.grants().insert(g)) return false;
-      stores.pool().credit(userId, Bucket.INCLUDED, plan.includedMicros(), true, now);
+      if (!poolStores.grants().insert(g)) return false;
+      poolStores.accounts().credit(userId, Bucket.INCLUDED, plan.includedMicros(), true, now);
       return true;
     });
   }
@@ -638,8 +640,8 @@ public final class PoolService {
       Context c = current(userId);
       Grant g = new Grant(ids.newId(), userId, Bucket.CREDITS, amountMicros, c.account().periodStart(), kind, sourceKey,
           now, actorUserId, reason);
-      if (!stores.grants().insert(g)) return false;
-      stores.pool().credit(userId, Bucket.CREDITS, amountMicros, false, now);
+      if (!poolStores.grants().insert(g)) return false;
+      poolStores.accounts().credit(userId, Bucket.CREDITS, amountMicros, false, now);
       Map<String, Object> d = new java.util.LinkedHashMap<>();
       d.put("user_id", userId);
       d.put("amount_usd", Money.toUsd(amountMicros));
@@ -671,7 +673,7 @@ public final class PoolService {
    */
   public ChargeResult refund(String entryId, Long amountMicros, String idempotencyKey, String actorUserId, String reason) {
     if (amountMicros != null && amountMicros <= 0) throw GenRtlException.invalid("amount", "a refund must be positive");
-    LedgerEntry orig = stores.ledger().find(entryId).orElseThrow(() -> GenRtlException.notFound("ledger row"));
+    LedgerEntry orig = poolStores.ledger().find(entryId).orElseThrow(() -> GenRtlException.notFound("ledger row"));
     if (orig.kind() == UsageKind.REFUND) throw GenRtlException.invalid("entry_id", "a refund row cannot be refunded");
     boolean item = orig.kind() == UsageKind.CBB && orig.cbb() != null;
     long requested = amountMicros != null ? amountMicros : orig.usdMicros();
@@ -679,17 +681,17 @@ public final class PoolService {
         : fingerprint("refund", entryId, Long.toString(requested));
     return tx(() -> {
       long now = clock.millis();
-      if (!stores.idempotency().claim(orig.userId(), OP_REFUND, idempotencyKey, fp, now)) {
+      if (!poolStores.idempotency().claim(orig.userId(), OP_REFUND, idempotencyKey, fp, now)) {
         return replayCharge(orig.userId(), OP_REFUND, idempotencyKey, fp);
       }
-      stores.pool().lock(orig.userId()); // the account row first: refunds of one user are serialised
+      poolStores.accounts().lock(orig.userId()); // the account row first: refunds of one user are serialised
       Context c = current(orig.userId());
       List<LedgerEntry> rows = item ? itemRows(orig) : List.of(orig);
       Map<LedgerEntry, Long> amounts = new LinkedHashMap<>();
       if (item) {
         long left = 0;
         for (LedgerEntry r : rows) {
-          long rest = r.usdMicros() - stores.ledger().refundedAgainst(r.entryId());
+          long rest = r.usdMicros() - poolStores.ledger().refundedAgainst(r.entryId());
           if (rest > 0) amounts.put(r, rest);
           left += Math.max(0, rest);
         }
@@ -700,7 +702,7 @@ public final class PoolService {
               + " left to refund (send no amount_usd)", Map.of("field", "amount_usd", "refundable_usd", Money.toUsd(left)));
         }
       } else {
-        long refunded = stores.ledger().refundedAgainst(entryId);
+        long refunded = poolStores.ledger().refundedAgainst(entryId);
         if (refunded + requested > orig.usdMicros()) {
           throw GenRtlException.invalid("amount", "refunds would exceed the row's cost of $" + Money.toUsd(orig.usdMicros()).toPlainString());
         }
@@ -711,17 +713,16 @@ public final class PoolService {
       for (Map.Entry<LedgerEntry, Long> a : amounts.entrySet()) {
         LedgerEntry r = a.getKey();
         Bucket to = r.bucket() == Bucket.CREDITS || r.periodStart() == c.account().periodStart() ? r.bucket() : Bucket.CREDITS;
-        stores.pool().credit(r.userId(), to, a.getValue(), false, now);
+        poolStores.accounts().credit(r.userId(), to, a.getValue(), false, now);
         LedgerEntry row = new LedgerEntry(ids.newId(), r.userId(), r.tenantId(), now, UsageKind.REFUND, to, -a.getValue(),
             callId, c.account().periodStart(), r.attribution(), null, r.cbb(), idempotencyKey, r.entryId(), false, reason);
-        stores.ledger().insert(row);
+        poolStores.ledger().insert(row);
         written.add(row);
       }
-      boolean revoked = item && stores.receipts().revoke(orig.userId(), orig.cbb().cbbId(), orig.cbb().version(),
-          orig.cbb().receiptId());
-      PoolAccount after = stores.pool().find(orig.userId()).orElseThrow();
+      boolean revoked = item && itemRefunds.itemRefunded(orig.userId(), orig.cbb());
+      PoolAccount after = poolStores.accounts().find(orig.userId()).orElseThrow();
       ChargeResult.Snapshot snap = ChargeResult.Snapshot.of(after);
-      stores.idempotency().complete(orig.userId(), OP_REFUND, idempotencyKey, callId, snap.encode());
+      poolStores.idempotency().complete(orig.userId(), OP_REFUND, idempotencyKey, callId, snap.encode());
       for (LedgerEntry row : written) {
         Map<String, Object> d = new java.util.LinkedHashMap<>();
         d.put("user_id", orig.userId());
@@ -744,7 +745,7 @@ public final class PoolService {
   /** The rows of the charge that bought one CBB item (same call id, same receipt and version), oldest first. */
   private List<LedgerEntry> itemRows(LedgerEntry orig) {
     List<LedgerEntry> rows = new ArrayList<>();
-    for (LedgerEntry r : stores.ledger().findByCall(orig.userId(), orig.callId())) {
+    for (LedgerEntry r : poolStores.ledger().findByCall(orig.userId(), orig.callId())) {
       if (r.kind() == UsageKind.CBB && r.cbb() != null && r.cbb().receiptId().equals(orig.cbb().receiptId())
           && r.cbb().cbbId().equals(orig.cbb().cbbId()) && r.cbb().version().equals(orig.cbb().version())) {
         rows.add(r);
@@ -763,22 +764,22 @@ public final class PoolService {
   public LedgerCheck verify(String userId) {
     return tx(() -> {
       List<String> problems = new ArrayList<>();
-      if (!stores.pool().lock(userId)) return new LedgerCheck(userId, List.of("no pool account"));
-      PoolAccount a = stores.pool().find(userId).orElseThrow();
-      Map<Bucket, Long> period = stores.ledger().sumByBucket(userId, a.periodStart());
-      Map<Bucket, Long> all = stores.ledger().sumByBucket(userId, null);
-      long incGrants = stores.grants().sum(userId, Bucket.INCLUDED, a.periodStart());
-      long credGrants = stores.grants().sum(userId, Bucket.CREDITS, null);
+      if (!poolStores.accounts().lock(userId)) return new LedgerCheck(userId, List.of("no pool account"));
+      PoolAccount a = poolStores.accounts().find(userId).orElseThrow();
+      Map<Bucket, Long> period = poolStores.ledger().sumByBucket(userId, a.periodStart());
+      Map<Bucket, Long> all = poolStores.ledger().sumByBucket(userId, null);
+      long incGrants = poolStores.grants().sum(userId, Bucket.INCLUDED, a.periodStart());
+      long credGrants = poolStores.grants().sum(userId, Bucket.CREDITS, null);
       expect(problems, "included", a.includedMicros(), incGrants - period.getOrDefault(Bucket.INCLUDED, 0L));
       expect(problems, "included granted", a.includedGrantedMicros(), incGrants);
       expect(problems, "credits", a.creditsMicros(), credGrants - all.getOrDefault(Bucket.CREDITS, 0L));
       expect(problems, "on-demand spent", a.onDemandSpentMicros(), period.getOrDefault(Bucket.ON_DEMAND, 0L));
-      expect(problems, "holds", a.holdsMicros(), stores.holds().activeSum(userId));
+      expect(problems, "holds", a.holdsMicros(), poolStores.holds().activeSum(userId));
       if (a.includedMicros() < 0) problems.add("included is negative: " + a.includedMicros());
       if (a.creditsMicros() < 0) problems.add("credits is negative: " + a.creditsMicros());
       if (a.onDemandSpentMicros() < 0) problems.add("on-demand spent is negative: " + a.onDemandSpentMicros());
       if (a.holdsMicros() < 0) problems.add("holds are negative: " + a.holdsMicros());
-      problems.addAll(stores.ledger().checkRollups(userId));
+      problems.addAll(poolStores.ledger().checkRollups(userId));
       return new LedgerCheck(userId, problems);
     });
   }
@@ -788,7 +789,7 @@ public final class PoolService {
     List<LedgerCheck> out = new ArrayList<>();
     PageRequest page = PageRequest.first(PageRequest.MAX_LIMIT);
     while (true) {
-      Page<PoolAccount> p = stores.pool().list(page);
+      Page<PoolAccount> p = poolStores.accounts().list(page);
       for (PoolAccount a : p.items()) out.add(verify(a.userId()));
       if (p.nextAfter() == null) return out;
       page = new PageRequest(PageRequest.MAX_LIMIT, p.nextAfter());
@@ -802,7 +803,7 @@ public final class PoolService {
   // ------------------------------------------------------------------------------------------------ helpers
 
   private <T> T tx(Supplier<T> work) {
-    return stores.transactor().inTransaction(work);
+    return tx.inTransaction(work);
   }
 
   static String fingerprint(String... parts) {

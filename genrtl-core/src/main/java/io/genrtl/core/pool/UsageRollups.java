@@ -1,8 +1,8 @@
 package io.genrtl.core.pool;
 
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

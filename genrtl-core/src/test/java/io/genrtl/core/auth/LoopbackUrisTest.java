@@ -3,7 +3,7 @@ package io.genrtl.core.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

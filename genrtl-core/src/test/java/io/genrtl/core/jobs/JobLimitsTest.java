@@ -3,18 +3,20 @@ package io.genrtl.core.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.Stores;
+import io.genrtl.core.Telemetry;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Span;
 import io.genrtl.core.llm.LlmUsage;
 import io.genrtl.core.memory.InMemoryStores;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Telemetry;
 import io.genrtl.core.testing.MutableClock;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** The running-jobs limit by plan, and what the library tells its {@link Telemetry}. */
 class JobLimitsTest {
   MutableClock clock = MutableClock.at("2026-07-01T00:00:00Z");
-  InMemoryStores stores = new InMemoryStores();
+  Stores stores = InMemoryStores.create();
   List<String> told = new CopyOnWriteArrayList<>();
   GenRtl genrtl;
   Principal pro;
@@ -106,7 +108,7 @@ class JobLimitsTest {
   void finishedJobsDoNotCount() throws Exception {
     genrtl.jobs().submit(pro, "plan", proWs, "{\"n\":1}", null);
     genrtl.jobs().submit(pro, "plan", proWs, "{\"n\":2}", null);
-    JobRunner runner = new JobRunner(stores, clock, genrtl.jobs(), new JobRunner.Settings("w", 1, Duration.ofSeconds(30),
+    JobRunner runner = new JobRunner(stores.transactor(), stores.jobs(), clock, genrtl.jobs(), new JobRunner.Settings("w", 1, Duration.ofSeconds(30),
         Duration.ofMillis(10), 3));
     try {
       while (runner.runOnce()) {

@@ -3,14 +3,15 @@ package io.genrtl.core.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.memory.InMemoryStores;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.PoolService;
@@ -30,7 +31,7 @@ class JobServiceTest {
   static final long WORST = 50_000; // $0.05 reserved at submission
 
   MutableClock clock;
-  InMemoryStores stores;
+  Stores stores;
   GenRtl genrtl;
   Principal ann;
   String annWs;
@@ -40,7 +41,7 @@ class JobServiceTest {
   @BeforeEach
   void setUp() {
     clock = MutableClock.at("2026-07-01T00:00:00Z");
-    stores = new InMemoryStores();
+    stores = InMemoryStores.create();
     JobHandler plan = new JobHandler() {
       @Override
       public long firstStepWorstCaseMicros(String input) {
@@ -60,7 +61,7 @@ class JobServiceTest {
   }
 
   private JobRunner runner(String worker) {
-    return new JobRunner(stores, clock, genrtl.jobs(), new JobRunner.Settings(worker, 2, Duration.ofSeconds(30),
+    return new JobRunner(stores.transactor(), stores.jobs(), clock, genrtl.jobs(), new JobRunner.Settings(worker, 2, Duration.ofSeconds(30),
         Duration.ofMillis(20), 2));
   }
 
@@ -96,7 +97,7 @@ class JobServiceTest {
   @Test
   void aJobQueuedHereWakesAnIdleWorkerAndItsEndWakesTheWaiterWithoutWaitingForAPoll() throws Exception {
     // the workers poll the store once an hour: only the in-process signals can get this job run and seen in time
-    try (JobRunner r = new JobRunner(stores, clock, genrtl.jobs(), new JobRunner.Settings("h1", 2, Duration.ofSeconds(30),
+    try (JobRunner r = new JobRunner(stores.transactor(), stores.jobs(), clock, genrtl.jobs(), new JobRunner.Settings("h1", 2, Duration.ofSeconds(30),
         Duration.ofHours(1), 2))) {
       r.start();
       Thread.sleep(100); // let both workers find the queue empty and begin their hour-long wait

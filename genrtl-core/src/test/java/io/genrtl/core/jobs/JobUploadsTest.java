@@ -3,9 +3,9 @@ package io.genrtl.core.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
+import io.genrtl.core.base.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
@@ -23,7 +23,7 @@ class JobUploadsTest {
   static final String ANTHROPIC = "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123";
   static final String AWS = "AKIAABCDEFGHIJKLMNOP";
 
-  InMemoryStores stores;
+  io.genrtl.core.Stores stores;
   GenRtl genrtl;
   Principal ann;
   String ws;
@@ -48,7 +48,7 @@ class JobUploadsTest {
 
   @BeforeEach
   void setUp() {
-    stores = new InMemoryStores();
+    stores = InMemoryStores.create();
     genrtl = GenRtl.builder().stores(stores)
         .jobHandler("plan", handler(JobInputPolicy.REDACTED, estimated))
         .jobHandler("implement", handler(JobInputPolicy.IMPLEMENT_UPLOAD, estimated))

@@ -3,11 +3,11 @@ package io.genrtl.core.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.memory.InMemoryStores;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.plan.PlanCatalog;
@@ -33,7 +33,7 @@ class LlmGatewayTest {
 
   @BeforeEach
   void setUp() {
-    genrtl = GenRtl.builder().stores(new InMemoryStores()).clock(MutableClock.at("2026-03-01T00:00:00Z")).plans(withRestricted()).build();
+    genrtl = GenRtl.builder().stores(InMemoryStores.create()).clock(MutableClock.at("2026-03-01T00:00:00Z")).plans(withRestricted()).build();
     openai = new ScriptedLlmClient("openai");
     anthropic = new ScriptedLlmClient("anthropic");
   }

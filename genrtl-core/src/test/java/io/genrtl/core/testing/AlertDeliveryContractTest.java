@@ -4,15 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.AlertDelivery;
+import io.genrtl.core.pool.AlertDeliveryStore;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.SpendAlert;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.AlertDeliveryStore;
-import io.genrtl.core.port.Stores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,7 +48,7 @@ public abstract class AlertDeliveryContractTest {
     clock = MutableClock.at("2026-05-04T09:00:00Z");
     stores = createStores();
     genrtl = GenRtl.builder().stores(stores).clock(clock).deliverAlerts(true).build();
-    deliveries = stores.alertDeliveries();
+    deliveries = stores.pool().alertDeliveries();
   }
 
   @AfterEach

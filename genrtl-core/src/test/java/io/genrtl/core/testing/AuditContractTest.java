@@ -3,11 +3,8 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
@@ -19,12 +16,15 @@ import io.genrtl.core.audit.AuditEntry;
 import io.genrtl.core.audit.AuditOrigin;
 import io.genrtl.core.audit.AuditQuery;
 import io.genrtl.core.audit.AuditService;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.ChargeResult;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.LedgerQuery;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Stores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -198,7 +198,7 @@ public abstract class AuditContractTest {
     assertThat(codeOf(() -> admin.changeRole(p(alice), bob.userId(), Role.TENANT_ADMIN, "x"))).isEqualTo(ErrorCode.FORBIDDEN);
     User promoted = admin.changeRole(p(tenantAdmin), bob.userId(), Role.TENANT_ADMIN, "runs the team now");
     assertThat(promoted.role()).isEqualTo(Role.TENANT_ADMIN);
-    assertThat(stores.users().find(bob.userId()).orElseThrow().role()).isEqualTo(Role.TENANT_ADMIN);
+    assertThat(stores.accounts().users().find(bob.userId()).orElseThrow().role()).isEqualTo(Role.TENANT_ADMIN);
     // a tenant admin cannot touch a super admin of their tenant
     admin.changeRole(p(superAdmin), alice.userId(), Role.SUPER_ADMIN, "ops rotation");
     assertThat(codeOf(() -> admin.changeRole(p(tenantAdmin), alice.userId(), Role.USER, "demote")))
@@ -219,7 +219,7 @@ public abstract class AuditContractTest {
     assertThat(codeOf(() -> admin.grant(p(superAdmin), bob.userId(), 4 * USD, "support ticket 12", "grant-1")))
         .as("same key, another amount").isEqualTo(ErrorCode.IDEMPOTENCY_KEY_REUSED);
     assertThat(genrtl.pool().balance(bob.userId()).creditsMicros()).isEqualTo(3 * USD);
-    assertThat(stores.grants().listForUser(bob.userId())).anyMatch(g -> "manual".equals(g.kind())
+    assertThat(stores.pool().grants().listForUser(bob.userId())).anyMatch(g -> "manual".equals(g.kind())
         && superAdmin.userId().equals(g.actorUserId()) && "support ticket 12".equals(g.reason()));
 
     ChargeResult charged = genrtl.pool().charge(ChargeRequest.of(alice.userId(), UsageKind.LLM, 4 * USD, "c1"));
@@ -265,7 +265,7 @@ public abstract class AuditContractTest {
         } catch (GenRtlException e) {
           if (e.code() != ErrorCode.CONFLICT && e.code() != ErrorCode.UNAVAILABLE) errors.add(e);
         } catch (Throwable e) {
-          if (!(e instanceof io.genrtl.core.port.LockWaitTimeoutException)) errors.add(e);
+          if (!(e instanceof io.genrtl.core.base.LockWaitTimeoutException)) errors.add(e);
         } finally {
           done.countDown();
         }
@@ -328,7 +328,7 @@ public abstract class AuditContractTest {
     assertForbidden(() -> admin.target(p(tenantAdmin), AdminService.Operation.GRANT, alice.userId()), "super_admin_only");
     assertThat(genrtl.pool().balance(tenantAdmin.userId()).creditsMicros()).isZero();
     assertThat(genrtl.pool().balance(alice.userId()).creditsMicros()).isZero();
-    assertThat(stores.grants().listForUser(tenantAdmin.userId())).noneMatch(g -> "manual".equals(g.kind()));
+    assertThat(stores.pool().grants().listForUser(tenantAdmin.userId())).noneMatch(g -> "manual".equals(g.kind()));
     assertThat(auditCount(AuditActions.GRANT)).isZero();
     assertThat(admin.grant(p(superAdmin), alice.userId(), 5 * USD, "goodwill", "ok-1").created()).isTrue();
   }
@@ -337,8 +337,8 @@ public abstract class AuditContractTest {
   void h1_tenantAdminCannotChangePlans() {
     assertForbidden(() -> admin.setPlan(p(tenantAdmin), tenantAdmin.userId(), "ultra", "x"), "super_admin_only");
     assertForbidden(() -> admin.setPlan(p(tenantAdmin), bob.userId(), "ultra", "x"), "super_admin_only");
-    assertThat(stores.subscriptions().latestForUser(tenantAdmin.userId())).isEmpty();
-    assertThat(stores.subscriptions().latestForUser(bob.userId())).isEmpty();
+    assertThat(stores.accounts().subscriptions().latestForUser(tenantAdmin.userId())).isEmpty();
+    assertThat(stores.accounts().subscriptions().latestForUser(bob.userId())).isEmpty();
     assertThat(genrtl.pool().balance(bob.userId()).planId()).isEqualTo("free");
     assertThat(auditCount(AuditActions.SUBSCRIPTION_OVERRIDE)).isZero();
   }
@@ -350,8 +350,8 @@ public abstract class AuditContractTest {
     String member = genrtl.pool().charge(ChargeRequest.of(alice.userId(), UsageKind.LLM, 2 * USD, "m")).entries().get(0).entryId();
     assertForbidden(() -> admin.refund(p(tenantAdmin), own, null, "x", "r-1"), "super_admin_only");
     assertForbidden(() -> admin.refund(p(tenantAdmin), member, null, "x", "r-2"), "super_admin_only");
-    assertThat(stores.ledger().refundedAgainst(own)).isZero();
-    assertThat(stores.ledger().refundedAgainst(member)).isZero();
+    assertThat(stores.pool().ledger().refundedAgainst(own)).isZero();
+    assertThat(stores.pool().ledger().refundedAgainst(member)).isZero();
     assertThat(genrtl.pool().balance(tenantAdmin.userId()).creditsMicros()).isEqualTo(3 * USD);
     assertThat(auditCount(AuditActions.REFUND)).isZero();
   }
@@ -369,8 +369,8 @@ public abstract class AuditContractTest {
     assertForbidden(() -> admin.setSpendLimit(p(tenantAdmin), tenantAdmin.userId(), 0, "x"), "self");
     assertThat(genrtl.pool().balance(superAdmin.userId()).creditsMicros()).isEqualTo(credits).isEqualTo(USD);
     assertThat(genrtl.pool().balance(superAdmin.userId()).onDemandLimitMicros()).isZero();
-    assertThat(stores.subscriptions().latestForUser(superAdmin.userId())).isEmpty();
-    assertThat(stores.ledger().refundedAgainst(own)).isZero();
+    assertThat(stores.accounts().subscriptions().latestForUser(superAdmin.userId())).isEmpty();
+    assertThat(stores.pool().ledger().refundedAgainst(own)).isZero();
     assertThat(all(p(superAdmin), AuditQuery.all())).noneMatch(e -> e.action().equals(AuditActions.REFUND)
         || e.action().equals(AuditActions.SPEND_LIMIT) || e.action().startsWith("subscription.") || e.action().startsWith("user."));
     assertThat(all(p(superAdmin), new AuditQuery(null, AuditActions.GRANT, null, null, null, null, null))).hasSize(1);
@@ -397,7 +397,7 @@ public abstract class AuditContractTest {
     assertThat(b.loweredAccounts()).isEqualTo(1);
     assertThat(genrtl.pool().balance(alice.userId()).onDemandLimitMicros()).isEqualTo(100 * USD);
     assertThat(genrtl.pool().balance(mallory.userId()).onDemandLimitMicros()).as("another tenant").isZero();
-    assertThat(stores.tenants().find(alice.tenantId()).orElseThrow().memberOnDemandCapMicros()).isEqualTo(100 * USD);
+    assertThat(stores.accounts().tenants().find(alice.tenantId()).orElseThrow().memberOnDemandCapMicros()).isEqualTo(100 * USD);
 
     // a super admin may still override one member past it; a tenant admin lowering must land within it
     admin.setSpendLimit(p(superAdmin), alice.userId(), 300 * USD, "exception");
@@ -422,13 +422,13 @@ public abstract class AuditContractTest {
   void low_disablingAndEnablingUsersFollowTheRules() {
     User adm2 = genrtl.accounts().createUser(new NewUser("adm2@acme.test", "acme", Role.TENANT_ADMIN, null)).user();
     assertThat(admin.disableUser(p(tenantAdmin), alice.userId(), "left the company").disabled()).isTrue();
-    assertThat(stores.users().find(alice.userId()).orElseThrow().disabled()).isTrue();
+    assertThat(stores.accounts().users().find(alice.userId()).orElseThrow().disabled()).isTrue();
     assertForbidden(() -> admin.disableUser(p(tenantAdmin), tenantAdmin.userId(), "x"), "self");
     assertForbidden(() -> admin.disableUser(p(tenantAdmin), adm2.userId(), "x"), "admin_target");
     assertThat(codeOf(() -> admin.disableUser(p(tenantAdmin), mallory.userId(), "x"))).isEqualTo(ErrorCode.NOT_FOUND);
     assertThat(codeOf(() -> admin.disableUser(p(bob), alice.userId(), "x"))).isEqualTo(ErrorCode.FORBIDDEN);
     assertThat(codeOf(() -> admin.disableUser(p(tenantAdmin), bob.userId(), ""))).isEqualTo(ErrorCode.VALIDATION_FAILED);
-    assertThat(stores.users().find(bob.userId()).orElseThrow().disabled()).isFalse();
+    assertThat(stores.accounts().users().find(bob.userId()).orElseThrow().disabled()).isFalse();
     assertThat(admin.disableUser(p(superAdmin), adm2.userId(), "audit finding").disabled()).isTrue();
     assertThat(admin.disableUser(p(superAdmin), mallory.userId(), "fraud").disabled()).isTrue();
     assertThat(admin.enableUser(p(tenantAdmin), alice.userId(), "rehired").disabled()).isFalse();

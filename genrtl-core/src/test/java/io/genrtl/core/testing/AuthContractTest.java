@@ -3,10 +3,8 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.Me;
 import io.genrtl.core.account.NewUser;
@@ -24,7 +22,9 @@ import io.genrtl.core.auth.Secrets;
 import io.genrtl.core.auth.SessionPrincipal;
 import io.genrtl.core.auth.SessionTokens;
 import io.genrtl.core.auth.SignInService;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.PageRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,7 +108,7 @@ public abstract class AuthContractTest {
         .isInstanceOfSatisfying(GenRtlException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EMAIL_NOT_VERIFIED));
     assertThatThrownBy(() -> signIn.signIn(new ExternalIdentity("github", "779", null, true)))
         .isInstanceOfSatisfying(GenRtlException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.EMAIL_NOT_VERIFIED));
-    assertThat(stores.users().findByEmail("new@example.com")).isEmpty();
+    assertThat(stores.accounts().users().findByEmail("new@example.com")).isEmpty();
     // a linked identity keeps working even if its email is no longer reported verified
     assertThat(signIn.signIn(google("g-1", "other@example.com", false))).isEqualTo(ann);
   }
@@ -139,7 +139,7 @@ public abstract class AuthContractTest {
     pool.shutdownNow();
     assertThat(ids).isNotEmpty();
     assertThat(ids.stream().distinct()).hasSize(1);
-    assertThat(stores.users().findByEmail("race@example.com")).isPresent();
+    assertThat(stores.accounts().users().findByEmail("race@example.com")).isPresent();
     assertThat(signIn.identitiesOf(ids.get(0))).hasSize(ids.size());
   }
 
@@ -521,7 +521,7 @@ public abstract class AuthContractTest {
 
     User disabled = genrtl.accounts().disableUser(u.userId(), "left the company");
     assertThat(disabled.disabled()).isTrue();
-    assertThat(stores.users().find(u.userId()).orElseThrow().disabledAt()).isEqualTo(clock.millis());
+    assertThat(stores.accounts().users().find(u.userId()).orElseThrow().disabledAt()).isEqualTo(clock.millis());
 
     assertDisabled(() -> genrtl.apiKeys().authenticate(apiKey));
     assertDisabled(() -> genrtl.apiKeys().authenticate(deviceKey.apiKey()));

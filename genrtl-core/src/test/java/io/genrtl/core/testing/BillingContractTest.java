@@ -3,11 +3,13 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Sleeper;
 import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.billing.MeterRecord;
 import io.genrtl.core.billing.MeterReporter;
@@ -18,8 +20,6 @@ import io.genrtl.core.pool.ChargeRequest;
 import io.genrtl.core.pool.ChargeResult;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Sleeper;
-import io.genrtl.core.port.Stores;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -94,7 +94,7 @@ public abstract class BillingContractTest {
   }
 
   protected MeterReporter reporter(MeterSender sender) {
-    return new MeterReporter(stores, clock, clockSleeper(), sender, new MeterReporter.Settings(10, Duration.ofMinutes(5),
+    return new MeterReporter(stores.accounts(), stores.billing(), clock, clockSleeper(), sender, new MeterReporter.Settings(10, Duration.ofMinutes(5),
         Duration.ofSeconds(10), Duration.ofMinutes(10), BillingService.STRIPE));
   }
 
@@ -127,13 +127,13 @@ public abstract class BillingContractTest {
     assertThat(billing.customerFor(u, BillingService.STRIPE, () -> "cus_2")).isEqualTo("cus_2");
 
     String v = user("stale@x.test", null);
-    assertThat(stores.customers().claim(v, BillingService.STRIPE, "dead-host", clock.millis())).isTrue();
-    assertThat(stores.customers().claim(v, BillingService.STRIPE, "other", clock.millis())).as("one claim").isFalse();
-    assertThat(stores.customers().takeOver(v, BillingService.STRIPE, "other", clock.millis() - 60_000, clock.millis()))
+    assertThat(stores.billing().customers().claim(v, BillingService.STRIPE, "dead-host", clock.millis())).isTrue();
+    assertThat(stores.billing().customers().claim(v, BillingService.STRIPE, "other", clock.millis())).as("one claim").isFalse();
+    assertThat(stores.billing().customers().takeOver(v, BillingService.STRIPE, "other", clock.millis() - 60_000, clock.millis()))
         .as("a fresh claim is not taken over").isFalse();
     clock.advance(Duration.ofMinutes(2));
     assertThat(billing.customerFor(v, BillingService.STRIPE, () -> "cus_3")).isEqualTo("cus_3");
-    assertThat(stores.customers().complete(v, BillingService.STRIPE, "dead-host", "cus_late"))
+    assertThat(stores.billing().customers().complete(v, BillingService.STRIPE, "dead-host", "cus_late"))
         .as("the dead holder can no longer complete").isFalse();
     assertThat(billing.customer(v, BillingService.STRIPE)).contains("cus_3");
   }
@@ -150,7 +150,7 @@ public abstract class BillingContractTest {
     assertThat(billing.customer(u, BillingService.CREEM)).contains("cust_1");
     assertThat(billing.userOfCustomer(BillingService.CREEM, "cust_1")).contains(u);
     // a pending claim is filled in by the webhook's id
-    assertThat(stores.customers().claim(w, BillingService.STRIPE, "t", clock.millis())).isTrue();
+    assertThat(stores.billing().customers().claim(w, BillingService.STRIPE, "t", clock.millis())).isTrue();
     assertThat(billing.linkCustomer(w, BillingService.STRIPE, "cus_w")).isTrue();
     assertThat(billing.customerFor(w, BillingService.STRIPE, () -> "cus_never")).isEqualTo("cus_w");
   }
@@ -167,7 +167,7 @@ public abstract class BillingContractTest {
     io.genrtl.core.account.User adm = genrtl.accounts().createUser(new NewUser("adm@x.test", "acme", Role.TENANT_ADMIN, null)).user();
     io.genrtl.core.audit.AuditQuery q = new io.genrtl.core.audit.AuditQuery(null, "webhook.rejected", null, null, null, null, null);
     List<io.genrtl.core.audit.AuditEntry> seen = genrtl.audit().query(genrtl.apiKeys().authenticate(
-        genrtl.apiKeys().issue(root.userId(), "t", null).apiKey()), q, io.genrtl.core.PageRequest.first(50)).items();
+        genrtl.apiKeys().issue(root.userId(), "t", null).apiKey()), q, io.genrtl.core.base.PageRequest.first(50)).items();
     assertThat(seen).hasSize(2);
     io.genrtl.core.audit.AuditEntry first = seen.get(1);
     assertThat(first.tenantId()).isNull();
@@ -178,7 +178,7 @@ public abstract class BillingContractTest {
         "\"code\":\"validation_failed\"", "\"event_type\":\"checkout.session.completed\"");
     assertThat(seen.get(0).targetId()).isNull();
     assertThat(genrtl.audit().query(genrtl.apiKeys().authenticate(genrtl.apiKeys().issue(adm.userId(), "t", null).apiKey()), q,
-        io.genrtl.core.PageRequest.first(50)).items()).as("tenant admins do not see provider events").isEmpty();
+        io.genrtl.core.base.PageRequest.first(50)).items()).as("tenant admins do not see provider events").isEmpty();
     // the event id was not claimed: the event (corrected) still applies once
     assertThat(billing.processOnce("stripe", "evt_bad", () -> {})).isTrue();
     assertThat(billing.processOnce("stripe", "evt_bad", () -> {})).isFalse();
@@ -199,13 +199,13 @@ public abstract class BillingContractTest {
     ChargeResult r = spendIntoOnDemand(u, "k1");
     assertThat(r.entries()).extracting(LedgerEntry::bucket).containsExactly(Bucket.INCLUDED, Bucket.ON_DEMAND);
     LedgerEntry od = r.entries().get(1);
-    MeterRecord m = stores.meterOutbox().find(od.entryId()).orElseThrow();
+    MeterRecord m = stores.billing().meterOutbox().find(od.entryId()).orElseThrow();
     assertThat(m.identifier()).isEqualTo("genrtl-od-" + od.entryId()).isEqualTo(MeterRecord.identifierFor(od.entryId()));
     assertThat(m.userId()).isEqualTo(u);
     assertThat(m.customerId()).isEqualTo("cus_od");
     assertThat(m.usdMicros()).isEqualTo(5 * USD);
     assertThat(m.status()).isEqualTo(MeterRecord.Status.PENDING);
-    assertThat(stores.meterOutbox().find(r.entries().get(0).entryId())).as("included rows are not metered").isEmpty();
+    assertThat(stores.billing().meterOutbox().find(r.entries().get(0).entryId())).as("included rows are not metered").isEmpty();
     // a replay writes nothing new
     genrtl.pool().charge(ChargeRequest.of(u, UsageKind.LLM, 25 * USD, "k1"));
     // a refused charge writes neither a ledger row nor an outbox row
@@ -214,7 +214,7 @@ public abstract class BillingContractTest {
     // a refund of on-demand usage is not metered
     genrtl.pool().refund(od.entryId(), USD, "refund-1", null, "test");
     assertThat(billing.meterTotals()).containsExactly(new MeterTotal(u, od.periodStart(), 5 * USD, 0, 0, 5 * USD, 0));
-    assertThat(stores.meterOutbox().due(clock.millis(), 100)).hasSize(1);
+    assertThat(stores.billing().meterOutbox().due(clock.millis(), 100)).hasSize(1);
   }
 
   @Test
@@ -223,10 +223,10 @@ public abstract class BillingContractTest {
     genrtl.pool().setOnDemandLimit(u, 50 * USD);
     assertThatThrownBy(() -> stores.transactor().inTransaction(() -> {
       genrtl.pool().charge(ChargeRequest.of(u, UsageKind.LLM, 25 * USD, null));
-      assertThat(stores.meterOutbox().due(clock.millis(), 10)).hasSize(1);
+      assertThat(stores.billing().meterOutbox().due(clock.millis(), 10)).hasSize(1);
       throw new IllegalStateException("boom");
     })).hasMessage("boom");
-    assertThat(stores.meterOutbox().due(clock.millis(), 10)).isEmpty();
+    assertThat(stores.billing().meterOutbox().due(clock.millis(), 10)).isEmpty();
     assertThat(billing.meterTotals()).isEmpty();
   }
 
@@ -292,14 +292,14 @@ public abstract class BillingContractTest {
     MeterReporter rep = reporter(stub);
     long t0 = clock.millis();
     assertThat(rep.reportDue().failed()).isEqualTo(1);
-    assertThat(stores.meterOutbox().find(od.entryId()).orElseThrow().nextAttemptAt()).isEqualTo(t0 + 10_000);
-    assertThat(stores.meterOutbox().find(od.entryId()).orElseThrow().lastError()).isEqualTo("IllegalStateException");
+    assertThat(stores.billing().meterOutbox().find(od.entryId()).orElseThrow().nextAttemptAt()).isEqualTo(t0 + 10_000);
+    assertThat(stores.billing().meterOutbox().find(od.entryId()).orElseThrow().lastError()).isEqualTo("IllegalStateException");
     assertThat(rep.reportDue().failed()).as("not due yet").isZero();
     MeterReporter.Report drained = rep.drain(Duration.ofHours(1));
     assertThat(drained.reported()).isEqualTo(1);
     assertThat(slept).containsExactly(Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(40));
     assertThat(stub.sends).hasSize(1);
-    MeterRecord m = stores.meterOutbox().find(od.entryId()).orElseThrow();
+    MeterRecord m = stores.billing().meterOutbox().find(od.entryId()).orElseThrow();
     assertThat(m.status()).isEqualTo(MeterRecord.Status.REPORTED);
     assertThat(m.attempts()).isEqualTo(4);
     assertThat(billing.meterTotals().get(0).differenceMicros()).isZero();
@@ -349,7 +349,7 @@ public abstract class BillingContractTest {
     StubMeter stub = new StubMeter();
     assertThat(reporter(stub).reportDue().skipped()).isEqualTo(1);
     assertThat(stub.sends).isEmpty();
-    assertThat(stores.meterOutbox().find(od.entryId()).orElseThrow().status()).isEqualTo(MeterRecord.Status.SKIPPED);
+    assertThat(stores.billing().meterOutbox().find(od.entryId()).orElseThrow().status()).isEqualTo(MeterRecord.Status.SKIPPED);
     assertThat(billing.meterTotals().get(0).skippedMicros()).isEqualTo(5 * USD);
     assertThat(billing.meterTotals().get(0).differenceMicros()).isZero();
 
@@ -359,7 +359,7 @@ public abstract class BillingContractTest {
     billing.periodPaid("sub_s", clock.millis(), clock.millis() + 30L * 86_400_000L);
     LedgerEntry sod = spendIntoOnDemand(s, "s").entries().get(1);
     assertThat(reporter(stub).reportDue().failed()).as("waits for the customer id").isEqualTo(1);
-    assertThat(stores.meterOutbox().find(sod.entryId()).orElseThrow().status()).isEqualTo(MeterRecord.Status.PENDING);
+    assertThat(stores.billing().meterOutbox().find(sod.entryId()).orElseThrow().status()).isEqualTo(MeterRecord.Status.PENDING);
     billing.linkCustomer(s, BillingService.STRIPE, "cus_late");
     clock.advance(Duration.ofSeconds(10));
     assertThat(reporter(stub).reportDue().reported()).isEqualTo(1);

@@ -2,22 +2,22 @@ package io.genrtl.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.Workspace;
-import io.genrtl.core.cbb.CbbService;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.cbb.CbbService.CheckoutRequest;
 import io.genrtl.core.cbb.CbbService.CheckoutResult;
 import io.genrtl.core.cbb.CbbService.Requirement;
+import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.FileSystemBlobStore;
 import io.genrtl.core.cbb.PackageLimits;
 import io.genrtl.core.cbb.Receipt;
-import io.genrtl.core.port.Stores;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -100,7 +100,7 @@ public abstract class CbbContractTest {
     Path other = packages.make("sync_fifo", "1.0.0", 0.5, List.of("fifo"), "2012", List.of("iverilog"), "different");
     assertThat(codeOf(() -> cbb.publish(root, other))).isEqualTo(ErrorCode.CONFLICT);
     assertThat(codeOf(() -> cbb.publish(annP, packages.make("evil", "1.0.0", 0.1, "x")))).isEqualTo(ErrorCode.FORBIDDEN);
-    assertThat(stores.cbbs().find("evil", "1.0.0")).isEmpty();
+    assertThat(stores.cbb().cbbs().find("evil", "1.0.0")).isEmpty();
     assertThat(cbb.versions("sync_fifo")).extracting(v -> v.version()).containsExactly("2.0.0", "1.2.0", "1.0.0");
     assertThat(codeOf(() -> cbb.versions("nope"))).isEqualTo(ErrorCode.NOT_FOUND);
   }
@@ -162,7 +162,7 @@ public abstract class CbbContractTest {
     assertThat(owned.charged()).extracting(c -> c.cbbId()).containsOnly("uart");
     assertThat(owned.receipt().items()).hasSize(2);
     assertThat(genrtl.pool().verify(ann.user().userId()).problems()).isEmpty();
-    assertThat(cbb.purchases(annP, io.genrtl.core.PageRequest.firstDefault()).items()).hasSize(2);
+    assertThat(cbb.purchases(annP, io.genrtl.core.base.PageRequest.firstDefault()).items()).hasSize(2);
   }
 
   @Test
@@ -246,7 +246,7 @@ public abstract class CbbContractTest {
     assertThat(codeOf(() -> cbb.checkout(root, req("behalf-2", "uart@1.0.0")))).as("super admins too").isEqualTo(ErrorCode.FORBIDDEN);
     assertThat(genrtl.pool().balance(ann.user().userId()).includedMicros()).as("the member was not charged").isEqualTo(before);
     assertThat(cbb.owned(ann.user().userId())).isEmpty();
-    assertThat(stores.idempotency().find(ann.user().userId(), CbbService.OP_CHECKOUT, "behalf-1")).isEmpty();
+    assertThat(stores.pool().idempotency().find(ann.user().userId(), CbbService.OP_CHECKOUT, "behalf-1")).isEmpty();
   }
 
   /**
@@ -302,7 +302,7 @@ public abstract class CbbContractTest {
     assertThat(e.code()).isEqualTo(ErrorCode.PARTIAL_REFUND_NOT_ALLOWED);
     assertThat(e.details()).containsEntry("field", "amount_usd");
     assertThat(genrtl.pool().balance(ann.user().userId()).includedMicros()).isEqualTo(before);
-    assertThat(stores.ledger().refundedAgainst(fifo.entryId())).isZero();
+    assertThat(stores.pool().ledger().refundedAgainst(fifo.entryId())).isZero();
     assertThat(cbb.owned(ann.user().userId())).containsKeys("sync_fifo@1.2.0", "uart@1.0.0");
     // the whole item, named as an amount, is accepted; the receipt's other item stays delivered
     assertThat(genrtl.admin().refund(root, fifo.entryId(), 750_000L, "whole", "p-2").entries()).hasSize(1);
@@ -315,15 +315,15 @@ public abstract class CbbContractTest {
   void receiptStoreRevokesOwnershipOnceAndOnlyThroughItsReceipt() {
     CheckoutResult r = cbb.checkout(annP, req("co-s", "crc32@1.0.0"));
     String id = ann.user().userId();
-    assertThat(stores.transactor().inTransaction(() -> stores.receipts().revoke(id, "crc32", "1.0.0", "OTHER"))).isFalse();
-    assertThat(stores.receipts().owned(id)).containsEntry("crc32@1.0.0", r.receipt().receiptId());
-    assertThat(stores.transactor().inTransaction(() -> stores.receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isTrue();
-    assertThat(stores.transactor().inTransaction(() -> stores.receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isFalse();
-    assertThat(stores.receipts().owned(id)).isEmpty();
-    assertThat(stores.receipts().find(r.receipt().receiptId())).as("the receipt itself stays").isPresent();
+    assertThat(stores.transactor().inTransaction(() -> stores.cbb().receipts().revoke(id, "crc32", "1.0.0", "OTHER"))).isFalse();
+    assertThat(stores.cbb().receipts().owned(id)).containsEntry("crc32@1.0.0", r.receipt().receiptId());
+    assertThat(stores.transactor().inTransaction(() -> stores.cbb().receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isTrue();
+    assertThat(stores.transactor().inTransaction(() -> stores.cbb().receipts().revoke(id, "crc32", "1.0.0", r.receipt().receiptId()))).isFalse();
+    assertThat(stores.cbb().receipts().owned(id)).isEmpty();
+    assertThat(stores.cbb().receipts().find(r.receipt().receiptId())).as("the receipt itself stays").isPresent();
     // a revoked version can be owned again through a new receipt
     CheckoutResult again = cbb.checkout(annP, req("co-s2", "crc32@1.0.0"));
-    assertThat(stores.receipts().owned(id)).containsEntry("crc32@1.0.0", again.receipt().receiptId());
+    assertThat(stores.cbb().receipts().owned(id)).containsEntry("crc32@1.0.0", again.receipt().receiptId());
   }
 
   private static GenRtlException thrown(Runnable r) {
@@ -369,11 +369,11 @@ public abstract class CbbContractTest {
     long total = 0;
     for (CreatedUser u : users) {
       assertThat(genrtl.pool().verify(u.user().userId()).problems()).isEmpty();
-      assertThat(cbb.purchases(Principal.of(u.user(), null), io.genrtl.core.PageRequest.firstDefault()).items()).hasSize(1);
+      assertThat(cbb.purchases(Principal.of(u.user(), null), io.genrtl.core.base.PageRequest.firstDefault()).items()).hasSize(1);
       total += 20 * USD - genrtl.pool().balance(u.user().userId()).includedMicros();
     }
     assertThat(total).isEqualTo(buyers * USD);
-    Receipt any = stores.receipts().find(receiptsByBuyer.get(0).get(0)).orElseThrow();
+    Receipt any = stores.cbb().receipts().find(receiptsByBuyer.get(0).get(0)).orElseThrow();
     assertThat(any.items()).singleElement().satisfies(i -> assertThat(i.priceMicros()).isEqualTo(USD));
   }
 }

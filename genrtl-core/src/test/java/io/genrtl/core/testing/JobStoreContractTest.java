@@ -2,15 +2,15 @@ package io.genrtl.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobEvent;
 import io.genrtl.core.jobs.JobStatus;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.JobStore;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.jobs.JobStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -3,14 +3,15 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.pool.Balance;
 import io.genrtl.core.pool.Bucket;
@@ -28,7 +29,6 @@ import io.genrtl.core.pool.SpendAlert;
 import io.genrtl.core.pool.TokenUsage;
 import io.genrtl.core.pool.UsageKind;
 import io.genrtl.core.pool.UsageTotal;
-import io.genrtl.core.port.Stores;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -257,13 +257,13 @@ public abstract class PoolContractTest {
     clock.advance(Duration.ofMinutes(1));
     assertThat(pool.sweepExpiredHolds()).isEqualTo(1);
     assertThat(pool.sweepExpiredHolds()).isZero();
-    assertThat(stores.holds().find(h.holdId()).orElseThrow().status()).isEqualTo(HoldStatus.EXPIRED);
+    assertThat(stores.pool().holds().find(h.holdId()).orElseThrow().status()).isEqualTo(HoldStatus.EXPIRED);
     assertThat(pool.balance(u).holdsMicros()).isEqualTo(1 * USD);
     // the provider answered after all: the work is still charged, and the freed hold is not freed twice
     ChargeResult late = pool.settle(h.holdId(), 2 * USD, PoolService.Settlement.of(UsageKind.LLM));
     assertThat(late.totalMicros()).isEqualTo(2 * USD);
     assertThat(pool.balance(u).holdsMicros()).isEqualTo(1 * USD);
-    assertThat(stores.holds().find(keep.holdId()).orElseThrow().status()).isEqualTo(HoldStatus.ACTIVE);
+    assertThat(stores.pool().holds().find(keep.holdId()).orElseThrow().status()).isEqualTo(HoldStatus.ACTIVE);
     assertLedgerExact(u);
   }
 
@@ -287,14 +287,14 @@ public abstract class PoolContractTest {
     assertThat(feb.onDemandSpentMicros()).isZero();
     assertThat(feb.onDemandLimitMicros()).isEqualTo(50 * USD);
     assertThat(pool.balance(u)).isEqualTo(feb);
-    assertThat(genrtl.accounts().me(io.genrtl.core.account.Principal.of(stores.users().find(u).orElseThrow(), null))
+    assertThat(genrtl.accounts().me(io.genrtl.core.account.Principal.of(stores.accounts().users().find(u).orElseThrow(), null))
         .subscription().orElseThrow().periodStart()).isEqualTo(feb.periodStart());
 
     // three idle months later: one grant for the period that contains now, none for the skipped ones
     clock.set(Instant.parse("2026-05-20T00:00:00Z"));
     Balance may = pool.balance(u);
     assertThat(Instant.ofEpochMilli(may.periodStart())).isEqualTo(Instant.parse("2026-05-15T12:00:00Z"));
-    assertThat(stores.grants().listForUser(u)).filteredOn(g -> g.bucket() == Bucket.INCLUDED).hasSize(3);
+    assertThat(stores.pool().grants().listForUser(u)).filteredOn(g -> g.bucket() == Bucket.INCLUDED).hasSize(3);
     ChargeResult r = pool.charge(llm(u, USD, "b", 1, 1));
     assertThat(r.entries().get(0).periodStart()).isEqualTo(may.periodStart());
     assertLedgerExact(u);
@@ -308,7 +308,7 @@ public abstract class PoolContractTest {
     long mar = Instant.parse("2026-03-15T12:00:00Z").toEpochMilli();
     io.genrtl.core.account.Subscription sub = new io.genrtl.core.account.Subscription("sub_stripe_1", u, "pro", "stripe",
         io.genrtl.core.account.SubscriptionStatus.ACTIVE, jan, feb, jan);
-    stores.subscriptions().insert(sub);
+    stores.accounts().subscriptions().insert(sub);
     // the account opened on the free plan's period starting now (= jan): the first paid invoice grants $20
     assertThat(pool.grantPaidPeriod(u, "sub_stripe_1", jan, feb)).isTrue();
     assertThat(pool.grantPaidPeriod(u, "sub_stripe_1", jan, feb)).as("a redelivered event").isFalse();
@@ -529,12 +529,12 @@ public abstract class PoolContractTest {
 
     assertThat(callsByKey.values()).allSatisfy(calls -> assertThat(calls).hasSize(1));
     long charged = amountByKey.values().stream().mapToLong(Long::longValue).sum() + settled.get();
-    PoolAccount a = stores.pool().find(u).orElseThrow();
+    PoolAccount a = stores.pool().accounts().find(u).orElseThrow();
     assertThat(a.includedMicros()).isGreaterThanOrEqualTo(0);
     assertThat(a.creditsMicros()).isGreaterThanOrEqualTo(0);
     assertThat(a.holdsMicros()).isZero();
     assertThat(a.onDemandSpentMicros()).isLessThanOrEqualTo(limit);
-    long ledgerTotal = stores.ledger().sumByBucket(u, null).values().stream().mapToLong(Long::longValue).sum();
+    long ledgerTotal = stores.pool().ledger().sumByBucket(u, null).values().stream().mapToLong(Long::longValue).sum();
     assertThat(ledgerTotal).as("every successful charge exactly once").isEqualTo(charged);
     assertThat(ledgerTotal).isEqualTo(20 * USD + 5 * USD - a.includedMicros() - a.creditsMicros() + a.onDemandSpentMicros());
     assertThat(refused.get()).as("the balance was small enough to refuse some").isPositive();

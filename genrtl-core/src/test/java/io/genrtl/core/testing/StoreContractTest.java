@@ -3,11 +3,8 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.Stores;
 import io.genrtl.core.account.ApiKey;
 import io.genrtl.core.account.ApiKeyService;
 import io.genrtl.core.account.CreatedUser;
@@ -21,9 +18,12 @@ import io.genrtl.core.account.SubscriptionStatus;
 import io.genrtl.core.account.Tenant;
 import io.genrtl.core.account.User;
 import io.genrtl.core.account.Workspace;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.IdGenerator;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.IdGenerator;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,13 +74,13 @@ public abstract class StoreContractTest {
 
   protected Tenant tenant(String name) {
     Tenant t = new Tenant(ids.newId(), name, clock.millis());
-    stores.tenants().insert(t);
+    stores.accounts().tenants().insert(t);
     return t;
   }
 
   protected User user(Tenant t, String email, Role role) {
     User u = new User(ids.newId(), t.tenantId(), email, role, clock.millis());
-    stores.users().insert(u);
+    stores.accounts().users().insert(u);
     return u;
   }
 
@@ -93,9 +93,9 @@ public abstract class StoreContractTest {
   @Test
   void tenantsRoundTripAndNamesAreUnique() {
     Tenant t = tenant("acme");
-    assertThat(stores.tenants().find(t.tenantId())).contains(t);
-    assertThat(stores.tenants().findByName("acme")).contains(t);
-    assertThat(stores.tenants().findByName("nope")).isEmpty();
+    assertThat(stores.accounts().tenants().find(t.tenantId())).contains(t);
+    assertThat(stores.accounts().tenants().findByName("acme")).contains(t);
+    assertThat(stores.accounts().tenants().findByName("nope")).isEmpty();
     assertThatThrownBy(() -> tenant("acme")).isInstanceOf(DuplicateKeyException.class);
   }
 
@@ -103,10 +103,10 @@ public abstract class StoreContractTest {
   void usersRoundTripAndEmailsAreUnique() {
     Tenant t = tenant("acme");
     User u = user(t, "ann@example.com", Role.TENANT_ADMIN);
-    assertThat(stores.users().find(u.userId())).contains(u);
-    assertThat(stores.users().findByEmail("ann@example.com")).contains(u);
-    assertThat(stores.users().countByRole(Role.TENANT_ADMIN)).isEqualTo(1);
-    assertThat(stores.users().countByRole(Role.SUPER_ADMIN)).isZero();
+    assertThat(stores.accounts().users().find(u.userId())).contains(u);
+    assertThat(stores.accounts().users().findByEmail("ann@example.com")).contains(u);
+    assertThat(stores.accounts().users().countByRole(Role.TENANT_ADMIN)).isEqualTo(1);
+    assertThat(stores.accounts().users().countByRole(Role.SUPER_ADMIN)).isZero();
     assertThatThrownBy(() -> user(t, "ann@example.com", Role.USER)).isInstanceOf(DuplicateKeyException.class);
   }
 
@@ -116,33 +116,33 @@ public abstract class StoreContractTest {
     User u = user(t, "ann@example.com", Role.USER);
     assertThat(u.disabled()).isFalse();
     long at = clock.millis();
-    assertThat(stores.users().disable(u.userId(), at)).isTrue();
-    assertThat(stores.users().disable(u.userId(), at + 5)).as("already disabled: unchanged").isFalse();
-    assertThat(stores.users().find(u.userId()).orElseThrow().disabledAt()).isEqualTo(at);
-    assertThat(stores.users().findByEmail("ann@example.com").orElseThrow().disabled()).isTrue();
-    assertThat(stores.users().list(t.tenantId(), PageRequest.firstDefault()).items()).singleElement()
+    assertThat(stores.accounts().users().disable(u.userId(), at)).isTrue();
+    assertThat(stores.accounts().users().disable(u.userId(), at + 5)).as("already disabled: unchanged").isFalse();
+    assertThat(stores.accounts().users().find(u.userId()).orElseThrow().disabledAt()).isEqualTo(at);
+    assertThat(stores.accounts().users().findByEmail("ann@example.com").orElseThrow().disabled()).isTrue();
+    assertThat(stores.accounts().users().list(t.tenantId(), PageRequest.firstDefault()).items()).singleElement()
         .satisfies(x -> assertThat(x.disabledAt()).isEqualTo(at));
-    assertThat(stores.users().updateRole(u.userId(), Role.USER, Role.TENANT_ADMIN)).isTrue();
-    assertThat(stores.users().find(u.userId()).orElseThrow().disabledAt()).as("a role change keeps it").isEqualTo(at);
-    assertThat(stores.users().enable(u.userId())).isTrue();
-    assertThat(stores.users().enable(u.userId())).isFalse();
-    assertThat(stores.users().find(u.userId()).orElseThrow().disabledAt()).isNull();
-    assertThat(stores.users().disable("NOBODY", at)).isFalse();
-    assertThat(stores.users().enable("NOBODY")).isFalse();
+    assertThat(stores.accounts().users().updateRole(u.userId(), Role.USER, Role.TENANT_ADMIN)).isTrue();
+    assertThat(stores.accounts().users().find(u.userId()).orElseThrow().disabledAt()).as("a role change keeps it").isEqualTo(at);
+    assertThat(stores.accounts().users().enable(u.userId())).isTrue();
+    assertThat(stores.accounts().users().enable(u.userId())).isFalse();
+    assertThat(stores.accounts().users().find(u.userId()).orElseThrow().disabledAt()).isNull();
+    assertThat(stores.accounts().users().disable("NOBODY", at)).isFalse();
+    assertThat(stores.accounts().users().enable("NOBODY")).isFalse();
   }
 
   @Test
   void tenantsKeepAMemberOnDemandCap() {
     Tenant t = tenant("acme");
     assertThat(t.memberOnDemandCapMicros()).isNull();
-    assertThat(stores.tenants().setMemberOnDemandCap(t.tenantId(), 25_000_000L)).isTrue();
-    assertThat(stores.tenants().find(t.tenantId()).orElseThrow().memberOnDemandCapMicros()).isEqualTo(25_000_000L);
-    assertThat(stores.tenants().findByName("acme").orElseThrow().memberOnDemandCapMicros()).isEqualTo(25_000_000L);
-    assertThat(stores.tenants().setMemberOnDemandCap(t.tenantId(), 0L)).isTrue();
-    assertThat(stores.tenants().find(t.tenantId()).orElseThrow().memberOnDemandCapMicros()).isZero();
-    assertThat(stores.tenants().setMemberOnDemandCap(t.tenantId(), null)).isTrue();
-    assertThat(stores.tenants().find(t.tenantId()).orElseThrow().memberOnDemandCapMicros()).isNull();
-    assertThat(stores.tenants().setMemberOnDemandCap("NOPE", 1L)).isFalse();
+    assertThat(stores.accounts().tenants().setMemberOnDemandCap(t.tenantId(), 25_000_000L)).isTrue();
+    assertThat(stores.accounts().tenants().find(t.tenantId()).orElseThrow().memberOnDemandCapMicros()).isEqualTo(25_000_000L);
+    assertThat(stores.accounts().tenants().findByName("acme").orElseThrow().memberOnDemandCapMicros()).isEqualTo(25_000_000L);
+    assertThat(stores.accounts().tenants().setMemberOnDemandCap(t.tenantId(), 0L)).isTrue();
+    assertThat(stores.accounts().tenants().find(t.tenantId()).orElseThrow().memberOnDemandCapMicros()).isZero();
+    assertThat(stores.accounts().tenants().setMemberOnDemandCap(t.tenantId(), null)).isTrue();
+    assertThat(stores.accounts().tenants().find(t.tenantId()).orElseThrow().memberOnDemandCapMicros()).isNull();
+    assertThat(stores.accounts().tenants().setMemberOnDemandCap("NOPE", 1L)).isFalse();
   }
 
   @Test
@@ -151,16 +151,16 @@ public abstract class StoreContractTest {
     CreatedUser b = genrtl.accounts().createUser(new NewUser("b@acme.test", "acme", Role.USER, "pro"));
     CreatedUser c = genrtl.accounts().createUser(new NewUser("c@acme.test", "acme", Role.USER, "pro"));
     CreatedUser x = genrtl.accounts().createUser(new NewUser("x@evil.test", "evil", Role.USER, "pro"));
-    stores.pool().setOnDemandLimit(a.user().userId(), 50_000_000L, clock.millis());
-    stores.pool().setOnDemandLimit(b.user().userId(), 5_000_000L, clock.millis());
-    stores.pool().setOnDemandLimit(x.user().userId(), 50_000_000L, clock.millis());
-    int lowered = stores.transactor().inTransaction(() -> stores.pool().capOnDemandLimits(a.tenant().tenantId(), 10_000_000L, clock.millis()));
+    stores.pool().accounts().setOnDemandLimit(a.user().userId(), 50_000_000L, clock.millis());
+    stores.pool().accounts().setOnDemandLimit(b.user().userId(), 5_000_000L, clock.millis());
+    stores.pool().accounts().setOnDemandLimit(x.user().userId(), 50_000_000L, clock.millis());
+    int lowered = stores.transactor().inTransaction(() -> stores.pool().accounts().capOnDemandLimits(a.tenant().tenantId(), 10_000_000L, clock.millis()));
     assertThat(lowered).isEqualTo(1);
-    assertThat(stores.pool().find(a.user().userId()).orElseThrow().onDemandLimitMicros()).isEqualTo(10_000_000L);
-    assertThat(stores.pool().find(b.user().userId()).orElseThrow().onDemandLimitMicros()).isEqualTo(5_000_000L);
-    assertThat(stores.pool().find(c.user().userId()).orElseThrow().onDemandLimitMicros()).isZero();
-    assertThat(stores.pool().find(x.user().userId()).orElseThrow().onDemandLimitMicros()).as("another tenant").isEqualTo(50_000_000L);
-    assertThat(stores.pool().capOnDemandLimits(a.tenant().tenantId(), 10_000_000L, clock.millis())).isZero();
+    assertThat(stores.pool().accounts().find(a.user().userId()).orElseThrow().onDemandLimitMicros()).isEqualTo(10_000_000L);
+    assertThat(stores.pool().accounts().find(b.user().userId()).orElseThrow().onDemandLimitMicros()).isEqualTo(5_000_000L);
+    assertThat(stores.pool().accounts().find(c.user().userId()).orElseThrow().onDemandLimitMicros()).isZero();
+    assertThat(stores.pool().accounts().find(x.user().userId()).orElseThrow().onDemandLimitMicros()).as("another tenant").isEqualTo(50_000_000L);
+    assertThat(stores.pool().accounts().capOnDemandLimits(a.tenant().tenantId(), 10_000_000L, clock.millis())).isZero();
   }
 
   @Test
@@ -172,20 +172,20 @@ public abstract class StoreContractTest {
     List<String> mine = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       Workspace w = new Workspace(ids.newId(), a.tenantId(), "w" + i, ua.userId(), clock.millis());
-      stores.workspaces().insert(w);
-      stores.workspaces().addMember(w.workspaceId(), ua.userId(), clock.millis());
-      stores.workspaces().addMember(w.workspaceId(), ua.userId(), clock.millis()); // idempotent
+      stores.accounts().workspaces().insert(w);
+      stores.accounts().workspaces().addMember(w.workspaceId(), ua.userId(), clock.millis());
+      stores.accounts().workspaces().addMember(w.workspaceId(), ua.userId(), clock.millis()); // idempotent
       mine.add(w.workspaceId());
     }
     Workspace other = new Workspace(ids.newId(), b.tenantId(), "theirs", ub.userId(), clock.millis());
-    stores.workspaces().insert(other);
-    stores.workspaces().addMember(other.workspaceId(), ub.userId(), clock.millis());
+    stores.accounts().workspaces().insert(other);
+    stores.accounts().workspaces().addMember(other.workspaceId(), ub.userId(), clock.millis());
 
     List<String> seen = new ArrayList<>();
     PageRequest req = PageRequest.first(2);
     int pages = 0;
     while (true) {
-      Page<Workspace> p = stores.workspaces().listForMember(ua.userId(), req);
+      Page<Workspace> p = stores.accounts().workspaces().listForMember(ua.userId(), req);
       pages++;
       p.items().forEach(w -> seen.add(w.workspaceId()));
       if (p.nextAfter() == null) break;
@@ -194,13 +194,13 @@ public abstract class StoreContractTest {
     }
     assertThat(seen).containsExactlyElementsOf(mine);
     assertThat(pages).isEqualTo(3);
-    assertThat(stores.workspaces().listForTenant(b.tenantId(), PageRequest.firstDefault()).items())
+    assertThat(stores.accounts().workspaces().listForTenant(b.tenantId(), PageRequest.firstDefault()).items())
         .extracting(Workspace::workspaceId).containsExactly(other.workspaceId());
-    assertThat(stores.workspaces().listAll(PageRequest.firstDefault()).items()).hasSize(6);
-    assertThat(stores.workspaces().isMember(other.workspaceId(), ua.userId())).isFalse();
-    assertThat(stores.workspaces().isMember(mine.get(0), ua.userId())).isTrue();
+    assertThat(stores.accounts().workspaces().listAll(PageRequest.firstDefault()).items()).hasSize(6);
+    assertThat(stores.accounts().workspaces().isMember(other.workspaceId(), ua.userId())).isFalse();
+    assertThat(stores.accounts().workspaces().isMember(mine.get(0), ua.userId())).isTrue();
     // an exact multiple of the page size ends without an empty extra page
-    Page<Workspace> five = stores.workspaces().listForMember(ua.userId(), PageRequest.first(5));
+    Page<Workspace> five = stores.accounts().workspaces().listForMember(ua.userId(), PageRequest.first(5));
     assertThat(five.items()).hasSize(5);
     assertThat(five.nextAfter()).isNull();
   }
@@ -212,8 +212,8 @@ public abstract class StoreContractTest {
     byte[] hash = new byte[32];
     hash[0] = 7;
     ApiKey k = new ApiKey(ids.newId(), u.userId(), "laptop", hash, clock.millis(), clock.millis() + 1000, null, null);
-    stores.apiKeys().insert(k);
-    ApiKey read = stores.apiKeys().find(k.keyId()).orElseThrow();
+    stores.accounts().apiKeys().insert(k);
+    ApiKey read = stores.accounts().apiKeys().find(k.keyId()).orElseThrow();
     assertThat(read.secretHash()).isEqualTo(hash);
     assertThat(read.name()).isEqualTo("laptop");
     assertThat(read.expiresAt()).isEqualTo(clock.millis() + 1000);
@@ -221,30 +221,30 @@ public abstract class StoreContractTest {
     assertThat(read.lastUsedAt()).isNull();
 
     long now = clock.millis();
-    assertThat(stores.apiKeys().touchLastUsed(k.keyId(), now, 60_000)).isTrue();
-    assertThat(stores.apiKeys().touchLastUsed(k.keyId(), now + 59_999, 60_000)).isFalse();
-    assertThat(stores.apiKeys().find(k.keyId()).orElseThrow().lastUsedAt()).isEqualTo(now);
-    assertThat(stores.apiKeys().touchLastUsed(k.keyId(), now + 60_000, 60_000)).isTrue();
-    assertThat(stores.apiKeys().find(k.keyId()).orElseThrow().lastUsedAt()).isEqualTo(now + 60_000);
+    assertThat(stores.accounts().apiKeys().touchLastUsed(k.keyId(), now, 60_000)).isTrue();
+    assertThat(stores.accounts().apiKeys().touchLastUsed(k.keyId(), now + 59_999, 60_000)).isFalse();
+    assertThat(stores.accounts().apiKeys().find(k.keyId()).orElseThrow().lastUsedAt()).isEqualTo(now);
+    assertThat(stores.accounts().apiKeys().touchLastUsed(k.keyId(), now + 60_000, 60_000)).isTrue();
+    assertThat(stores.accounts().apiKeys().find(k.keyId()).orElseThrow().lastUsedAt()).isEqualTo(now + 60_000);
 
-    assertThat(stores.apiKeys().revoke(k.keyId(), now + 5)).isTrue();
-    assertThat(stores.apiKeys().revoke(k.keyId(), now + 6)).isFalse();
-    assertThat(stores.apiKeys().find(k.keyId()).orElseThrow().revokedAt()).isEqualTo(now + 5);
-    assertThat(stores.apiKeys().revoke("NOPE", now)).isFalse();
-    assertThat(stores.apiKeys().listForUser(u.userId(), PageRequest.firstDefault()).items()).hasSize(1);
+    assertThat(stores.accounts().apiKeys().revoke(k.keyId(), now + 5)).isTrue();
+    assertThat(stores.accounts().apiKeys().revoke(k.keyId(), now + 6)).isFalse();
+    assertThat(stores.accounts().apiKeys().find(k.keyId()).orElseThrow().revokedAt()).isEqualTo(now + 5);
+    assertThat(stores.accounts().apiKeys().revoke("NOPE", now)).isFalse();
+    assertThat(stores.accounts().apiKeys().listForUser(u.userId(), PageRequest.firstDefault()).items()).hasSize(1);
   }
 
   @Test
   void latestSubscriptionWins() {
     Tenant t = tenant("acme");
     User u = user(t, "ann@example.com", Role.USER);
-    assertThat(stores.subscriptions().latestForUser(u.userId())).isEmpty();
+    assertThat(stores.accounts().subscriptions().latestForUser(u.userId())).isEmpty();
     long now = clock.millis();
     Subscription s1 = new Subscription(ids.newId(), u.userId(), "pro", "manual", SubscriptionStatus.ENDED, now, now + 10, now);
     Subscription s2 = new Subscription(ids.newId(), u.userId(), "ultra", "stripe", SubscriptionStatus.PAST_DUE, now + 10, now + 20, now + 1);
-    stores.subscriptions().insert(s1);
-    stores.subscriptions().insert(s2);
-    assertThat(stores.subscriptions().latestForUser(u.userId())).contains(s2);
+    stores.accounts().subscriptions().insert(s1);
+    stores.accounts().subscriptions().insert(s2);
+    assertThat(stores.accounts().subscriptions().latestForUser(u.userId())).contains(s2);
   }
 
   @Test
@@ -263,27 +263,27 @@ public abstract class StoreContractTest {
     String tenantId = ids.newId();
     String userId = ids.newId();
     assertThatThrownBy(() -> stores.transactor().inTransaction(() -> {
-      stores.tenants().insert(new Tenant(tenantId, "t", clock.millis()));
-      stores.users().insert(new User(userId, tenantId, "x@example.com", Role.USER, clock.millis()));
-      assertThat(stores.users().find(userId)).isPresent(); // visible inside the transaction
+      stores.accounts().tenants().insert(new Tenant(tenantId, "t", clock.millis()));
+      stores.accounts().users().insert(new User(userId, tenantId, "x@example.com", Role.USER, clock.millis()));
+      assertThat(stores.accounts().users().find(userId)).isPresent(); // visible inside the transaction
       throw new IllegalStateException("boom");
     })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
-    assertThat(stores.tenants().find(tenantId)).isEmpty();
-    assertThat(stores.users().find(userId)).isEmpty();
+    assertThat(stores.accounts().tenants().find(tenantId)).isEmpty();
+    assertThat(stores.accounts().users().find(userId)).isEmpty();
   }
 
   @Test
   void nestedTransactionsJoinTheOuterOne() {
     String tenantId = ids.newId();
     assertThatThrownBy(() -> stores.transactor().inTransaction(() -> {
-      stores.transactor().inTransaction(() -> stores.tenants().insert(new Tenant(tenantId, "t", clock.millis())));
+      stores.transactor().inTransaction(() -> stores.accounts().tenants().insert(new Tenant(tenantId, "t", clock.millis())));
       throw new IllegalStateException("outer fails after inner finished");
     })).isInstanceOf(IllegalStateException.class);
-    assertThat(stores.tenants().find(tenantId)).isEmpty();
+    assertThat(stores.accounts().tenants().find(tenantId)).isEmpty();
 
     stores.transactor().inTransaction(() -> stores.transactor().inTransaction(
-        () -> stores.tenants().insert(new Tenant(tenantId, "t", clock.millis()))));
-    assertThat(stores.tenants().find(tenantId)).isPresent();
+        () -> stores.accounts().tenants().insert(new Tenant(tenantId, "t", clock.millis()))));
+    assertThat(stores.accounts().tenants().find(tenantId)).isPresent();
   }
 
   @Test
@@ -291,11 +291,11 @@ public abstract class StoreContractTest {
     tenant("taken");
     String id = ids.newId();
     assertThatThrownBy(() -> stores.transactor().inTransaction(() -> {
-      stores.tenants().insert(new Tenant(id, "fresh", clock.millis()));
-      stores.tenants().insert(new Tenant(ids.newId(), "taken", clock.millis()));
+      stores.accounts().tenants().insert(new Tenant(id, "fresh", clock.millis()));
+      stores.accounts().tenants().insert(new Tenant(ids.newId(), "taken", clock.millis()));
     })).isInstanceOf(DuplicateKeyException.class);
-    assertThat(stores.tenants().find(id)).isEmpty();
-    assertThat(stores.tenants().findByName("fresh")).isEmpty();
+    assertThat(stores.accounts().tenants().find(id)).isEmpty();
+    assertThat(stores.accounts().tenants().findByName("fresh")).isEmpty();
   }
 
   // ---------------------------------------------------------------- services on this adapter
@@ -332,7 +332,7 @@ public abstract class StoreContractTest {
     genrtl.accounts().createUser(NewUser.of("ann@example.com"));
     assertThatThrownBy(() -> genrtl.accounts().createUser(new NewUser("ANN@example.com", "NewTenant", Role.USER, null)))
         .isInstanceOf(GenRtlException.class).extracting(e -> ((GenRtlException) e).code()).isEqualTo(ErrorCode.EMAIL_TAKEN);
-    assertThat(stores.tenants().findByName("NewTenant")).as("tenant of the failed creation rolled back").isEmpty();
+    assertThat(stores.accounts().tenants().findByName("NewTenant")).as("tenant of the failed creation rolled back").isEmpty();
     assertThatThrownBy(() -> genrtl.accounts().createUser(NewUser.of("not-an-email")))
         .extracting(e -> ((GenRtlException) e).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
     assertThatThrownBy(() -> genrtl.accounts().createUser(new NewUser("x@example.com", null, Role.USER, "platinum")))
@@ -345,7 +345,7 @@ public abstract class StoreContractTest {
     IssuedKey k = genrtl.apiKeys().issue(c.user().userId(), "laptop", null);
     assertThat(k.apiKey()).matches("grtl_[0-9A-Za-z]+_[0-9A-Za-z]{32}");
     assertThat(k.apiKey()).startsWith("grtl_" + k.key().keyId() + "_");
-    ApiKey stored = stores.apiKeys().find(k.key().keyId()).orElseThrow();
+    ApiKey stored = stores.accounts().apiKeys().find(k.key().keyId()).orElseThrow();
     String secret = k.apiKey().substring(k.apiKey().lastIndexOf('_') + 1);
     assertThat(new String(stored.secretHash(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(secret);
     assertThat(stored.secretHash()).hasSize(32);
@@ -392,10 +392,10 @@ public abstract class StoreContractTest {
     genrtl.apiKeys().authenticate(k.apiKey());
     clock.advance(Duration.ofSeconds(30));
     genrtl.apiKeys().authenticate(k.apiKey());
-    assertThat(stores.apiKeys().find(k.key().keyId()).orElseThrow().lastUsedAt()).isEqualTo(t0);
+    assertThat(stores.accounts().apiKeys().find(k.key().keyId()).orElseThrow().lastUsedAt()).isEqualTo(t0);
     clock.advance(Duration.ofSeconds(30));
     genrtl.apiKeys().authenticate(k.apiKey());
-    assertThat(stores.apiKeys().find(k.key().keyId()).orElseThrow().lastUsedAt()).isEqualTo(t0 + 60_000);
+    assertThat(stores.accounts().apiKeys().find(k.key().keyId()).orElseThrow().lastUsedAt()).isEqualTo(t0 + 60_000);
   }
 
   @Test
@@ -450,7 +450,7 @@ public abstract class StoreContractTest {
     List<Optional<IssuedKey>> results = hammer(6, () -> genrtl.accounts().bootstrapSuperAdmin("admin@localhost"));
     List<IssuedKey> created = results.stream().flatMap(Optional::stream).toList();
     assertThat(created).hasSize(1);
-    assertThat(stores.users().countByRole(Role.SUPER_ADMIN)).isEqualTo(1);
+    assertThat(stores.accounts().users().countByRole(Role.SUPER_ADMIN)).isEqualTo(1);
     Principal p = genrtl.apiKeys().authenticate(created.get(0).apiKey());
     assertThat(p.role()).isEqualTo(Role.SUPER_ADMIN);
     assertThat(genrtl.accounts().bootstrapSuperAdmin("admin@localhost")).isEmpty();

@@ -3,8 +3,8 @@ package io.genrtl.core.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.pool.Attribution;
@@ -18,7 +18,7 @@ import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.TokenUsage;
 import io.genrtl.core.pool.UsageKind;
 import io.genrtl.core.pool.UsageTotal;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,7 +128,7 @@ public abstract class UsageRollupContractTest {
   private void assertRollupsEqualScan(String u) {
     for (LedgerQuery q : queries(u)) {
       for (GroupBy g : GroupBy.values()) {
-        List<UsageTotal> scan = stores.ledger().summarizeByScan(q, g);
+        List<UsageTotal> scan = stores.pool().ledger().summarizeByScan(q, g);
         assertThat(pool.summary(q, g)).as("%s by %s", q, g).isEqualTo(scan);
         for (int limit : new int[] {1, 2, 3}) {
           List<UsageTotal> paged = new ArrayList<>();
@@ -146,12 +146,12 @@ public abstract class UsageRollupContractTest {
           assertThat(paged).as("%s by %s in pages of %d", q, g, limit).isEqualTo(scan);
         }
       }
-      assertThat(pool.summaryTotal(q)).as("total of %s", q).isEqualTo(stores.ledger().summarizeByScan(q, null));
+      assertThat(pool.summaryTotal(q)).as("total of %s", q).isEqualTo(stores.pool().ledger().summarizeByScan(q, null));
     }
     long period = pool.balance(u).periodStart();
-    assertThat(stores.ledger().sumByBucket(u, null)).isEqualTo(stores.ledger().sumByBucketByScan(u, null));
-    assertThat(stores.ledger().sumByBucket(u, period)).isEqualTo(stores.ledger().sumByBucketByScan(u, period));
-    assertThat(stores.ledger().checkRollups(u)).isEmpty();
+    assertThat(stores.pool().ledger().sumByBucket(u, null)).isEqualTo(stores.pool().ledger().sumByBucketByScan(u, null));
+    assertThat(stores.pool().ledger().sumByBucket(u, period)).isEqualTo(stores.pool().ledger().sumByBucketByScan(u, period));
+    assertThat(stores.pool().ledger().checkRollups(u)).isEmpty();
     assertThat(pool.verify(u).problems()).isEmpty();
   }
 
@@ -179,7 +179,7 @@ public abstract class UsageRollupContractTest {
     assertThat(pool.summary(LedgerQuery.all(u), GroupBy.DAY)).isEmpty();
     assertThat(pool.summary(LedgerQuery.all(u), GroupBy.JOB, PageRequest.first(5)).items()).isEmpty();
     assertThat(pool.summaryTotal(LedgerQuery.all(u))).isEmpty();
-    assertThat(stores.ledger().sumByBucket(u, null)).isEmpty();
+    assertThat(stores.pool().ledger().sumByBucket(u, null)).isEmpty();
   }
 
   @Test
@@ -188,13 +188,13 @@ public abstract class UsageRollupContractTest {
     history(u, 4);
     assertThat(pool.verify(u).problems()).isEmpty();
     corruptDayRollup(u, 7);
-    assertThat(stores.ledger().checkRollups(u)).singleElement().asString()
+    assertThat(stores.pool().ledger().checkRollups(u)).singleElement().asString()
         .contains("usage rollup day").contains("usd_micros=");
     assertThat(pool.verify(u).problems()).anySatisfy(p -> assertThat(p).startsWith("usage rollup day"));
     assertThat(pool.verifyAll()).filteredOn(c -> c.userId().equals(u)).singleElement()
         .satisfies(c -> assertThat(c.ok()).isFalse());
     assertThat(pool.summary(LedgerQuery.all(u), GroupBy.DAY)).as("the views read the rollups")
-        .isNotEqualTo(stores.ledger().summarizeByScan(LedgerQuery.all(u), GroupBy.DAY));
+        .isNotEqualTo(stores.pool().ledger().summarizeByScan(LedgerQuery.all(u), GroupBy.DAY));
   }
 
   /** Real threads charging and refunding two users at once: rollup = scan afterwards, for every view. */
@@ -246,9 +246,9 @@ public abstract class UsageRollupContractTest {
     String u = user("a@x.test");
     history(u, 5);
     long period = pool.balance(u).periodStart();
-    assertThat(stores.ledger().sumByBucket(u, period)).isNotEmpty();
-    assertThat(stores.ledger().sumByBucket(u, period - 1)).isEmpty();
-    long all = stores.ledger().sumByBucket(u, null).values().stream().mapToLong(Long::longValue).sum();
+    assertThat(stores.pool().ledger().sumByBucket(u, period)).isNotEmpty();
+    assertThat(stores.pool().ledger().sumByBucket(u, period - 1)).isEmpty();
+    long all = stores.pool().ledger().sumByBucket(u, null).values().stream().mapToLong(Long::longValue).sum();
     long total = pool.summaryTotal(LedgerQuery.all(u)).stream().mapToLong(UsageTotal::usdMicros).sum();
     assertThat(all).isEqualTo(total).isPositive();
     assertThat(pool.summaryTotal(LedgerQuery.all(u))).extracting(UsageTotal::bucket).contains(Bucket.CREDITS);

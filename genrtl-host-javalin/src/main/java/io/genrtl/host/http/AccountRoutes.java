@@ -1,11 +1,11 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Workspace;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;

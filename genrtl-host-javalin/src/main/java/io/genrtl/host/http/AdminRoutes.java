@@ -1,7 +1,6 @@
 package io.genrtl.host.http;
 
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.account.Subscription;
@@ -9,6 +8,7 @@ import io.genrtl.core.account.User;
 import io.genrtl.core.admin.AdminService;
 import io.genrtl.core.audit.AuditEntry;
 import io.genrtl.core.audit.AuditQuery;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.plan.Plan;
 import io.genrtl.core.pool.ChargeResult;

@@ -1,10 +1,12 @@
 package io.genrtl.host.http;
 
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.account.Principal;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.pool.Balance;
 import io.genrtl.core.pool.Bucket;
 import io.genrtl.core.pool.GroupBy;

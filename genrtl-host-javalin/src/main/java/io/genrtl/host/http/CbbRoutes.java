@@ -1,14 +1,14 @@
 package io.genrtl.host.http;
 
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.account.Principal;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.cbb.CbbManifest;
-import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.CbbService.CheckoutRequest;
 import io.genrtl.core.cbb.CbbService.CheckoutResult;
+import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.CbbVersion;
 import io.genrtl.core.cbb.Receipt;
 import io.javalin.config.RoutesConfig;

@@ -1,9 +1,9 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Principal;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -133,7 +133,7 @@ public final class GenRtlApp {
       // (OpenApiContractTest) with its x-genrtl-auth, which RouteRoleMatrixTest enforces
 
       cfg.routes.exception(GenRtlException.class, (e, ctx) -> Problems.write(ctx, e));
-      cfg.routes.exception(io.genrtl.core.port.LockWaitTimeoutException.class, (e, ctx) -> Problems.write(ctx, 503,
+      cfg.routes.exception(io.genrtl.core.base.LockWaitTimeoutException.class, (e, ctx) -> Problems.write(ctx, 503,
           ErrorCode.UNAVAILABLE.code(), "the service is busy; retry shortly", Map.of("retry_after_seconds", 1)));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> writeHttpError(ctx, e.getStatus(), e.getMessage()));
       cfg.routes.exception(Exception.class, (e, ctx) -> {

@@ -1,8 +1,8 @@
 package io.genrtl.host.http;
 
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Principal;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobEvent;
 import io.genrtl.core.jobs.JobUploads;

@@ -1,8 +1,8 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Principal;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.host.obs.Metrics;
 import io.genrtl.host.obs.RequestContext;
 import io.genrtl.host.obs.Tracing;

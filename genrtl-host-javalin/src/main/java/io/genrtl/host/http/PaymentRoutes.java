@@ -1,10 +1,10 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.User;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.billing.CreditPack;
 import io.genrtl.core.pool.Money;
@@ -56,7 +56,7 @@ final class PaymentRoutes {
   }
 
   private String email(String userId) {
-    return genrtl.stores().users().find(userId).map(User::email).orElse(null);
+    return genrtl.stores().accounts().users().find(userId).map(User::email).orElse(null);
   }
 
   /** The caller's Stripe customer, created at Stripe the first time (once, even when requests race). */

@@ -1,6 +1,6 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
+import io.genrtl.core.base.ErrorCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;

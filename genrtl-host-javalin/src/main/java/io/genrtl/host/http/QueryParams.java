@@ -1,6 +1,6 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import io.javalin.http.Context;
 
 /** Optional query parameters as the listing routes read them: short text, and times as RFC 3339 or plain UTC dates. */

@@ -1,8 +1,8 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Principal;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,9 +1,7 @@
 package io.genrtl.host.http;
 
 import io.genrtl.auth.oidc.OAuthProvider;
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.core.account.User;
 import io.genrtl.core.auth.DeviceAuthorization;
@@ -17,6 +15,8 @@ import io.genrtl.core.auth.Secrets;
 import io.genrtl.core.auth.SessionPrincipal;
 import io.genrtl.core.auth.SessionTokens;
 import io.genrtl.core.auth.SignInService;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.net.URI;

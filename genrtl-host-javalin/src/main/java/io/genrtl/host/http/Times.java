@@ -1,6 +1,6 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.GenRtlException;
+import io.genrtl.core.base.GenRtlException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;

@@ -1,9 +1,9 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Principal;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.toolrunner.ToolJob;
 import io.genrtl.toolrunner.RunRequest;

@@ -1,10 +1,10 @@
 package io.genrtl.host.http;
 
-import io.genrtl.core.ErrorCode;
 import io.genrtl.core.GenRtl;
-import io.genrtl.core.GenRtlException;
 import io.genrtl.core.account.Subscription;
 import io.genrtl.core.account.SubscriptionStatus;
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.billing.BillingService;
 import io.genrtl.core.billing.CreditPack;
 import io.genrtl.payments.BillingEvent;
@@ -140,7 +140,7 @@ final class WebhookRoutes {
   private boolean apply(String provider, BillingEvent event, Function<String, String> planOf) {
     BillingService billing = genrtl.billing();
     if (event instanceof BillingEvent.SubscriptionChanged sc) {
-      Subscription existing = genrtl.stores().subscriptions().find(sc.providerSubscriptionId()).orElse(null);
+      Subscription existing = genrtl.stores().accounts().subscriptions().find(sc.providerSubscriptionId()).orElse(null);
       String userId = sc.userId() != null ? sc.userId()
           : existing != null ? existing.userId() : billing.userOfCustomer(provider, sc.customerId()).orElse(null);
       String plan = planOf.apply(sc.planPriceId());
@@ -163,7 +163,7 @@ final class WebhookRoutes {
       });
     }
     if (event instanceof BillingEvent.PeriodPaid pp) {
-      boolean known = genrtl.stores().subscriptions().find(pp.providerSubscriptionId()).isPresent();
+      boolean known = genrtl.stores().accounts().subscriptions().find(pp.providerSubscriptionId()).isPresent();
       String userId = known ? null : billing.userOfCustomer(provider, pp.customerId()).orElse(null);
       String plan = known ? null : planOf.apply(pp.planPriceId());
       return billing.processOnce(provider, pp.eventId(), () -> {

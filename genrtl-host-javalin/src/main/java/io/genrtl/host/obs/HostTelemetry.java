@@ -1,9 +1,10 @@
 package io.genrtl.host.obs;
 
+import io.genrtl.core.Telemetry;
+import io.genrtl.core.base.Span;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.llm.LlmUsage;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Telemetry;
 
 /** The core's {@link Telemetry} port on Micrometer ({@link Metrics}), OpenTelemetry ({@link Tracing}) and the log context. */
 public final class HostTelemetry implements Telemetry {

@@ -1,13 +1,12 @@
 package io.genrtl.host.obs;
 
-import io.genrtl.core.port.Stores;
-import io.genrtl.core.port.Transactor;
+import io.genrtl.core.Stores;
+import io.genrtl.core.base.StoreDecorator;
+import io.genrtl.core.base.Transactor;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Wraps a {@link Stores} so every store call made inside a trace becomes a child span ({@code store JobStore.claimNext},
@@ -18,14 +17,12 @@ public final class TracedStores {
 
   public static Stores wrap(Stores stores, Tracing tracing) {
     if (!tracing.enabled()) return stores;
-    Map<Method, Object> wrapped = new ConcurrentHashMap<>();
-    return (Stores) Proxy.newProxyInstance(Stores.class.getClassLoader(), new Class<?>[] {Stores.class}, (proxy, m, args) -> {
-      Object out = invoke(stores, m, args);
-      if (out == null || m.getParameterCount() != 0 || !m.getReturnType().isInterface()) return out;
-      if (m.getReturnType() == Transactor.class) {
-        return wrapped.computeIfAbsent(m, x -> transactor((Transactor) out, tracing));
+    return stores.decorate(new StoreDecorator() {
+      @Override
+      public <T> T decorate(Class<T> port, T store) {
+        Object traced = port == Transactor.class ? transactor((Transactor) store, tracing) : store(port, store, tracing);
+        return port.cast(traced);
       }
-      return wrapped.computeIfAbsent(m, x -> store(m.getReturnType(), out, tracing));
     });
   }
 

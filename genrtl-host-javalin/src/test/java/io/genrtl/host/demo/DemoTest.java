@@ -77,7 +77,7 @@ class DemoTest {
     Demo.Result r = Demo.run(new Demo.Settings(tmp, true, hostEnv, null, live -> {
       GenRtl g = live.genrtl();
       List<LedgerEntry> rows = new ArrayList<>();
-      g.stores().ledger().forEach(LedgerQuery.all(live.report().userId()), rows::add);
+      g.stores().pool().ledger().forEach(LedgerQuery.all(live.report().userId()), rows::add);
       seen.set(new Live(rows, g.pool().balance(live.report().userId()), g.pool().verifyAll(),
           CbbInstaller.create(live.client(), live.report().workTree()).verify(), hashes(live.report().workTree().resolve(VENDOR))));
     }), new PrintStream(buf, true, StandardCharsets.UTF_8));

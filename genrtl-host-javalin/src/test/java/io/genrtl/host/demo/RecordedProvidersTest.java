@@ -11,13 +11,14 @@ import io.genrtl.core.account.CreatedUser;
 import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobRunner;
 import io.genrtl.core.llm.LlmException;
 import io.genrtl.core.llm.LlmRequest;
 import io.genrtl.core.llm.LlmResponse;
 import io.genrtl.core.llm.LlmUsage;
-import io.genrtl.core.port.IdGenerator;
+import io.genrtl.core.base.IdGenerator;
 import io.genrtl.jobs.GenRtlJobs;
 import io.genrtl.jobs.ImplementJob;
 import io.genrtl.jobs.PlanJob;
@@ -152,7 +153,7 @@ class RecordedProvidersTest {
       GenRtl genrtl = GenRtl.builder().stores(SqliteStores.create(ds)).ids(ids)
           .llm(new OpenAiResponsesClient(config()), new AnthropicClient(config()))
           .jobHandler(PlanJob.TYPE, GenRtlJobs.plan()).build();
-      try (JobRunner runner = new JobRunner(genrtl.stores(), Clock.systemUTC(), genrtl.jobs(),
+      try (JobRunner runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), Clock.systemUTC(), genrtl.jobs(),
           new JobRunner.Settings("demo-test", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 3))) {
         runner.start();
         CreatedUser ann = genrtl.accounts().createUser(new NewUser("ann@x.test", "acme", Role.USER, "pro"));

@@ -1,6 +1,6 @@
 package io.genrtl.store.postgres;
 
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.store.jdbc.JdbcStores;
 import io.genrtl.store.jdbc.Migrations;
 import javax.sql.DataSource;

@@ -3,7 +3,7 @@ package io.genrtl.store.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.core.testing.AuditContractTest;
 import java.sql.Connection;
 import java.sql.Statement;

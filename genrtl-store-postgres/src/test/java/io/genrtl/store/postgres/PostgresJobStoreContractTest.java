@@ -1,7 +1,7 @@
 package io.genrtl.store.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.core.testing.JobStoreContractTest;
 
 class PostgresJobStoreContractTest extends JobStoreContractTest {

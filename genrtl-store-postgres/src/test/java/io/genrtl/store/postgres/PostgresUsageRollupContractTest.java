@@ -2,7 +2,7 @@ package io.genrtl.store.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.core.testing.UsageRollupContractTest;
 
 class PostgresUsageRollupContractTest extends UsageRollupContractTest {

@@ -1,7 +1,7 @@
 package io.genrtl.store.sqlite;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.core.testing.BillingContractTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;

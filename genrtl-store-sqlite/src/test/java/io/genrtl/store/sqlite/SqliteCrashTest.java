@@ -50,7 +50,7 @@ class SqliteCrashTest {
     try (HikariDataSource ds = SqliteDataSources.file(db)) {
       GenRtl g = GenRtl.builder().stores(SqliteStores.create(ds)).build();
       for (Map.Entry<String, String> e : acked.entrySet()) {
-        List<LedgerEntry> rows = g.stores().ledger().findByCall(user, e.getValue());
+        List<LedgerEntry> rows = g.stores().pool().ledger().findByCall(user, e.getValue());
         assertThat(rows).as("acknowledged charge " + e.getKey()).isNotEmpty();
         assertThat(rows.get(0).idempotencyKey()).isEqualTo(e.getKey());
       }

@@ -15,7 +15,7 @@ import io.genrtl.core.jobs.JobRunner;
 import io.genrtl.core.jobs.JobStatus;
 import io.genrtl.core.pool.PoolService;
 import io.genrtl.core.pool.UsageKind;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.store.jdbc.internal.Db;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +72,7 @@ class SqliteJobCommitsTest {
 
   @Test
   void aJobWaitsForTheDiskAtSubmissionAndAtItsEndOnly() {
-    JobRunner runner = new JobRunner(stores, java.time.Clock.systemUTC(), genrtl.jobs(),
+    JobRunner runner = new JobRunner(stores.transactor(), stores.jobs(), java.time.Clock.systemUTC(), genrtl.jobs(),
         new JobRunner.Settings("w1", 1, Duration.ofSeconds(30), Duration.ofMillis(20), 2));
     Db.CommitStats before = stats();
     Job j = genrtl.jobs().submit(ann, "plan", ws, "{\"spec\":\"uart\"}", "k1");

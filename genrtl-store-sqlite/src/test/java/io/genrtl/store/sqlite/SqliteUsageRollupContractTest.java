@@ -3,7 +3,7 @@ package io.genrtl.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.genrtl.core.port.Stores;
+import io.genrtl.core.Stores;
 import io.genrtl.core.testing.UsageRollupContractTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.genrtl.store.jdbc.internal;
 
 import io.genrtl.core.pool.AlertDelivery;
-import io.genrtl.core.port.AlertDeliveryStore;
+import io.genrtl.core.pool.AlertDeliveryStore;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;

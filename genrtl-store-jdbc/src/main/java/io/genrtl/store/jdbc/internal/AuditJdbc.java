@@ -1,10 +1,10 @@
 package io.genrtl.store.jdbc.internal;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
 import io.genrtl.core.audit.AuditEntry;
 import io.genrtl.core.audit.AuditQuery;
-import io.genrtl.core.port.AuditStore;
+import io.genrtl.core.audit.AuditStore;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.genrtl.store.jdbc.internal;
 
+import io.genrtl.core.auth.AuthStore;
 import io.genrtl.core.auth.DeviceAuthorization;
 import io.genrtl.core.auth.DeviceStatus;
 import io.genrtl.core.auth.Identity;
 import io.genrtl.core.auth.LoginState;
 import io.genrtl.core.auth.LoopbackCode;
 import io.genrtl.core.auth.Session;
-import io.genrtl.core.port.AuthStore;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;

@@ -1,9 +1,9 @@
 package io.genrtl.store.jdbc.internal;
 
+import io.genrtl.core.billing.CustomerStore;
+import io.genrtl.core.billing.MeterOutboxStore;
 import io.genrtl.core.billing.MeterRecord;
 import io.genrtl.core.billing.MeterTotal;
-import io.genrtl.core.port.CustomerStore;
-import io.genrtl.core.port.MeterOutboxStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -1,13 +1,13 @@
 package io.genrtl.store.jdbc.internal;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.cbb.CbbManifest;
 import io.genrtl.core.cbb.CbbPackage;
+import io.genrtl.core.cbb.CbbStore;
 import io.genrtl.core.cbb.CbbVersion;
 import io.genrtl.core.cbb.Receipt;
-import io.genrtl.core.port.CbbStore;
-import io.genrtl.core.port.ReceiptStore;
+import io.genrtl.core.cbb.ReceiptStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.genrtl.store.jdbc.internal;
 
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.Transactor;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.Transactor;
 import io.genrtl.store.jdbc.Dialect;
 import java.sql.SQLException;
 import java.util.function.Function;
@@ -96,7 +96,7 @@ public final class Db implements Transactor {
   private RuntimeException lockTimeoutOr(JdbiException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException sql && dialect.isLockTimeout(sql)) {
-        return new io.genrtl.core.port.LockWaitTimeoutException("the database stayed locked by other work", e);
+        return new io.genrtl.core.base.LockWaitTimeoutException("the database stayed locked by other work", e);
       }
     }
     return e;

@@ -1,12 +1,12 @@
 package io.genrtl.store.jdbc.internal;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.DuplicateKeyException;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobEvent;
 import io.genrtl.core.jobs.JobStatus;
-import io.genrtl.core.port.DuplicateKeyException;
-import io.genrtl.core.port.JobStore;
+import io.genrtl.core.jobs.JobStore;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;

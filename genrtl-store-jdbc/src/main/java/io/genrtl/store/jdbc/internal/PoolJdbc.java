@@ -1,30 +1,30 @@
 package io.genrtl.store.jdbc.internal;
 
-import io.genrtl.core.Page;
-import io.genrtl.core.PageRequest;
+import io.genrtl.core.base.Page;
+import io.genrtl.core.base.PageRequest;
+import io.genrtl.core.pool.AlertStore;
 import io.genrtl.core.pool.Attribution;
 import io.genrtl.core.pool.Bucket;
 import io.genrtl.core.pool.CbbPurchase;
 import io.genrtl.core.pool.Debit;
 import io.genrtl.core.pool.Grant;
+import io.genrtl.core.pool.GrantStore;
 import io.genrtl.core.pool.GroupBy;
 import io.genrtl.core.pool.Hold;
 import io.genrtl.core.pool.HoldStatus;
+import io.genrtl.core.pool.HoldStore;
 import io.genrtl.core.pool.IdempotencyRecord;
+import io.genrtl.core.pool.IdempotencyStore;
 import io.genrtl.core.pool.LedgerEntry;
 import io.genrtl.core.pool.LedgerQuery;
+import io.genrtl.core.pool.LedgerStore;
 import io.genrtl.core.pool.PoolAccount;
+import io.genrtl.core.pool.PoolStore;
 import io.genrtl.core.pool.SpendAlert;
 import io.genrtl.core.pool.TokenUsage;
 import io.genrtl.core.pool.UsageKind;
 import io.genrtl.core.pool.UsageRollups;
 import io.genrtl.core.pool.UsageTotal;
-import io.genrtl.core.port.AlertStore;
-import io.genrtl.core.port.GrantStore;
-import io.genrtl.core.port.HoldStore;
-import io.genrtl.core.port.IdempotencyStore;
-import io.genrtl.core.port.LedgerStore;
-import io.genrtl.core.port.PoolStore;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -672,7 +672,7 @@ public final class PoolJdbc {
             return claim(userId, op, key, fp, at);
           } catch (org.jdbi.v3.core.JdbiException e) {
             if (e.getCause() instanceof java.sql.SQLException sql && db.dialect().isLockTimeout(sql)) {
-              throw new io.genrtl.core.port.LockWaitTimeoutException("idempotency key is locked by a running request", e);
+              throw new io.genrtl.core.base.LockWaitTimeoutException("idempotency key is locked by a running request", e);
             }
             throw e;
           } finally {
