@@ -98,6 +98,7 @@ final class CheckoutFloor {
             case "job", "step", "provider", "model", "key", "refund" -> null;
             default -> throw new IllegalArgumentException(n);
           });
+          Floor.rollUp(c, userId, now, "cbb", null, bucket, usd, 0L, 0L, period, null, workspaceId);
         }
         update(c, receipt, n -> switch (n) {
           case "id" -> receiptId;

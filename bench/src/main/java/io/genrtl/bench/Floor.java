@@ -216,6 +216,7 @@ final class Floor {
             });
             ps.executeUpdate();
           }
+          rollUp(c, userId, now, "llm", model, bucket, usd, withTokens ? in : 0L, withTokens ? out : 0L, period, null, null);
           first = false;
         }
         if (extras.contains(Extra.COMPLETE)) update(c, Extra.COMPLETE.sql, idem);
@@ -227,6 +228,58 @@ final class Floor {
       } finally {
         c.setAutoCommit(true);
       }
+    }
+  }
+
+  // ------------------------------------------------------------------ usage rollups (the same upserts as PoolJdbc)
+
+  private static final String TOTALS = "row_count, usd_micros, input_tokens, output_tokens, cached_input_tokens, "
+      + "cache_write_tokens";
+
+  /** PoolJdbc's rollup upsert for {@code table}, built the same way (one conditional upsert per table and row). */
+  static String upsert(String table, String keyCols) {
+    StringBuilder v = new StringBuilder();
+    for (String k : keyCols.split(",")) v.append(':').append(k.trim()).append(", ");
+    StringBuilder set = new StringBuilder();
+    for (String c : TOTALS.split(",")) {
+      String col = c.trim();
+      if (set.length() > 0) set.append(", ");
+      set.append(col).append(" = ").append(table).append('.').append(col).append(" + excluded.").append(col);
+    }
+    return "INSERT INTO " + table + " (" + keyCols + ", " + TOTALS + ") VALUES (" + v
+        + "1, :usd, :tin, :tout, :tcached, :tcw) ON CONFLICT (" + keyCols + ") DO UPDATE SET " + set;
+  }
+
+  static final Sql UPSERT_DAY = Sql.of(upsert("usage_rollup_day", "user_id, day, kind, model, bucket"));
+  static final Sql UPSERT_JOB = Sql.of(upsert("usage_rollup_job", "user_id, job_id, workspace_id, day, kind, model, bucket"));
+  static final Sql UPSERT_WORKSPACE = Sql.of(upsert("usage_rollup_workspace", "user_id, workspace_id, day, kind, model, bucket"));
+  static final Sql UPSERT_PERIOD = Sql.of(upsert("usage_rollup_period", "user_id, period_start, bucket"));
+
+  /**
+   * The rollup upserts a ledger row needs, as the service writes them in the row's transaction (the rollups are part
+   * of what a charge must write since V13: without them the floor's users would not verify).
+   */
+  static void rollUp(Connection c, String userId, long ts, String kind, String model, String bucket, long usd, long in,
+      long out, long period, String jobId, String workspaceId) throws SQLException {
+    String ws = io.genrtl.core.pool.UsageRollups.key(workspaceId);
+    for (Sql sql : new Sql[] {UPSERT_DAY, UPSERT_JOB, ws.isEmpty() ? null : UPSERT_WORKSPACE, UPSERT_PERIOD}) {
+      if (sql == null) continue;
+      Sql q = sql;
+      update(c, q, n -> switch (n) {
+        case "user_id" -> userId;
+        case "bucket" -> bucket;
+        case "usd" -> usd;
+        case "tin" -> in;
+        case "tout" -> out;
+        case "tcached", "tcw" -> 0L;
+        case "period_start" -> period;
+        case "day" -> io.genrtl.core.pool.UsageRollups.day(ts);
+        case "kind" -> kind;
+        case "model" -> io.genrtl.core.pool.UsageRollups.key(model);
+        case "job_id" -> io.genrtl.core.pool.UsageRollups.key(jobId);
+        case "workspace_id" -> ws;
+        default -> throw new IllegalArgumentException(n);
+      });
     }
   }
 

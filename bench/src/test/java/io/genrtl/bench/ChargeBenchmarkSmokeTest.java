@@ -46,4 +46,17 @@ class ChargeBenchmarkSmokeTest {
     }
     assertThat(Floor.Sql.of(Floor.LEDGER_INSERT).names()).hasSize(26);
   }
+
+  @Test
+  void theFloorsRollupUpsertsArePoolJdbcsStatements() throws Exception {
+    Class<?> pj = Class.forName("io.genrtl.store.jdbc.internal.PoolJdbc");
+    for (String[] t : new String[][] {{"UPSERT_DAY", "usage_rollup_day", "user_id, day, kind, model, bucket"},
+        {"UPSERT_JOB", "usage_rollup_job", "user_id, job_id, workspace_id, day, kind, model, bucket"},
+        {"UPSERT_WORKSPACE", "usage_rollup_workspace", "user_id, workspace_id, day, kind, model, bucket"},
+        {"UPSERT_PERIOD", "usage_rollup_period", "user_id, period_start, bucket"}}) {
+      java.lang.reflect.Field f = pj.getDeclaredField(t[0]);
+      f.setAccessible(true);
+      assertThat(Floor.upsert(t[1], t[2])).as(t[0]).isEqualTo(f.get(null));
+    }
+  }
 }

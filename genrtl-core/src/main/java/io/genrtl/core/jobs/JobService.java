@@ -108,12 +108,12 @@ public final class JobService {
       jobStore.insert(job);
       jobStore.append(jobId, "status", "{\"status\":\"queued\"}", now);
       if (idempotencyKey != null) poolStores.idempotency().complete(principal.userId(), op, idempotencyKey, jobId, null);
+      // before the commit: a worker (this host's or another's) can only see the job once telemetry knows it, so the
+      // job's span always joins the submitting request's trace
+      telemetry.jobSubmitted(job);
       return job;
     });
-    if (queued.status() == JobStatus.QUEUED) {
-      signals.jobQueued();
-      telemetry.jobSubmitted(queued);
-    }
+    if (queued.status() == JobStatus.QUEUED) signals.jobQueued();
     return queued;
   }
 
