@@ -32,7 +32,8 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  */
-public final class GenRtl {
+public final class GenRtl implements AutoCloseable {
+  private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(GenRtl.class.getName());
   private final Stores stores;
   private final Clock clock;
   private final IdGenerator ids;
@@ -80,6 +81,74 @@ public final class GenRtl {
         b.signInSettings);
     this.admin = new io.genrtl.core.admin.AdminService(tx, s.accounts(), s.pool(), clock, ids, plans, pool, jobs, audit,
         accounts);
+  }
+
+  /**
+   * What {@link #start} runs in the background: the job runner (its worker id, threads, lease, poll, attempts) and, every
+   * {@code sweepEvery}, the sweeps (expired holds freed, expired sign-in records purged).
+   */
+  public record Background(io.genrtl.core.jobs.JobRunner.Settings jobs, Duration sweepEvery) {
+    public Background {
+      Objects.requireNonNull(jobs, "jobs");
+      if (sweepEvery == null || sweepEvery.isNegative() || sweepEvery.isZero()) {
+        throw new IllegalArgumentException("sweepEvery must be positive");
+      }
+    }
+
+    /** {@code threads} workers named {@code workerId}, 60 s leases, a 250 ms poll, 3 attempts; sweeps every minute. */
+    public static Background defaults(String workerId, int threads) {
+      return new Background(new io.genrtl.core.jobs.JobRunner.Settings(workerId, threads, Duration.ofSeconds(60),
+          Duration.ofMillis(250), 3), Duration.ofSeconds(60));
+    }
+  }
+
+  private io.genrtl.core.jobs.JobRunner runner;
+  private java.util.concurrent.ScheduledExecutorService sweeper;
+
+  /**
+   * Starts the library's background work: the job runner (queued jobs run, lost leases are recovered) and the sweeps.
+   * An embedder calls it once and {@link #close()} at the end; without it nothing runs jobs. Returns this.
+   */
+  public synchronized GenRtl start(Background background) {
+    if (runner != null) throw new IllegalStateException("already started");
+    Objects.requireNonNull(background, "background");
+    io.genrtl.core.jobs.JobRunner r = new io.genrtl.core.jobs.JobRunner(stores.transactor(), stores.jobs(), clock, jobs,
+        background.jobs());
+    java.util.concurrent.ScheduledExecutorService bg = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(x -> {
+      Thread t = new Thread(x, "genrtl-sweeper");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = background.sweepEvery().toMillis();
+    bg.scheduleWithFixedDelay(this::sweep, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    r.start();
+    runner = r;
+    sweeper = bg;
+    return this;
+  }
+
+  /** One round of the sweeps {@link #start} schedules (each guarded: a failing sweep is logged and retried next round). */
+  public void sweep() {
+    try {
+      int n = pool.sweepExpiredHolds();
+      if (n > 0) LOG.info("freed " + n + " expired holds");
+    } catch (RuntimeException e) {
+      LOG.warning("hold sweep failed: " + e);
+    }
+    try {
+      signIn.purgeExpired();
+    } catch (RuntimeException e) {
+      LOG.warning("sign-in purge failed: " + e);
+    }
+  }
+
+  /** Stops what {@link #start} started (jobs in flight get their lease back after it expires); a no-op otherwise. */
+  @Override
+  public synchronized void close() {
+    if (sweeper != null) sweeper.shutdownNow();
+    if (runner != null) runner.close();
+    sweeper = null;
+    runner = null;
   }
 
   public static Builder builder() {

@@ -29,13 +29,11 @@ public final class GenRtlServer implements AutoCloseable {
   private final HostRuntime runtime;
   private final Javalin app;
   private final ScheduledExecutorService background;
-  private final JobRunner jobs;
 
-  private GenRtlServer(HostRuntime runtime, Javalin app, ScheduledExecutorService background, JobRunner jobs) {
+  private GenRtlServer(HostRuntime runtime, Javalin app, ScheduledExecutorService background) {
     this.runtime = runtime;
     this.app = app;
     this.background = background;
-    this.jobs = jobs;
   }
 
   /**
@@ -66,24 +64,10 @@ public final class GenRtlServer implements AutoCloseable {
       app.start(config.bindHost(), config.port());
       LOG.info("genRTL listening on {}:{} ({})", config.bindHost(), app.port(), config);
       ScheduledExecutorService bg = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "genrtl-hold-sweeper");
+        Thread t = new Thread(r, "genrtl-host-chores");
         t.setDaemon(true);
         return t;
       });
-      bg.scheduleWithFixedDelay(() -> {
-        try {
-          int n = runtime.genrtl().pool().sweepExpiredHolds();
-          if (n > 0) LOG.info("freed {} expired holds", n);
-        } catch (RuntimeException e) {
-          LOG.warn("hold sweep failed: {}", e.toString());
-        }
-        try { // sign-ins, loopback codes and device authorizations past their expiry
-          int n = runtime.genrtl().signIn().purgeExpired();
-          if (n > 0) LOG.debug("purged {} expired sign-in records", n);
-        } catch (RuntimeException e) {
-          LOG.warn("sign-in purge failed: {}", e.toString());
-        }
-      }, config.holdSweepSeconds(), config.holdSweepSeconds(), TimeUnit.SECONDS);
       if (buckets != null && config.limits().store().equals("postgres")) {
         bg.scheduleWithFixedDelay(() -> {
           try {
@@ -104,10 +88,10 @@ public final class GenRtlServer implements AutoCloseable {
         }, config.meter().reportSeconds(), config.meter().reportSeconds(), TimeUnit.SECONDS);
       }
       if (pay.alertWebhooks() != null) pay.alertWebhooks().start();
-      JobRunner runner = new JobRunner(runtime.genrtl().stores().transactor(), runtime.genrtl().stores().jobs(), clock, runtime.genrtl().jobs(), new JobRunner.Settings(
-          workerId(), config.jobWorkers(), Duration.ofSeconds(60), Duration.ofMillis(250), 3));
-      runner.start();
-      return new GenRtlServer(runtime, app, bg, runner);
+      // the library runs the jobs and its sweeps (expired holds, sign-in records); the host adds its own chores above
+      runtime.genrtl().start(new io.genrtl.core.GenRtl.Background(new JobRunner.Settings(workerId(), config.jobWorkers(),
+          Duration.ofSeconds(60), Duration.ofMillis(250), 3), Duration.ofSeconds(config.holdSweepSeconds())));
+      return new GenRtlServer(runtime, app, bg);
     } catch (RuntimeException e) {
       runtime.close();
       throw e;
@@ -143,7 +127,7 @@ public final class GenRtlServer implements AutoCloseable {
   @Override
   public void close() {
     background.shutdownNow();
-    jobs.close();
+    runtime.genrtl().close();
     try {
       app.stop();
     } finally {

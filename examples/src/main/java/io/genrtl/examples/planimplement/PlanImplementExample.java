@@ -7,7 +7,6 @@ import io.genrtl.core.account.NewUser;
 import io.genrtl.core.account.Principal;
 import io.genrtl.core.account.Role;
 import io.genrtl.core.jobs.Job;
-import io.genrtl.core.jobs.JobRunner;
 import io.genrtl.jobs.GenRtlJobs;
 import io.genrtl.jobs.ImplementJob;
 import io.genrtl.jobs.PlanJob;
@@ -18,7 +17,6 @@ import io.genrtl.store.sqlite.SqliteDataSources;
 import io.genrtl.store.sqlite.SqliteStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -41,9 +39,7 @@ public final class PlanImplementExample {
       Principal caller = Principal.of(user.user(), null);
       String ws = genrtl.accounts().createWorkspace(caller, "pack16").workspaceId();
       long before = genrtl.pool().balance(user.user().userId()).availableMicros();
-      try (JobRunner runner = new JobRunner(genrtl.stores().transactor(), genrtl.stores().jobs(), Clock.systemUTC(), genrtl.jobs(),
-          new JobRunner.Settings("example", 1, Duration.ofMinutes(15), Duration.ofMillis(100), 1))) {
-        runner.start();
+      try (GenRtl running = genrtl.start(GenRtl.Background.defaults("example", 1))) {
         String spec = "{\"spec\":\"Pack pairs of bytes into 16-bit words, first byte in the low half\"}";
         Job plan = genrtl.jobs().await(caller, genrtl.jobs().submit(caller, PlanJob.TYPE, ws, spec, null).jobId(), Duration.ofMinutes(15));
         System.out.println("plan:       " + plan.status().wire() + " " + plan.result());
