@@ -76,6 +76,8 @@ public final class Tracing implements AutoCloseable {
     static final Active NONE = new Active(null, null);
     private final Span span;
     private final Scope scope;
+    /** A request's server span: ending it forgets it as the thread's request span. */
+    private boolean server;
 
     private Active(Span span, Scope scope) {
       this.span = span;
@@ -96,6 +98,7 @@ public final class Tracing implements AutoCloseable {
 
     public void end(boolean error, String outcome) {
       if (span == null) return;
+      if (server) SERVER.remove();
       try {
         if (outcome != null) span.setAttribute("genrtl.outcome", outcome);
         if (error) span.setStatus(StatusCode.ERROR, outcome == null ? "error" : outcome);
@@ -106,8 +109,16 @@ public final class Tracing implements AutoCloseable {
     }
   }
 
+  /** The request's server span on this thread (a job submitted by the request is its child, whatever span is current). */
+  private static final ThreadLocal<Context> SERVER = new ThreadLocal<>();
+
   public Active startServer(String name) {
-    return start(name, SpanKind.SERVER, Context.current());
+    Active a = start(name, SpanKind.SERVER, Context.current());
+    if (a.span != null) {
+      SERVER.set(Context.current());
+      a.server = true;
+    }
+    return a;
   }
 
   public Active startInternal(String name) {
@@ -118,11 +129,16 @@ public final class Tracing implements AutoCloseable {
     return start(name, SpanKind.CLIENT, Context.current());
   }
 
-  /** Remembers the current context as the parent of the job's span. */
+  /**
+   * Remembers the parent of the job's span: the request's server span when a request submits it (the submission runs
+   * inside a store transaction's span, which is not the job's parent), else the current context.
+   */
   public void jobSubmitted(String jobId) {
-    if (!enabled() || !Span.current().getSpanContext().isValid()) return;
+    if (!enabled()) return;
+    Context parent = SERVER.get() != null ? SERVER.get() : Context.current();
+    if (!Span.fromContext(parent).getSpanContext().isValid()) return;
     synchronized (submittedFrom) {
-      submittedFrom.put(jobId, new Submitted(Context.current(), RequestContext.requestId()));
+      submittedFrom.put(jobId, new Submitted(parent, RequestContext.requestId()));
     }
   }
 
