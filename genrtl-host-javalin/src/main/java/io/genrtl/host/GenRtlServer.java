@@ -1,7 +1,9 @@
 package io.genrtl.host;
 
+import io.genrtl.auth.oidc.AuthSettings;
 import io.genrtl.core.account.IssuedKey;
 import io.genrtl.host.http.GenRtlApp;
+import io.genrtl.payments.PaymentSettings;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -135,7 +137,7 @@ public final class GenRtlServer implements AutoCloseable {
     }
   }
 
-  static io.genrtl.host.http.CreemBilling creem(HostConfig.Creem c) {
+  static io.genrtl.host.http.CreemBilling creem(PaymentSettings.Creem c) {
     if (c.webhookSecrets() == null && c.apiKey() == null) return null;
     return new io.genrtl.host.http.CreemBilling(
         c.webhookSecrets() == null ? null : io.genrtl.payments.CreemWebhookVerifier.fromConfig(c.webhookSecrets()),
@@ -145,10 +147,10 @@ public final class GenRtlServer implements AutoCloseable {
   }
 
   /** The sign-in providers and external JWT issuers the configuration names (none when unset). */
-  static io.genrtl.host.http.SignInProviders signInProviders(HostConfig.Auth auth, Clock clock) {
+  static io.genrtl.host.http.SignInProviders signInProviders(AuthSettings auth, Clock clock) {
     io.genrtl.auth.oidc.OidcHttp http = io.genrtl.auth.oidc.OidcHttp.defaults();
     java.util.List<io.genrtl.auth.oidc.OAuthProvider> providers = new java.util.ArrayList<>();
-    for (HostConfig.Oidc o : auth.oidc()) {
+    for (AuthSettings.Oidc o : auth.oidc()) {
       providers.add(new io.genrtl.auth.oidc.OidcProvider(new io.genrtl.auth.oidc.OidcProvider.Config(o.name(), o.issuer(),
           o.clientId(), o.clientSecret(), o.scopes()), http, clock));
     }
@@ -161,14 +163,14 @@ public final class GenRtlServer implements AutoCloseable {
           auth.facebook().baseUrl(), auth.facebook().apiUrl(), http));
     }
     java.util.List<io.genrtl.auth.oidc.ExternalJwtAuthenticator.Issuer> issuers = new java.util.ArrayList<>();
-    for (HostConfig.Jwt j : auth.jwt()) {
+    for (AuthSettings.Jwt j : auth.jwt()) {
       issuers.add(new io.genrtl.auth.oidc.ExternalJwtAuthenticator.Issuer(j.name(), j.issuer(), j.jwksUrl(), j.audience()));
     }
     return new io.genrtl.host.http.SignInProviders(providers,
         issuers.isEmpty() ? null : new io.genrtl.auth.oidc.ExternalJwtAuthenticator(issuers, http, clock));
   }
 
-  static io.genrtl.host.http.StripeWebhooks stripeWebhooks(HostConfig.Stripe s, io.genrtl.payments.StripeGateway gateway,
+  static io.genrtl.host.http.StripeWebhooks stripeWebhooks(PaymentSettings.Stripe s, io.genrtl.payments.StripeGateway gateway,
       Clock clock) {
     if (s.webhookSecrets() == null && gateway == null) return null;
     return new io.genrtl.host.http.StripeWebhooks(

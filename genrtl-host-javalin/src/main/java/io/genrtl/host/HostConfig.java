@@ -1,5 +1,10 @@
 package io.genrtl.host;
 
+import io.genrtl.auth.oidc.AuthSettings;
+import io.genrtl.blob.s3.S3Settings;
+import io.genrtl.llm.http.LlmHttpSettings;
+import io.genrtl.payments.PaymentSettings;
+import io.genrtl.toolrunner.ToolSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -15,7 +20,10 @@ import java.util.Properties;
 
 /**
  * The host's whole configuration, read once from the environment and an optional properties file (same keys;
- * the environment wins) and validated before anything starts. Every variable is documented in README.md.
+ * the environment wins) and validated before anything starts. Every variable is documented in README.md. The adapter
+ * modules own their settings and parse them from the same map ({@link LlmHttpSettings}, {@link PaymentSettings},
+ * {@link AuthSettings}, {@link ToolSettings}, {@link S3Settings}); this record composes them, checks for unknown
+ * {@code GENRTL_*} names and collects every problem.
  */
 public record HostConfig(
     String bindHost,
@@ -36,15 +44,15 @@ public record HostConfig(
     int packageMaxEntries,
     long packageMaxUnpackedBytes,
     int packageMaxRatio,
-    S3 s3,
-    Llm llm,
+    S3Settings s3,
+    LlmHttpSettings llm,
     int jobWorkers,
-    Stripe stripe,
-    Tools tools,
-    Creem creem,
+    PaymentSettings.Stripe stripe,
+    ToolSettings tools,
+    PaymentSettings.Creem creem,
     Alerts alerts,
     Meter meter,
-    Auth auth,
+    AuthSettings auth,
     Limits limits,
     Observability observability,
     Edge edge) {
@@ -65,8 +73,6 @@ public record HostConfig(
       return "Edge[trustForwardedProto=" + trustForwardedProto + ", cors=" + (corsOrigins.isEmpty() ? "off" : corsOrigins) + "]";
     }
   }
-
-  static final List<String> EDGE_SETTINGS = List.of("GENRTL_TRUST_FORWARDED_PROTO", "GENRTL_CORS_ORIGINS");
 
   /** An origin as browsers send it: http(s), a host, an optional port; no path, no trailing slash, no wildcard. */
   private static final java.util.regex.Pattern ORIGIN =
@@ -119,37 +125,6 @@ public record HostConfig(
     }
   }
 
-  /**
-   * The ToolRunner ({@code GENRTL_TOOL_*}): price per CPU second in micro-USD, isolation level (a level weaker than
-   * bubblewrap, {@code unshare} or {@code none}, only with {@code GENRTL_TOOL_ALLOW_WEAK_ISOLATION=true}: for trusted
-   * designs), concurrency, where runs and the Verilator build cache live (cache bound 0: no cache), Verilator's
-   * {@code -j}, the limits (time, memory, output, processes, bytes and entries a run writes, its /tmp), the uid the
-   * tools run as when the host runs as root, and the paths no run may read (the data directory, {@code admin.key},
-   * the SQLite database, the configuration file): the runner proves at start that none is readable from a run and
-   * refuses every run otherwise.
-   */
-  public record Tools(long microsPerCpuSecond, String isolation, int maxConcurrent, Path workDir, Path cacheDir,
-      long cacheBytes, int verilatorJobs, int compileTimeoutSeconds, int runTimeoutSeconds, int maxRunTimeoutSeconds,
-      long compileMemoryBytes, long runMemoryBytes, long maxOutputBytes, boolean allowWeakIsolation, int maxProcesses,
-      long maxWriteBytes, long maxFiles, long tmpBytes, int sandboxUid, List<Path> protectedPaths) {
-    public Tools {
-      protectedPaths = List.copyOf(protectedPaths);
-    }
-  }
-
-  /** Creem: API key and base, webhook secrets (comma-separated while rolling), product id per plan or pack id. */
-  public record Creem(String apiKey, String webhookSecrets, String apiBase, java.util.Map<String, String> productById) {
-    public Creem {
-      productById = java.util.Map.copyOf(productById);
-    }
-
-    @Override
-    public String toString() {
-      return "Creem[webhooks=" + (webhookSecrets == null ? "off" : "on") + ", api=" + (apiKey == null ? "off" : "on")
-          + ", products=" + productById.size() + "]";
-    }
-  }
-
   /** Where spend alerts are POSTed (null: nowhere) and the HMAC secret that signs them. */
   public record Alerts(String webhookUrl, String webhookSecret) {
     @Override
@@ -161,81 +136,6 @@ public record HostConfig(
   /** On-demand metering: the Stripe Billing Meter's event name (null: off) and how often the outbox is drained. */
   public record Meter(String eventName, int reportSeconds) {}
 
-
-  /**
-   * Sign-in providers: OIDC issuers ({@code GENRTL_OIDC_<NAME>_*}), GitHub and Facebook OAuth apps (null when not
-   * configured; base URLs null: the public ones), and trusted external JWT issuers ({@code GENRTL_JWT_<NAME>_*}).
-   */
-  public record Auth(List<Oidc> oidc, OAuthApp github, OAuthApp facebook, List<Jwt> jwt) {
-    public Auth {
-      oidc = List.copyOf(oidc);
-      jwt = List.copyOf(jwt);
-    }
-
-    public static Auth none() {
-      return new Auth(List.of(), null, null, List.of());
-    }
-
-    @Override
-    public String toString() {
-      List<String> names = new ArrayList<>();
-      for (Oidc o : oidc) names.add(o.name());
-      if (github != null) names.add("github");
-      if (facebook != null) names.add("facebook");
-      return "Auth[providers=" + names + ", jwtIssuers=" + jwt.size() + "]";
-    }
-  }
-
-  /** An OIDC issuer; {@code name} is the lower-cased {@code <NAME>}, used in {@code /api/auth/login/{name}}. */
-  public record Oidc(String name, String issuer, String clientId, String clientSecret, String scopes) {
-    @Override
-    public String toString() {
-      return "Oidc[" + name + "]";
-    }
-  }
-
-  /** A plain OAuth 2.0 app (GitHub, Facebook); {@code baseUrl} / {@code apiUrl} override the public endpoints. */
-  public record OAuthApp(String clientId, String clientSecret, String baseUrl, String apiUrl) {
-    @Override
-    public String toString() {
-      return "OAuthApp[clientId=" + clientId + "]";
-    }
-  }
-
-  /** A trusted external JWT issuer. */
-  public record Jwt(String name, String issuer, String jwksUrl, String audience) {}
-
-  /** Stripe: webhook secrets (comma-separated while rolling), API key and base, and the price id of each plan. */
-  public record Stripe(String webhookSecrets, String secretKey, String apiBase, java.util.Map<String, String> planByPrice) {
-    public Stripe {
-      planByPrice = java.util.Map.copyOf(planByPrice);
-    }
-
-    @Override
-    public String toString() {
-      return "Stripe[webhooks=" + (webhookSecrets == null ? "off" : "on") + ", api=" + (secretKey == null ? "off" : "on")
-          + ", prices=" + planByPrice.size() + "]";
-    }
-  }
-
-  /** Model providers: keys (never printed), base URLs (null: the public APIs) and the OpenAI API style. */
-  public record Llm(String openaiKey, String openaiBaseUrl, String openaiStyle, String anthropicKey, String anthropicBaseUrl) {
-    @Override
-    public String toString() {
-      return "Llm[openai=" + (openaiKey == null ? "off" : openaiStyle + (openaiBaseUrl == null ? "" : "@" + openaiBaseUrl))
-          + ", anthropic=" + (anthropicKey == null ? "off" : anthropicBaseUrl == null ? "on" : "@" + anthropicBaseUrl) + "]";
-    }
-  }
-
-  /** Where packages go when {@code GENRTL_BLOB_STORE=s3}; null keeps them on the filesystem. */
-  public record S3(String endpoint, String region, String bucket, String prefix, String accessKeyId, String secretAccessKey,
-      boolean pathStyle) {
-    @Override
-    public String toString() {
-      return "S3[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", prefix=" + prefix
-          + ", pathStyle=" + pathStyle + ", credentials=" + (accessKeyId == null ? "default chain" : "static") + "]";
-    }
-  }
 
   public static final String CONFIG_FILE_VAR = "GENRTL_CONFIG_FILE";
 
@@ -276,12 +176,7 @@ public record HostConfig(
       if (ours && v != null && !v.isBlank()) values.put(k, v.trim());
     });
     for (String k : values.keySet()) {
-      if (k.startsWith("GENRTL_") && !KNOWN.contains(k) && !EDGE_SETTINGS.contains(k) && !k.startsWith("GENRTL_PG_") && !k.equals("GENRTL_REQUIRE_PG")
-          && !k.startsWith("GENRTL_STRIPE_PRICE_") && !k.startsWith("GENRTL_CREEM_PRODUCT_") && !k.startsWith("GENRTL_PLAN_") && !k.startsWith("GENRTL_SIM")
-          && !k.startsWith("GENRTL_OIDC_") && !k.startsWith("GENRTL_JWT_") && !k.equals("GENRTL_REQUIRE_SIMULATORS")
-          && !k.equals("GENRTL_JAVA_OPTS")) { // read by the ./genrtl launcher, not by the server
-        problems.add(k + ": unknown setting (see README.md, Configuration)");
-      }
+      if (k.startsWith("GENRTL_") && !known(k)) problems.add(k + ": unknown setting (see README.md, Configuration)");
     }
 
     String bindHost = values.getOrDefault("GENRTL_BIND", "0.0.0.0");
@@ -321,55 +216,18 @@ public record HostConfig(
     int maxEntries = intValue(values, "GENRTL_PACKAGE_MAX_ENTRIES", 10_000, 10, 1_000_000, problems);
     long maxUnpackedMb = longValue(values, "GENRTL_PACKAGE_MAX_UNPACKED_MB", 256, 1, 65_536, problems);
     int maxRatio = intValue(values, "GENRTL_PACKAGE_MAX_RATIO", 100, 2, 100_000, problems);
-    S3 s3 = null;
+    S3Settings s3 = null;
     String blobStore = values.getOrDefault("GENRTL_BLOB_STORE", "filesystem");
     if (blobStore.equals("s3")) {
-      String region = values.get("GENRTL_S3_REGION");
-      String bucket = values.get("GENRTL_S3_BUCKET");
-      if (region == null) problems.add("GENRTL_S3_REGION: required with GENRTL_BLOB_STORE=s3");
-      if (bucket == null) problems.add("GENRTL_S3_BUCKET: required with GENRTL_BLOB_STORE=s3");
-      else if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) problems.add("GENRTL_S3_BUCKET: not a valid bucket name");
-      String endpoint = values.get("GENRTL_S3_ENDPOINT");
-      if (endpoint != null && !endpoint.matches("https?://[^@/]+(/.*)?")) {
-        problems.add("GENRTL_S3_ENDPOINT: must be an http(s) URL without credentials");
-      }
-      String id = values.get("GENRTL_S3_ACCESS_KEY_ID");
-      String secret = values.get("GENRTL_S3_SECRET_ACCESS_KEY");
-      if ((id == null) != (secret == null)) {
-        problems.add("GENRTL_S3_ACCESS_KEY_ID and GENRTL_S3_SECRET_ACCESS_KEY: set both or neither");
-      }
-      String pathStyle = values.getOrDefault("GENRTL_S3_PATH_STYLE", "false");
-      if (!pathStyle.equals("true") && !pathStyle.equals("false")) problems.add("GENRTL_S3_PATH_STYLE: true or false");
-      s3 = new S3(endpoint, region, bucket, values.getOrDefault("GENRTL_S3_PREFIX", ""), id, secret, pathStyle.equals("true"));
+      s3 = S3Settings.parse(values, problems);
     } else if (!blobStore.equals("filesystem")) {
       problems.add("GENRTL_BLOB_STORE: filesystem or s3");
     }
-    String style = values.getOrDefault("OPENAI_API_STYLE", "responses");
-    if (!style.equals("responses") && !style.equals("chat")) problems.add("OPENAI_API_STYLE: responses or chat");
-    for (String k : new String[] {"OPENAI_BASE_URL", "ANTHROPIC_BASE_URL"}) {
-      String u = values.get(k);
-      if (u != null && !u.matches("https?://[^@\\s]+")) problems.add(k + ": must be an http(s) URL");
-    }
-    Llm llm = new Llm(values.get("OPENAI_API_KEY"), values.get("OPENAI_BASE_URL"), style, values.get("ANTHROPIC_API_KEY"),
-        values.get("ANTHROPIC_BASE_URL"));
+    LlmHttpSettings llm = LlmHttpSettings.parse(values, problems);
     int workers = intValue(values, "GENRTL_JOB_WORKERS", 2, 1, 64, problems);
-    java.util.Map<String, String> planByPrice = new java.util.HashMap<>();
-    for (String k : values.keySet()) {
-      if (k.startsWith("GENRTL_STRIPE_PRICE_")) {
-        planByPrice.put(values.get(k), k.substring("GENRTL_STRIPE_PRICE_".length()).toLowerCase(Locale.ROOT));
-      }
-    }
-    Stripe stripe = new Stripe(values.get("STRIPE_WEBHOOK_SECRET"), values.get("STRIPE_SECRET_KEY"), values.get("STRIPE_API_BASE"),
-        planByPrice);
-    java.util.Map<String, String> creemProducts = new java.util.HashMap<>();
-    for (String k : values.keySet()) {
-      if (k.startsWith("GENRTL_CREEM_PRODUCT_")) {
-        creemProducts.put(k.substring("GENRTL_CREEM_PRODUCT_".length()).toLowerCase(Locale.ROOT), values.get(k));
-      }
-    }
-    String creemBase = values.get("CREEM_API_BASE");
-    if (creemBase != null && !creemBase.matches("https?://[^@\\s]+")) problems.add("CREEM_API_BASE: must be an http(s) URL");
-    Creem creem = new Creem(values.get("CREEM_API_KEY"), values.get("CREEM_WEBHOOK_SECRET"), creemBase, creemProducts);
+    PaymentSettings payments = PaymentSettings.parse(values, problems);
+    PaymentSettings.Stripe stripe = payments.stripe();
+    PaymentSettings.Creem creem = payments.creem();
     String alertUrl = values.get("GENRTL_ALERT_WEBHOOK_URL");
     String alertSecret = values.get("GENRTL_ALERT_WEBHOOK_SECRET");
     if (alertUrl != null) {
@@ -386,8 +244,8 @@ public record HostConfig(
     if (meter.eventName() != null && values.get("STRIPE_SECRET_KEY") == null) {
       problems.add("GENRTL_STRIPE_METER_EVENT: needs STRIPE_SECRET_KEY");
     }
-    Tools tools = tools(values, dataDir, problems);
-    Auth auth = auth(values, problems);
+    ToolSettings tools = ToolSettings.parse(values, dataDir, protectedPaths(values, dataDir), problems);
+    AuthSettings auth = AuthSettings.parse(values, problems);
     Limits limits = limits(values, pg, problems);
     Observability obs = observability(values, problems);
     Edge edge = edge(values, problems);
@@ -441,58 +299,8 @@ public record HostConfig(
     return new Observability(key, format, otlp, v.getOrDefault("OTEL_SERVICE_NAME", "genrtl"));
   }
 
-  private static Tools tools(Map<String, String> v, Path dataDir, List<String> problems) {
-    long micros = 0;
-    String price = v.get("GENRTL_TOOL_USD_PER_CPU_SECOND");
-    if (price != null) {
-      try {
-        java.math.BigDecimal usd = new java.math.BigDecimal(price);
-        if (usd.signum() < 0 || usd.compareTo(java.math.BigDecimal.valueOf(1000)) > 0 || usd.stripTrailingZeros().scale() > 6) {
-          problems.add("GENRTL_TOOL_USD_PER_CPU_SECOND: a dollar amount from 0 to 1000 with at most 6 decimals (got " + price + ")");
-        } else {
-          micros = usd.movePointRight(6).longValueExact();
-        }
-      } catch (NumberFormatException | ArithmeticException e) {
-        problems.add("GENRTL_TOOL_USD_PER_CPU_SECOND: not a number: '" + price + "'");
-      }
-    }
-    String isolation = v.getOrDefault("GENRTL_TOOL_ISOLATION", "auto");
-    if (!List.of("auto", "bwrap", "unshare", "none").contains(isolation)) {
-      problems.add("GENRTL_TOOL_ISOLATION: one of auto, bwrap, unshare, none");
-    }
-    String weak = v.getOrDefault("GENRTL_TOOL_ALLOW_WEAK_ISOLATION", "false");
-    if (!weak.equals("true") && !weak.equals("false")) {
-      problems.add("GENRTL_TOOL_ALLOW_WEAK_ISOLATION: true or false");
-    } else if ((isolation.equals("unshare") || isolation.equals("none")) && !weak.equals("true")) {
-      problems.add("GENRTL_TOOL_ISOLATION=" + isolation + " runs designs without bubblewrap, for trusted designs only:"
-          + " set GENRTL_TOOL_ALLOW_WEAK_ISOLATION=true to confirm (see docs/security.md)");
-    } else if (weak.equals("true") && !(isolation.equals("unshare") || isolation.equals("none"))) {
-      problems.add("GENRTL_TOOL_ALLOW_WEAK_ISOLATION: only with GENRTL_TOOL_ISOLATION=unshare or none (auto never falls"
-          + " back to a weaker level)");
-    }
-    int cores = Runtime.getRuntime().availableProcessors();
-    int concurrent = intValue(v, "GENRTL_TOOL_MAX_CONCURRENT", cores, 1, 256, problems);
-    Path work = v.containsKey("GENRTL_TOOL_WORK_DIR") ? Path.of(v.get("GENRTL_TOOL_WORK_DIR")).toAbsolutePath().normalize() : null;
-    Path cache = Path.of(v.getOrDefault("GENRTL_TOOL_CACHE_DIR", dataDir.resolve("verilator-cache").toString()))
-        .toAbsolutePath().normalize();
-    long cacheMb = longValue(v, "GENRTL_TOOL_CACHE_MB", 1024, 0, 1L << 20, problems);
-    int jobs = intValue(v, "GENRTL_TOOL_VERILATOR_JOBS", 1, 1, 64, problems);
-    int compile = intValue(v, "GENRTL_TOOL_COMPILE_TIMEOUT_S", 300, 5, 7200, problems);
-    int maxRun = intValue(v, "GENRTL_TOOL_MAX_RUN_TIMEOUT_S", 600, 1, 86_400, problems);
-    int run = intValue(v, "GENRTL_TOOL_RUN_TIMEOUT_S", Math.min(30, maxRun), 1, 86_400, problems);
-    if (run > maxRun) problems.add("GENRTL_TOOL_RUN_TIMEOUT_S: must not exceed GENRTL_TOOL_MAX_RUN_TIMEOUT_S (" + maxRun + ")");
-    long compileMem = longValue(v, "GENRTL_TOOL_COMPILE_MEMORY_MB", 4096, 64, 1L << 20, problems);
-    long runMem = longValue(v, "GENRTL_TOOL_RUN_MEMORY_MB", 2048, 64, 1L << 20, problems);
-    long outKb = longValue(v, "GENRTL_TOOL_MAX_OUTPUT_KB", 4096, 16, 1L << 20, problems);
-    int procs = intValue(v, "GENRTL_TOOL_MAX_PROCESSES", Math.max(128, 3 * jobs + 16), 16, 65_536, problems);
-    if (procs < 3 * jobs + 16) {
-      problems.add("GENRTL_TOOL_MAX_PROCESSES: at least 3 per Verilator job plus 16 (" + (3 * jobs + 16) + " with"
-          + " GENRTL_TOOL_VERILATOR_JOBS=" + jobs + ")");
-    }
-    long writeMb = longValue(v, "GENRTL_TOOL_MAX_WRITE_MB", 1024, 1, 1L << 20, problems);
-    long files = longValue(v, "GENRTL_TOOL_MAX_FILES", 10_000, 16, 10_000_000, problems);
-    long tmpMb = longValue(v, "GENRTL_TOOL_TMP_MB", 256, 1, 1L << 20, problems);
-    int uid = intValue(v, "GENRTL_TOOL_SANDBOX_UID", 65534, 1, Integer.MAX_VALUE, problems);
+  /** What no tool run may read: the data directory and the key in it, the database file, the configuration file. */
+  private static List<Path> protectedPaths(Map<String, String> v, Path dataDir) {
     // what no run may read: the data directory and the key in it, the database file, the configuration file
     List<Path> guarded = new ArrayList<>(List.of(dataDir, dataDir.resolve(GenRtlServer.ADMIN_KEY_FILE)));
     String db = v.getOrDefault("GENRTL_DB_URL", "jdbc:sqlite:" + dataDir.resolve("genrtl.db"));
@@ -505,99 +313,35 @@ public record HostConfig(
     }
     String file = v.get(CONFIG_FILE_VAR);
     if (file != null && !file.isBlank()) guarded.add(Path.of(file).toAbsolutePath().normalize());
-    return new Tools(micros, isolation, concurrent, work, cache, cacheMb << 20, jobs, compile, run, maxRun, compileMem << 20,
-        runMem << 20, outKb << 10, weak.equals("true"), procs, writeMb << 20, files, tmpMb << 20, uid, guarded);
+    return guarded;
   }
 
-  private static final List<String> OIDC_SUFFIXES = List.of("_ISSUER", "_CLIENT_ID", "_CLIENT_SECRET", "_SCOPES");
-  private static final List<String> JWT_SUFFIXES = List.of("_ISSUER", "_JWKS_URL", "_AUDIENCE");
-
-  /** {@code GENRTL_OIDC_<NAME>_*}, {@code GENRTL_GITHUB_*}, {@code GENRTL_FACEBOOK_*}, {@code GENRTL_JWT_<NAME>_*}. */
-  static Auth auth(Map<String, String> values, List<String> problems) {
-    java.util.TreeMap<String, Map<String, String>> oidc = new java.util.TreeMap<>();
-    java.util.TreeMap<String, Map<String, String>> jwt = new java.util.TreeMap<>();
-    for (String k : values.keySet()) {
-      grouped(k, "GENRTL_OIDC_", OIDC_SUFFIXES, values, oidc, problems);
-      grouped(k, "GENRTL_JWT_", JWT_SUFFIXES, values, jwt, problems);
-    }
-    List<Oidc> oidcs = new ArrayList<>();
-    oidc.forEach((name, v) -> {
-      String prefix = "GENRTL_OIDC_" + name.toUpperCase(Locale.ROOT);
-      String issuer = v.get("_ISSUER");
-      String id = v.get("_CLIENT_ID");
-      if (issuer == null || id == null) problems.add(prefix + "_ISSUER and " + prefix + "_CLIENT_ID: both are required");
-      else if (!issuer.matches("https?://[^@\\s]+")) problems.add(prefix + "_ISSUER: must be an http(s) URL");
-      else if (name.equals("github") || name.equals("facebook")) problems.add(prefix + "_*: the name " + name + " is reserved");
-      else oidcs.add(new Oidc(name, issuer, id, v.get("_CLIENT_SECRET"), v.get("_SCOPES")));
-    });
-    List<Jwt> jwts = new ArrayList<>();
-    jwt.forEach((name, v) -> {
-      String prefix = "GENRTL_JWT_" + name.toUpperCase(Locale.ROOT);
-      String issuer = v.get("_ISSUER");
-      String jwks = v.get("_JWKS_URL");
-      String aud = v.get("_AUDIENCE");
-      if (issuer == null || jwks == null || aud == null) {
-        problems.add(prefix + "_ISSUER, " + prefix + "_JWKS_URL and " + prefix + "_AUDIENCE: all three are required");
-      } else if (!jwks.matches("https?://[^@\\s]+")) {
-        problems.add(prefix + "_JWKS_URL: must be an http(s) URL");
-      } else {
-        jwts.add(new Jwt(name, issuer, jwks, aud));
-      }
-    });
-    return new Auth(oidcs, oauthApp(values, "GENRTL_GITHUB", "_API_URL", problems),
-        oauthApp(values, "GENRTL_FACEBOOK", "_GRAPH_URL", problems), jwts);
-  }
-
-  private static void grouped(String key, String prefix, List<String> suffixes, Map<String, String> values,
-      Map<String, Map<String, String>> out, List<String> problems) {
-    if (!key.startsWith(prefix)) return;
-    for (String suffix : suffixes) {
-      if (key.endsWith(suffix) && key.length() > prefix.length() + suffix.length()) {
-        String name = key.substring(prefix.length(), key.length() - suffix.length());
-        if (!name.matches("[A-Z0-9]{1,32}")) {
-          problems.add(key + ": the provider name must be 1-32 letters or digits");
-          return;
-        }
-        out.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new java.util.HashMap<>()).put(suffix, values.get(key));
-        return;
-      }
-    }
-    problems.add(key + ": unknown setting (see README.md, Sign-in)");
-  }
-
-  private static OAuthApp oauthApp(Map<String, String> values, String prefix, String apiSuffix, List<String> problems) {
-    String id = values.get(prefix + "_CLIENT_ID");
-    String secret = values.get(prefix + "_CLIENT_SECRET");
-    if (id == null && secret == null) return null;
-    if (id == null || secret == null) {
-      problems.add(prefix + "_CLIENT_ID and " + prefix + "_CLIENT_SECRET: set both or neither");
-      return null;
-    }
-    for (String k : new String[] {prefix + "_BASE_URL", prefix + apiSuffix}) {
-      String u = values.get(k);
-      if (u != null && !u.matches("https?://[^@\\s]+")) problems.add(k + ": must be an http(s) URL");
-    }
-    return new OAuthApp(id, secret, values.get(prefix + "_BASE_URL"), values.get(prefix + apiSuffix));
-  }
-
+  /** The host's own settings; the adapters' are claimed by their settings records (see {@link #known}). */
   static final List<String> KNOWN = List.of("GENRTL_BIND", "GENRTL_PORT", "GENRTL_DATA_DIR", "GENRTL_DB_URL",
       "GENRTL_DB_USER", "GENRTL_DB_PASSWORD", "GENRTL_DB_POOL_SIZE", "GENRTL_MAX_BODY_BYTES", "GENRTL_PUBLIC_URL",
       "GENRTL_ADMIN_EMAIL", "GENRTL_LOG_LEVEL", "GENRTL_PLANS_FILE", "GENRTL_HOLD_SWEEP_SECONDS", "GENRTL_MAX_PACKAGE_MB",
       "GENRTL_DELIVERY_TTL_S", "GENRTL_PACKAGE_MAX_ENTRIES", "GENRTL_PACKAGE_MAX_UNPACKED_MB", "GENRTL_PACKAGE_MAX_RATIO",
-      "GENRTL_BLOB_STORE", "GENRTL_S3_ENDPOINT", "GENRTL_S3_REGION", "GENRTL_S3_BUCKET", "GENRTL_S3_PREFIX",
-      "GENRTL_S3_ACCESS_KEY_ID", "GENRTL_S3_SECRET_ACCESS_KEY", "GENRTL_S3_PATH_STYLE", "GENRTL_JOB_WORKERS",
-      "GENRTL_TOOL_USD_PER_CPU_SECOND", "GENRTL_TOOL_ISOLATION", "GENRTL_TOOL_MAX_CONCURRENT", "GENRTL_TOOL_WORK_DIR",
-      "GENRTL_TOOL_CACHE_DIR", "GENRTL_TOOL_CACHE_MB", "GENRTL_TOOL_VERILATOR_JOBS", "GENRTL_TOOL_COMPILE_TIMEOUT_S",
-      "GENRTL_TOOL_RUN_TIMEOUT_S", "GENRTL_TOOL_MAX_RUN_TIMEOUT_S", "GENRTL_TOOL_COMPILE_MEMORY_MB",
-      "GENRTL_TOOL_RUN_MEMORY_MB", "GENRTL_TOOL_MAX_OUTPUT_KB", "GENRTL_TOOL_ALLOW_WEAK_ISOLATION", "GENRTL_TOOL_MAX_PROCESSES",
-      "GENRTL_TOOL_MAX_WRITE_MB", "GENRTL_TOOL_MAX_FILES", "GENRTL_TOOL_TMP_MB", "GENRTL_TOOL_SANDBOX_UID",
+      "GENRTL_BLOB_STORE", "GENRTL_JOB_WORKERS",
       "GENRTL_ALERT_WEBHOOK_URL", "GENRTL_ALERT_WEBHOOK_SECRET", "GENRTL_STRIPE_METER_EVENT", "GENRTL_METER_REPORT_SECONDS",
-      "GENRTL_GITHUB_CLIENT_ID", "GENRTL_GITHUB_CLIENT_SECRET", "GENRTL_GITHUB_BASE_URL", "GENRTL_GITHUB_API_URL",
-      "GENRTL_FACEBOOK_CLIENT_ID", "GENRTL_FACEBOOK_CLIENT_SECRET", "GENRTL_FACEBOOK_BASE_URL", "GENRTL_FACEBOOK_GRAPH_URL",
       "GENRTL_RATE_LIMITS", "GENRTL_RATE_LIMIT_PER_MINUTE", "GENRTL_RATE_LIMIT_ANONYMOUS_PER_MINUTE",
       "GENRTL_RATE_LIMIT_AUTH_PER_MINUTE", "GENRTL_RATE_LIMIT_TENANT_PER_MINUTE", "GENRTL_RATE_LIMIT_STORE",
       "GENRTL_RATE_LIMIT_TRUST_FORWARDED_FOR", "GENRTL_METRICS_KEY", "GENRTL_LOG_FORMAT",
-      CONFIG_FILE_VAR);
+      "GENRTL_TRUST_FORWARDED_PROTO", "GENRTL_CORS_ORIGINS", CONFIG_FILE_VAR);
+
+  /**
+   * {@code GENRTL_*} variables that are not settings of the server, so that a shell set up to build and test (README.md,
+   * Tests) can run {@code ./genrtl} unchanged: the launcher's {@code GENRTL_JAVA_OPTS}, and what the build's tests read
+   * ({@code GENRTL_PG_URL}, {@code GENRTL_REQUIRE_PG}, {@code GENRTL_SIM_FULL}, {@code GENRTL_REQUIRE_SIMULATORS}).
+   * The server never reads them; exact names, no prefixes.
+   */
+  static final List<String> NOT_SETTINGS = List.of("GENRTL_JAVA_OPTS", "GENRTL_PG_URL", "GENRTL_REQUIRE_PG",
+      "GENRTL_SIM_FULL", "GENRTL_REQUIRE_SIMULATORS");
+
+  /** Whether a {@code GENRTL_*} name is a setting someone reads: the host's, an adapter's, or a plan's limit override. */
+  static boolean known(String k) {
+    return KNOWN.contains(k) || NOT_SETTINGS.contains(k) || k.startsWith("GENRTL_PLAN_") || ToolSettings.claims(k)
+        || S3Settings.claims(k) || PaymentSettings.claims(k) || AuthSettings.claims(k);
+  }
 
   private static int intValue(Map<String, String> v, String key, int def, int min, int max, List<String> problems) {
     return (int) longValue(v, key, def, min, max, problems);

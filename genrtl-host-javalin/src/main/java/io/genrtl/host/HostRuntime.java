@@ -11,6 +11,9 @@ import io.genrtl.core.cbb.CbbService;
 import io.genrtl.core.cbb.FileSystemBlobStore;
 import io.genrtl.core.cbb.PackageLimits;
 import io.genrtl.core.llm.LlmClient;
+import io.genrtl.blob.s3.S3Settings;
+import io.genrtl.llm.http.LlmHttpSettings;
+import io.genrtl.toolrunner.ToolSettings;
 import io.genrtl.core.plan.PlanCatalog;
 import io.genrtl.jobs.GenRtlJobs;
 import io.genrtl.toolrunner.ToolJob;
@@ -133,7 +136,7 @@ public final class HostRuntime implements AutoCloseable {
    * run) it is logged as an error once and every tool run is refused with 503 {@code tool_sandbox_unavailable}; the
    * rest of the host works.
    */
-  static java.util.function.Supplier<io.genrtl.toolrunner.ToolRunner> toolRunner(HostConfig.Tools t) {
+  static java.util.function.Supplier<io.genrtl.toolrunner.ToolRunner> toolRunner(ToolSettings t) {
     io.genrtl.toolrunner.ToolRunner.Settings s = toolSettings(t);
     AtomicReference<io.genrtl.toolrunner.ToolRunner> made = new AtomicReference<>();
     return () -> {
@@ -165,7 +168,7 @@ public final class HostRuntime implements AutoCloseable {
     };
   }
 
-  static io.genrtl.toolrunner.ToolRunner.Settings toolSettings(HostConfig.Tools t) {
+  static io.genrtl.toolrunner.ToolRunner.Settings toolSettings(ToolSettings t) {
     io.genrtl.toolrunner.ToolRunner.Settings d = io.genrtl.toolrunner.ToolRunner.Settings.defaults();
     io.genrtl.toolrunner.ToolRunner.Limits compile = new io.genrtl.toolrunner.ToolRunner.Limits(
         Duration.ofSeconds(t.compileTimeoutSeconds()), Duration.ofSeconds(t.compileTimeoutSeconds()), t.compileMemoryBytes(),
@@ -198,7 +201,7 @@ public final class HostRuntime implements AutoCloseable {
   }
 
   /** The model connectors the configuration enables (none without keys). */
-  static Map<String, LlmClient> llmClients(HostConfig.Llm llm, Clock clock) {
+  static Map<String, LlmClient> llmClients(LlmHttpSettings llm, Clock clock) {
     Map<String, LlmClient> clients = new HashMap<>();
     if (llm.openaiKey() != null) {
       LlmHttpConfig.Builder b = LlmHttpConfig.builder(llm.openaiKey()).clock(clock);
@@ -214,7 +217,7 @@ public final class HostRuntime implements AutoCloseable {
   }
 
   static BlobStore blobs(HostConfig config) {
-    HostConfig.S3 s3 = config.s3();
+    S3Settings s3 = config.s3();
     if (s3 == null) return new FileSystemBlobStore(config.dataDir().resolve("blobs"));
     S3BlobStore.Builder b = S3BlobStore.builder().region(s3.region()).bucket(s3.bucket()).prefix(s3.prefix())
         .pathStyle(s3.pathStyle()).presign(true);

@@ -16,9 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-/** The {@code genrtl} command line: {@code serve}, {@code migrate}, {@code admin ...}, {@code cbb publish}, {@code demo}. */
+/**
+ * The {@code genrtl} command line: {@code serve}, {@code migrate}, {@code admin ...}, {@code cbb publish}; the app jar
+ * (module genrtl-app) adds {@code demo} through {@link Command}.
+ */
 public final class Main {
-  static final String USAGE = String.join("\n",
+  static final String USAGE_HEAD = String.join("\n",
       "usage: genrtl <command> [options]",
       "",
       "  serve                                   run the server (configuration: GENRTL_* environment variables)",
@@ -35,26 +38,63 @@ public final class Main {
       "  admin reconcile-billing                 compare on-demand ledger totals per user and period with what was reported",
       "                                          to the usage meter; prints JSON, exit 1 on any difference",
       "  cbb publish FILE                        validate and publish a CBB package (.zip or .tar.gz)",
-      "  demo [--keep]                           the whole loop offline in a temp dir (recorded model answers, SQLite,",
-      "                                          Icarus Verilog): plan, buy and install a CBB, implement, simulate (FAIL),",
-      "                                          repair, simulate (PASS), the itemised statement; exit 0 on PASS",
-      "  help                                    show this text",
       "");
+  static final String USAGE_TAIL = "  help                                    show this text\n";
+
+  /**
+   * A command the host module does not hold itself: the app jar adds {@code demo} (module genrtl-demo), which runs its
+   * own host. {@code usage} is its lines of the help text (each ending in a newline). A {@link UsageException} it throws
+   * is printed with the usage and exits 2.
+   */
+  public record Command(String name, String usage, Runner runner) {}
+
+  /** Runs a {@link Command}: the whole argument list (the command's name first); returns the exit code. */
+  @FunctionalInterface
+  public interface Runner {
+    int run(String[] args, PrintStream out, PrintStream err);
+  }
+
+  static String usage(List<Command> extra) {
+    StringBuilder b = new StringBuilder(USAGE_HEAD);
+    for (Command c : extra) b.append(c.usage());
+    return b.append(USAGE_TAIL).toString();
+  }
 
   private Main() {}
 
   public static void main(String[] args) {
-    int code = run(args, System.getenv(), System.out, System.err);
+    main(args, List.of());
+  }
+
+  /** The process entry point with {@code extra} commands (the app's {@code demo}); exits with the command's code. */
+  public static void main(String[] args, List<Command> extra) {
+    int code = run(args, System.getenv(), System.out, System.err, extra);
     if (code != 0) System.exit(code);
   }
 
-  /** Runs one command; returns the process exit code (0 ok, 1 failure, 2 usage or configuration error). */
   static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    return run(args, env, out, err, List.of());
+  }
+
+  /** Runs one command; returns the process exit code (0 ok, 1 failure, 2 usage or configuration error). */
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, List<Command> extra) {
+    String usage = usage(extra);
     if (args.length == 0 || List.of("help", "--help", "-h").contains(args[0])) {
-      (args.length == 0 ? err : out).print(USAGE);
+      (args.length == 0 ? err : out).print(usage);
       return args.length == 0 ? 2 : 0;
     }
-    if (args[0].equals("demo")) return demo(args, out, err);
+    for (Command c : extra) {
+      if (!c.name().equals(args[0])) continue;
+      // an extra command runs its own host on its own directory, whatever the GENRTL_* environment says
+      Logging.configure("warn");
+      try {
+        return c.runner().run(args, out, err);
+      } catch (UsageException e) {
+        err.println(e.getMessage() + "\n");
+        err.print(usage);
+        return 2;
+      }
+    }
     HostConfig config;
     try {
       config = HostConfig.load(env);
@@ -79,12 +119,12 @@ public final class Main {
           return cbb(args, config, out);
         default:
           err.println("unknown command: " + args[0] + "\n");
-          err.print(USAGE);
+          err.print(usage);
           return 2;
       }
     } catch (UsageException e) {
       err.println(e.getMessage() + "\n");
-      err.print(USAGE);
+      err.print(usage);
       return 2;
     } catch (GenRtlException e) {
       err.println("error: " + e.getMessage() + " (" + e.code().code() + ")"
@@ -94,25 +134,6 @@ public final class Main {
       err.println("error: " + e.getMessage());
       return 1;
     }
-  }
-
-  /**
-   * {@code demo [--keep]}: its own host on its own temporary directory, whatever the GENRTL_* environment says (it never
-   * touches the configured database). Exit 0 on PASS, 1 on a failure, 2 for a usage error or without iverilog.
-   */
-  private static int demo(String[] args, PrintStream out, PrintStream err) {
-    boolean keep = false;
-    for (int i = 1; i < args.length; i++) {
-      if (args[i].equals("--keep")) {
-        keep = true;
-      } else {
-        err.println("unexpected argument: " + args[i] + "\n");
-        err.print(USAGE);
-        return 2;
-      }
-    }
-    Logging.configure("warn");
-    return io.genrtl.host.demo.Demo.runAsCommand(io.genrtl.host.demo.Demo.Settings.defaults(keep), out);
   }
 
   private static int serve(HostConfig config, PrintStream out) {
@@ -247,10 +268,11 @@ public final class Main {
     }
   }
 
-  static final class UsageException extends RuntimeException {
+  /** A wrong command line: printed with the usage text, exit 2. */
+  public static final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    UsageException(String message) {
+    public UsageException(String message) {
       super(message);
     }
   }

@@ -112,6 +112,19 @@ class HostConfigTest {
   }
 
   @Test
+  void theBuildsTestVariablesAreNotSettingsButLookAlikesAreRefused(@org.junit.jupiter.api.io.TempDir Path d) {
+    // a shell set up to run the tests (README.md, Tests) runs ./genrtl unchanged
+    HostConfig c = HostConfig.load(Map.of("GENRTL_DATA_DIR", d.toString(), "GENRTL_PG_URL", "jdbc:postgresql://x/y",
+        "GENRTL_REQUIRE_PG", "1", "GENRTL_SIM_FULL", "1", "GENRTL_REQUIRE_SIMULATORS", "1"));
+    assertThat(c.dataDir()).isEqualTo(d.toAbsolutePath().normalize());
+    assertThat(c.isPostgres()).isFalse(); // GENRTL_PG_URL is the tests', never the server's database
+    // exact names only: no prefix lets a typo through
+    assertThatThrownBy(() -> HostConfig.load(Map.of("GENRTL_SIM_FUL", "1", "GENRTL_PG_USER", "x", "GENRTL_TOOL_TIMEOUT", "1")))
+        .hasMessageContaining("GENRTL_SIM_FUL: unknown setting").hasMessageContaining("GENRTL_PG_USER: unknown setting")
+        .hasMessageContaining("GENRTL_TOOL_TIMEOUT: unknown setting");
+  }
+
+  @Test
   void paymentSettingsAreReadAndCheckedWithoutPrintingSecrets() {
     HostConfig c = HostConfig.load(Map.of("CREEM_API_KEY", "creem_key_secret", "CREEM_WEBHOOK_SECRET", "whsec_creem_secret",
         "CREEM_API_BASE", "https://test-api.creem.io", "GENRTL_CREEM_PRODUCT_PRO", "prod_1", "GENRTL_CREEM_PRODUCT_CREDITS_50",

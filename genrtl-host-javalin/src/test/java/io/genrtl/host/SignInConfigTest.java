@@ -3,6 +3,7 @@ package io.genrtl.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.genrtl.auth.oidc.AuthSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class SignInConfigTest {
 
   @Test
   void noSignInSettingsMeansNoProviders() {
-    HostConfig.Auth a = HostConfig.load(Map.of()).auth();
+    AuthSettings a = HostConfig.load(Map.of()).auth();
     assertThat(a.oidc()).isEmpty();
     assertThat(a.github()).isNull();
     assertThat(a.facebook()).isNull();
@@ -37,8 +38,8 @@ class SignInConfigTest {
         "GENRTL_JWT_SUPABASE_ISSUER", "https://p.supabase.co/auth/v1",
         "GENRTL_JWT_SUPABASE_JWKS_URL", "https://p.supabase.co/auth/v1/.well-known/jwks.json",
         "GENRTL_JWT_SUPABASE_AUDIENCE", "authenticated"));
-    HostConfig.Auth a = c.auth();
-    assertThat(a.oidc()).extracting(HostConfig.Oidc::name).containsExactly("google", "keycloak");
+    AuthSettings a = c.auth();
+    assertThat(a.oidc()).extracting(AuthSettings.Oidc::name).containsExactly("google", "keycloak");
     assertThat(a.oidc().get(0).clientSecret()).isEqualTo("g-secret-value");
     assertThat(a.github().apiUrl()).isEqualTo("http://127.0.0.1:9999/api");
     assertThat(a.facebook()).isNull();

@@ -1,4 +1,4 @@
-package io.genrtl.host.demo;
+package io.genrtl.demo;
 
 import io.genrtl.client.Accounts;
 import io.genrtl.client.Billing;
@@ -141,6 +141,26 @@ public final class Demo {
   /** Runs the demo; {@code out} gets the step-by-step story. Never throws for a failed step: see the exit code. */
   public static Result run(Settings settings, PrintStream out) {
     return new Demo(settings, out).run();
+  }
+
+  /**
+   * {@code genrtl demo [--keep]} as a command of the host's command line ({@link io.genrtl.host.Main}): its own host on
+   * its own temporary directory, whatever the GENRTL_* environment says (it never touches the configured database).
+   * Exit 0 on PASS, 1 on a failure, 2 for a usage error or without iverilog.
+   */
+  public static final io.genrtl.host.Main.Command COMMAND = new io.genrtl.host.Main.Command("demo", String.join("\n",
+      "  demo [--keep]                           the whole loop offline in a temp dir (recorded model answers, SQLite,",
+      "                                          Icarus Verilog): plan, buy and install a CBB, implement, simulate (FAIL),",
+      "                                          repair, simulate (PASS), the itemised statement; exit 0 on PASS",
+      ""), Demo::command);
+
+  static int command(String[] args, PrintStream out, PrintStream err) {
+    boolean keep = false;
+    for (int i = 1; i < args.length; i++) {
+      if (!args[i].equals("--keep")) throw new io.genrtl.host.Main.UsageException("unexpected argument: " + args[i]);
+      keep = true;
+    }
+    return runAsCommand(Settings.defaults(keep), out);
   }
 
   /**

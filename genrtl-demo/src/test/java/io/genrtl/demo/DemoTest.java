@@ -1,4 +1,4 @@
-package io.genrtl.host.demo;
+package io.genrtl.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -218,8 +218,8 @@ class DemoTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     // the demo ignores the configured host: a GENRTL_DB_URL pointing nowhere must not matter
     Map<String, String> env = Map.of("GENRTL_DB_URL", "jdbc:postgresql://127.0.0.1:1/nowhere");
-    int code = io.genrtl.host.MainAccess.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code = io.genrtl.host.Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), List.of(Demo.COMMAND));
     return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 

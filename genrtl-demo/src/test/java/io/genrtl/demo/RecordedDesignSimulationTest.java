@@ -1,4 +1,4 @@
-package io.genrtl.host.demo;
+package io.genrtl.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

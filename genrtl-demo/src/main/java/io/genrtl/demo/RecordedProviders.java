@@ -1,4 +1,4 @@
-package io.genrtl.host.demo;
+package io.genrtl.demo;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * provider's 401 error; any key is accepted otherwise.
  */
 public final class RecordedProviders implements AutoCloseable {
-  static final String RESOURCES = "/io/genrtl/host/demo/";
+  static final String RESOURCES = "/io/genrtl/demo/";
   private static final int CHUNK = 64;
 
   private final HttpServer server;
@@ -398,7 +398,7 @@ public final class RecordedProviders implements AutoCloseable {
     return out;
   }
 
-  /** Runs the stub alone: {@code java -cp genrtl.jar io.genrtl.host.demo.RecordedProviders [port]}. */
+  /** Runs the stub alone: {@code java -cp genrtl.jar io.genrtl.demo.RecordedProviders [port]}. */
   public static void main(String[] args) throws InterruptedException {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
     RecordedProviders p = start(port, System.out);
