@@ -141,6 +141,11 @@ public final class GenRtl {
     return telemetry;
   }
 
+  /** Whether the database answers (a readiness probe). */
+  public boolean databaseReady() {
+    return stores.ping();
+  }
+
   public Stores stores() {
     return stores;
   }
