@@ -219,6 +219,11 @@ public final class GenRtl implements AutoCloseable {
     return telemetry;
   }
 
+  /** Whether the database answers (a readiness probe). */
+  public boolean databaseReady() {
+    return stores.ping();
+  }
+
   public Stores stores() {
     return stores;
   }

@@ -22,7 +22,7 @@ import io.genrtl.core.testing.MutableClock;
 import io.genrtl.host.http.CreemBilling;
 import io.genrtl.host.http.GenRtlApp;
 import io.genrtl.host.http.StripeWebhooks;
-import io.genrtl.payments.BillingEvent;
+import io.genrtl.core.billing.BillingEvent;
 import io.genrtl.payments.CreemEventParser;
 import io.genrtl.payments.CreemWebhookVerifier;
 import io.genrtl.payments.MalformedEventException;

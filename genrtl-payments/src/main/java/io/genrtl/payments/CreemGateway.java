@@ -1,5 +1,6 @@
 package io.genrtl.payments;
 
+import io.genrtl.core.billing.BillingEvent;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;

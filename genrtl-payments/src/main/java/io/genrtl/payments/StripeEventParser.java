@@ -1,11 +1,13 @@
 package io.genrtl.payments;
 
-import io.genrtl.payments.BillingEvent.CheckoutCompleted;
-import io.genrtl.payments.BillingEvent.CreditPackPaid;
-import io.genrtl.payments.BillingEvent.Ignored;
-import io.genrtl.payments.BillingEvent.PaymentFailed;
-import io.genrtl.payments.BillingEvent.PeriodPaid;
-import io.genrtl.payments.BillingEvent.SubscriptionChanged;
+import io.genrtl.core.billing.BillingStatus;
+import io.genrtl.core.billing.BillingEvent;
+import io.genrtl.core.billing.BillingEvent.CheckoutCompleted;
+import io.genrtl.core.billing.BillingEvent.CreditPackPaid;
+import io.genrtl.core.billing.BillingEvent.Ignored;
+import io.genrtl.core.billing.BillingEvent.PaymentFailed;
+import io.genrtl.core.billing.BillingEvent.PeriodPaid;
+import io.genrtl.core.billing.BillingEvent.SubscriptionChanged;
 import io.genrtl.payments.MalformedEventException.Problem;
 import io.genrtl.payments.internal.Node;
 import java.util.List;

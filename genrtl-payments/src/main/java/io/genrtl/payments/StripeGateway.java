@@ -1,5 +1,6 @@
 package io.genrtl.payments;
 
+import io.genrtl.core.billing.BillingEvent;
 import com.google.gson.JsonObject;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;

@@ -1,13 +1,15 @@
 package io.genrtl.payments;
 
+import io.genrtl.core.billing.BillingStatus;
+import io.genrtl.core.billing.BillingEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.genrtl.payments.BillingEvent.CheckoutCompleted;
-import io.genrtl.payments.BillingEvent.CreditPackPaid;
-import io.genrtl.payments.BillingEvent.Ignored;
-import io.genrtl.payments.BillingEvent.PeriodPaid;
-import io.genrtl.payments.BillingEvent.SubscriptionChanged;
+import io.genrtl.core.billing.BillingEvent.CheckoutCompleted;
+import io.genrtl.core.billing.BillingEvent.CreditPackPaid;
+import io.genrtl.core.billing.BillingEvent.Ignored;
+import io.genrtl.core.billing.BillingEvent.PeriodPaid;
+import io.genrtl.core.billing.BillingEvent.SubscriptionChanged;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

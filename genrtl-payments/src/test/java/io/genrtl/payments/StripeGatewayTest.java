@@ -1,5 +1,7 @@
 package io.genrtl.payments;
 
+import io.genrtl.core.billing.BillingStatus;
+import io.genrtl.core.billing.BillingEvent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -14,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.google.gson.JsonParser;
-import io.genrtl.payments.BillingEvent.SubscriptionChanged;
+import io.genrtl.core.billing.BillingEvent.SubscriptionChanged;
 import io.genrtl.payments.StripeGateway.CheckoutLink;
 import io.genrtl.payments.StripeGateway.CreditPackPayment;
 import io.genrtl.payments.StripeGateway.SubscriptionCheckoutRequest;

@@ -20,8 +20,9 @@ import java.util.function.Supplier;
 
 /**
  * What payment providers' events do to accounts, provider-neutral: subscription state, paid periods, failed
- * payments, credit packs. {@link #processOnce} records an event id in the same transaction as its effects, so a
- * redelivered event (Stripe and Creem both redeliver) changes nothing.
+ * payments, credit packs. {@link #apply} is the state machine for a verified {@link BillingEvent}; it records the
+ * event id in the same transaction as the event's effects ({@link #processOnce}), so a redelivered event (Stripe and
+ * Creem both redeliver) changes nothing.
  */
 public final class BillingService {
   public static final String STRIPE = "stripe";
@@ -175,6 +176,119 @@ public final class BillingService {
       audit.record(AuditActions.WEBHOOK_REJECTED, "webhook_event", eventId == null ? null : provider + ":" + eventId, null, d);
       return true;
     });
+  }
+
+  /**
+   * Applies one verified (signed) provider event once per provider and event id; returns whether this delivery applied
+   * it ({@code false}: a redelivery, or an {@link BillingEvent.Ignored} event genRTL does not act on). What the event
+   * names is resolved, its id claimed and its effects made in one transaction, so concurrent copies apply once and a
+   * failure leaves nothing behind. The rules:
+   * <ul>
+   *   <li>{@link BillingEvent.SubscriptionChanged}: the user is the event's, else the known subscription's, else the
+   *       one linked to the provider's customer; the plan is the catalog's for the price, else the known
+   *       subscription's (else 400 {@code validation_failed}, field {@code price}); a period the event does not carry
+   *       keeps the known one (else 400, field {@code period}); the customer is linked to the user.</li>
+   *   <li>{@link BillingEvent.PeriodPaid}: the period's included amount is granted once; a payment for a subscription
+   *       not seen yet (Creem sends both) first records it as active when its customer and plan are known (else 404,
+   *       so the provider redelivers after the subscription event).</li>
+   *   <li>{@link BillingEvent.PaymentFailed}: the subscription is past due.</li>
+   *   <li>{@link BillingEvent.CreditPackPaid}: the credits of the pack ({@link BillingCatalog#creditsFor}) are added
+   *       once per payment id.</li>
+   *   <li>{@link BillingEvent.CheckoutCompleted}: the provider's customer is linked to the user.</li>
+   * </ul>
+   * An event that cannot be applied (a {@link GenRtlException} that is not our own side's failure: anything but
+   * {@code unavailable}/{@code internal} categories) is recorded with {@link #recordRejected} (audit action
+   * {@code webhook.rejected}) and the exception is rethrown; its id is not claimed. Our own side's failures (the
+   * database) are rethrown unrecorded so the provider's redelivery finds them fixed.
+   *
+   * @param provider {@link #STRIPE} or {@link #CREEM}: the provider whose signature verified (must be the event's)
+   * @param catalog what this provider's price ids and the credit packs mean
+   * @param body the verified body, named in the rejection record
+   */
+  public boolean apply(String provider, BillingEvent event, BillingCatalog catalog, SignedBody body) {
+    java.util.Objects.requireNonNull(provider, "provider");
+    java.util.Objects.requireNonNull(catalog, "catalog");
+    java.util.Objects.requireNonNull(body, "body");
+    if (!provider.equals(event.provider())) {
+      throw new IllegalArgumentException("a " + event.provider() + " event cannot be applied as " + provider + "'s");
+    }
+    try {
+      return tx.inTransaction((Supplier<Boolean>) () -> applyOnce(provider, event, catalog));
+    } catch (GenRtlException e) {
+      if (ourSide(e)) throw e;
+      recordRejected(provider, event.eventId(), kind(event), body.sha256(), body.bytes(), e);
+      throw e;
+    }
+  }
+
+  /**
+   * Records a signed body that could not even be read as an event (the adapter's parser refused it), as
+   * {@link #recordRejected} does; returns whether this call recorded it.
+   */
+  public boolean reject(String provider, String eventId, String eventType, SignedBody body, GenRtlException why) {
+    return recordRejected(provider, eventId, eventType, body.sha256(), body.bytes(), why);
+  }
+
+  /** Whether a failure is our own side's (5xx: the database, a provider's API), not the event's. */
+  private static boolean ourSide(GenRtlException e) {
+    return e.code().category() == io.genrtl.core.base.ErrorCode.Category.UNAVAILABLE
+        || e.code().category() == io.genrtl.core.base.ErrorCode.Category.INTERNAL;
+  }
+
+  /** The kind of a parsed event for the rejection record ({@code period_paid}, …; Ignored events carry their type). */
+  static String kind(BillingEvent e) {
+    if (e instanceof BillingEvent.Ignored i) return i.type();
+    return e.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Inside the event's transaction: resolve what the event names (may refuse), then claim its id and apply it. */
+  private boolean applyOnce(String provider, BillingEvent event, BillingCatalog catalog) {
+    if (event instanceof BillingEvent.SubscriptionChanged sc) {
+      Subscription existing = accountStores.subscriptions().find(sc.providerSubscriptionId()).orElse(null);
+      String userId = sc.userId() != null ? sc.userId()
+          : existing != null ? existing.userId() : userOfCustomer(provider, sc.customerId()).orElse(null);
+      String plan = catalog.planOf(sc.planPriceId());
+      if (plan == null && existing != null) plan = existing.planId();
+      if (plan == null) throw GenRtlException.invalid("price", "no plan is configured for " + provider + " price " + sc.planPriceId());
+      long start = sc.periodStart();
+      long end = sc.periodEnd();
+      if (start == 0 || end <= start) { // the event carries no (whole) period: keep the one we have
+        if (existing == null) throw GenRtlException.invalid("period", "the subscription event carries no period");
+        start = existing.periodStart();
+        end = existing.periodEnd();
+      }
+      String p = plan;
+      long s = start;
+      long e = end;
+      return processOnce(provider, sc.eventId(), () -> {
+        subscriptionChanged(userId, provider, sc.providerSubscriptionId(), p, SubscriptionStatus.fromWire(sc.status().wire()), s, e);
+        linkCustomer(userId, provider, sc.customerId());
+      });
+    }
+    if (event instanceof BillingEvent.PeriodPaid pp) {
+      boolean known = accountStores.subscriptions().find(pp.providerSubscriptionId()).isPresent();
+      String userId = known ? null : userOfCustomer(provider, pp.customerId()).orElse(null);
+      String plan = known ? null : catalog.planOf(pp.planPriceId());
+      return processOnce(provider, pp.eventId(), () -> {
+        if (!known && userId != null && plan != null) {
+          // the payment came before the subscription event (Creem sends both): the paid subscription is active
+          subscriptionChanged(userId, provider, pp.providerSubscriptionId(), plan, SubscriptionStatus.ACTIVE,
+              pp.periodStart(), pp.periodEnd());
+        }
+        periodPaid(pp.providerSubscriptionId(), pp.periodStart(), pp.periodEnd());
+      });
+    }
+    if (event instanceof BillingEvent.PaymentFailed pf) {
+      return processOnce(provider, pf.eventId(), () -> paymentFailed(pf.providerSubscriptionId()));
+    }
+    if (event instanceof BillingEvent.CreditPackPaid cp) {
+      long credits = catalog.creditsFor(cp);
+      return processOnce(provider, cp.eventId(), () -> creditPackPaid(cp.userId(), provider, cp.paymentId(), credits));
+    }
+    if (event instanceof BillingEvent.CheckoutCompleted cc) {
+      return processOnce(provider, cc.eventId(), () -> linkCustomer(cc.userId(), provider, cc.customerId()));
+    }
+    return false; // an event type we do not act on
   }
 
   /** The provider's current view of a subscription: plan, status and period (inserted on first sight). */

@@ -259,6 +259,44 @@ public final class JobService {
     return jobStore.events(jobId, afterSeq);
   }
 
+  /** The events of a job already read with {@link #get} after {@code afterSeq} (a stream's poll: no re-read of the job). */
+  public List<JobEvent> events(Principal principal, Job job, long afterSeq) {
+    if (!principal.canAccess(job.userId(), job.tenantId())) throw GenRtlException.notFound("job");
+    return jobStore.events(job.jobId(), afterSeq);
+  }
+
+  /**
+   * The job as clients see it: its steps folded from its {@code step} events (each event's data is a JSON object with
+   * {@code step_id} and {@code status}) and its usage summed from its ledger rows, in total and per step. The job must
+   * be visible to {@code principal} (as {@link #get} decides), else not found.
+   */
+  public JobView view(Principal principal, Job job) {
+    if (!principal.canAccess(job.userId(), job.tenantId())) throw GenRtlException.notFound("job");
+    record Fold(long startedAt, Long[] finishedAt, Map<String, Object> fields) {}
+    Map<String, Fold> steps = new java.util.LinkedHashMap<>();
+    for (JobEvent e : jobStore.events(job.jobId(), 0)) {
+      if (!e.name().equals("step")) continue;
+      Map<String, Object> data = io.genrtl.core.internal.JsonTree.parseObject(e.data());
+      Fold f = steps.computeIfAbsent(String.valueOf(data.get("step_id")),
+          k -> new Fold(e.at(), new Long[1], new java.util.LinkedHashMap<>()));
+      f.fields().putAll(data);
+      if (!"running".equals(data.get("status"))) f.finishedAt()[0] = e.at();
+    }
+    Map<String, JobView.Usage> perStep = new java.util.HashMap<>();
+    JobView.Usage[] total = {JobView.Usage.NONE};
+    pool.forEachUsage(new io.genrtl.core.pool.LedgerQuery(job.userId(), null, null, null, job.jobId(), null), row -> {
+      var t = row.tokens();
+      JobView.Usage u = t == null ? new JobView.Usage(0, 0, 0, 0, row.usdMicros())
+          : new JobView.Usage(t.inputTokens(), t.outputTokens(), t.cachedInputTokens(), t.cacheWriteTokens(), row.usdMicros());
+      total[0] = total[0].plus(u);
+      perStep.merge(String.valueOf(row.attribution().stepId()), u, JobView.Usage::plus);
+    });
+    List<JobView.Step> out = new java.util.ArrayList<>();
+    steps.forEach((id, f) -> out.add(new JobView.Step(id, f.startedAt(), f.finishedAt()[0], f.fields(),
+        perStep.getOrDefault(id, JobView.Usage.NONE))));
+    return new JobView(job, out, total[0]);
+  }
+
   /** Frees the submission hold if nobody used it. */
   void freeHold(Job j) {
     if (j.holdId() == null) return;

@@ -250,4 +250,34 @@ class JobServiceTest {
     assertThat(runs.values()).allSatisfy(c -> assertThat(c.get()).isEqualTo(1));
     assertThat(genrtl.pool().balance(ann.userId()).holdsMicros()).isZero();
   }
+
+  @Test
+  void theViewFoldsStepEventsAndSumsUsagePerStepForThoseWhoMaySeeTheJob() {
+    Job j = genrtl.jobs().submit(ann, "plan", annWs, "{\"spec\":\"uart\"}", null);
+    long t0 = clock.millis();
+    stores.jobs().append(j.jobId(), "step", "{\"step_id\":\"s1\",\"status\":\"running\",\"name\":\"plan\"}", t0);
+    stores.jobs().append(j.jobId(), "delta", "{\"text\":\"x\"}", t0 + 1);
+    stores.jobs().append(j.jobId(), "step", "{\"step_id\":\"s1\",\"status\":\"succeeded\",\"attempts\":2}", t0 + 5);
+    stores.jobs().append(j.jobId(), "step", "{\"step_id\":\"s2\",\"status\":\"running\"}", t0 + 6);
+    io.genrtl.core.pool.Attribution s1 = new io.genrtl.core.pool.Attribution(j.jobId(), "s1", annWs);
+    for (String key : new String[] {"c1", "c2"}) {
+      genrtl.pool().charge(new ChargeRequest(ann.userId(), UsageKind.LLM, 1_000, key, null, s1,
+          new io.genrtl.core.pool.TokenUsage("openai", "m", 10, 20, 3, 4), null, null));
+    }
+    JobView v = genrtl.jobs().view(ann, j);
+    assertThat(v.steps()).extracting(JobView.Step::stepId).containsExactly("s1", "s2");
+    JobView.Step first = v.steps().get(0);
+    assertThat(first.startedAt()).isEqualTo(t0);
+    assertThat(first.finishedAt()).isEqualTo(t0 + 5);
+    assertThat(first.fields()).containsKeys("step_id", "status", "name", "attempts").containsEntry("status", "succeeded");
+    assertThat(first.fields().keySet()).containsExactly("step_id", "status", "name", "attempts");
+    assertThat(first.usage()).isEqualTo(new JobView.Usage(20, 40, 6, 8, 2_000));
+    assertThat(v.steps().get(1).finishedAt()).as("still running").isNull();
+    assertThat(v.steps().get(1).usage()).isEqualTo(JobView.Usage.NONE);
+    assertThat(v.usage()).isEqualTo(new JobView.Usage(20, 40, 6, 8, 2_000));
+    Principal bob = Principal.of(genrtl.accounts().createUser(new NewUser("bob@x.test", "other", Role.USER, "pro")).user(), null);
+    assertThat(codeOf(() -> genrtl.jobs().view(bob, j))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(codeOf(() -> genrtl.jobs().events(bob, j, 0))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(genrtl.jobs().events(ann, j, 0)).extracting(JobEvent::name).endsWith("step", "delta", "step", "step");
+  }
 }

@@ -1,5 +1,11 @@
 package io.genrtl.core.testing;
 
+import io.genrtl.core.base.ErrorCode;
+import io.genrtl.core.base.GenRtlException;
+import io.genrtl.core.billing.BillingCatalog;
+import io.genrtl.core.billing.BillingEvent;
+import io.genrtl.core.base.Sleeper;
+import io.genrtl.core.Stores;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +17,9 @@ import io.genrtl.core.base.ErrorCode;
 import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.base.Sleeper;
 import io.genrtl.core.billing.BillingService;
+import io.genrtl.core.billing.BillingStatus;
+import io.genrtl.core.billing.CreditPack;
+import io.genrtl.core.billing.SignedBody;
 import io.genrtl.core.billing.MeterRecord;
 import io.genrtl.core.billing.MeterReporter;
 import io.genrtl.core.billing.MeterSender;
@@ -182,6 +191,110 @@ public abstract class BillingContractTest {
     // the event id was not claimed: the event (corrected) still applies once
     assertThat(billing.processOnce("stripe", "evt_bad", () -> {})).isTrue();
     assertThat(billing.processOnce("stripe", "evt_bad", () -> {})).isFalse();
+  }
+
+  // ------------------------------------------------------------------ BillingService.apply (the webhook state machine)
+
+  static final long JAN = java.time.Instant.parse("2026-01-15T12:00:00Z").toEpochMilli();
+  static final long FEB = java.time.Instant.parse("2026-02-15T12:00:00Z").toEpochMilli();
+  static final BillingCatalog CATALOG = new BillingCatalog(java.util.Map.of("price_pro", "pro"),
+      List.of(new CreditPack("bonus", "Bonus", 12 * USD, 10 * USD)));
+
+  protected int rejections() {
+    io.genrtl.core.account.User root = genrtl.accounts().createUser(new NewUser("root" + System.nanoTime() + "@x.test",
+        "ops", Role.SUPER_ADMIN, null)).user();
+    return genrtl.audit().query(genrtl.apiKeys().authenticate(genrtl.apiKeys().issue(root.userId(), "t", null).apiKey()),
+        new io.genrtl.core.audit.AuditQuery(null, "webhook.rejected", null, null, null, null, null),
+        io.genrtl.core.base.PageRequest.first(50)).items().size();
+  }
+
+  static BillingEvent.SubscriptionChanged subscription(String eventId, String userId, String price, long start, long end) {
+    return new BillingEvent.SubscriptionChanged("stripe", eventId, "sub_1", "cus_1", userId, price, BillingStatus.ACTIVE,
+        start, end, false);
+  }
+
+  static GenRtlException refusal(Runnable r) {
+    try {
+      r.run();
+    } catch (GenRtlException e) {
+      return e;
+    }
+    throw new AssertionError("not refused");
+  }
+
+  @Test
+  void applySubscriptionEventsOnceFindingTheUserPlanAndPeriodItKnows() {
+    String u = user("sub@x.test", null);
+    assertThat(billing.linkCustomer(u, "stripe", "cus_1")).isTrue();
+    SignedBody body = new SignedBody("ee".repeat(32), 10);
+    assertThat(billing.apply("stripe", subscription("evt_1", null, "price_pro", JAN, FEB), CATALOG, body))
+        .as("user found by the customer, plan by the price").isTrue();
+    assertThat(billing.apply("stripe", subscription("evt_1", null, "price_pro", JAN, FEB), CATALOG, body))
+        .as("a redelivery").isFalse();
+    io.genrtl.core.account.Subscription s = stores.accounts().subscriptions().find("sub_1").orElseThrow();
+    assertThat(s.userId()).isEqualTo(u);
+    assertThat(s.planId()).isEqualTo("pro");
+    assertThat(s.periodStart()).isEqualTo(JAN);
+    // an unknown price and no period: the known subscription's plan and period stay
+    assertThat(billing.apply("stripe", new BillingEvent.SubscriptionChanged("stripe", "evt_2", "sub_1", null, null,
+        "price_other", BillingStatus.PAST_DUE, 0, 0, false), CATALOG, body)).isTrue();
+    s = stores.accounts().subscriptions().find("sub_1").orElseThrow();
+    assertThat(s.planId()).isEqualTo("pro");
+    assertThat(s.status()).isEqualTo(io.genrtl.core.account.SubscriptionStatus.PAST_DUE);
+    assertThat(s.periodEnd()).isEqualTo(FEB);
+    assertThat(rejections()).isZero();
+  }
+
+  @Test
+  void anUnappliableEventIsRejectedOnceRecordedAndNotClaimed() {
+    String u = user("rej@x.test", null);
+    SignedBody body = new SignedBody("ab".repeat(32), 99);
+    GenRtlException e = refusal(() -> billing.apply("stripe", subscription("evt_x", u, "price_unknown", JAN, FEB), CATALOG, body));
+    assertThat(e.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(e.details()).containsEntry("field", "price");
+    e = refusal(() -> billing.apply("stripe", subscription("evt_y", u, "price_pro", 0, 0), CATALOG, new SignedBody("ac".repeat(32), 9)));
+    assertThat(e.details()).containsEntry("field", "period");
+    // a payment for a subscription nobody knows (no customer link): 404 so the provider redelivers
+    e = refusal(() -> billing.apply("stripe", new BillingEvent.PeriodPaid("stripe", "evt_z", "sub_9", "cus_9", "price_pro",
+        JAN, FEB, "in_1", 20 * USD), CATALOG, new SignedBody("ad".repeat(32), 9)));
+    assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(rejections()).isEqualTo(3);
+    refusal(() -> billing.apply("stripe", subscription("evt_x", u, "price_unknown", JAN, FEB), CATALOG, body));
+    assertThat(rejections()).as("the same body again").isEqualTo(3);
+    assertThat(stores.accounts().subscriptions().find("sub_1")).isEmpty();
+    // nothing was claimed: the corrected events apply
+    assertThat(billing.apply("stripe", subscription("evt_x", u, "price_pro", JAN, FEB), CATALOG, body)).isTrue();
+    assertThat(billing.apply("stripe", new BillingEvent.Ignored("stripe", "evt_i", "customer.created", "not acted on"),
+        CATALOG, body)).isFalse();
+    assertThatThrownBy(() -> billing.apply("creem", subscription("evt_c", u, "price_pro", JAN, FEB), CATALOG, body))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aPaymentBeforeItsSubscriptionActivatesItAndPacksAddTheirCredits() {
+    String u = user("pay@x.test", null);
+    assertThat(billing.linkCustomer(u, "creem", "cust_1")).isTrue();
+    SignedBody body = new SignedBody("cc".repeat(32), 5);
+    BillingCatalog creem = new BillingCatalog(java.util.Map.of("prod_pro", "pro"), CATALOG.packs());
+    assertThat(billing.apply("creem", new BillingEvent.PeriodPaid("creem", "evt_p", "sub_c", "cust_1", "prod_pro", JAN, FEB,
+        null, 20 * USD), creem, body)).isTrue();
+    assertThat(stores.accounts().subscriptions().find("sub_c").orElseThrow().status())
+        .isEqualTo(io.genrtl.core.account.SubscriptionStatus.ACTIVE);
+    assertThat(genrtl.pool().balance(u).includedMicros()).isEqualTo(20 * USD);
+    assertThat(billing.apply("creem", new BillingEvent.PaymentFailed("creem", "evt_f", "sub_c", "cust_1", null, 1, null),
+        creem, body)).isTrue();
+    assertThat(genrtl.pool().balance(u).subscriptionStatus()).isEqualTo("past_due");
+    // a pack paid in full adds its credits; an underpaid one what was paid; each payment once
+    assertThat(billing.apply("creem", new BillingEvent.CreditPackPaid("creem", "evt_k1", "ord_1", u, "bonus", 10 * USD),
+        creem, body)).isTrue();
+    assertThat(billing.apply("creem", new BillingEvent.CreditPackPaid("creem", "evt_k2", "ord_2", u, "bonus", 3 * USD),
+        creem, body)).isTrue();
+    assertThat(billing.apply("creem", new BillingEvent.CreditPackPaid("creem", "evt_k3", "ord_1", u, "bonus", 10 * USD),
+        creem, body)).as("a new event for a paid order").isTrue();
+    assertThat(genrtl.pool().balance(u).creditsMicros()).isEqualTo(15 * USD);
+    assertThat(billing.apply("creem", new BillingEvent.CheckoutCompleted("creem", "evt_cc", "ch_1", "payment", u,
+        "cust_other", null, null), creem, body)).as("claimed, even when the user already has a customer").isTrue();
+    assertThat(billing.customer(u, "creem")).contains("cust_1");
   }
 
   @Test

@@ -22,9 +22,16 @@ public record CreemBilling(CreemWebhookVerifier verifier, CreemEventParser parse
     return Optional.ofNullable(productById.get(planOrPackId));
   }
 
-  /** The plan or pack id a Creem product id was configured for. */
-  Optional<String> idOfProduct(String productId) {
-    if (productId == null) return Optional.empty();
-    return productById.entrySet().stream().filter(e -> e.getValue().equals(productId)).map(Map.Entry::getKey).findFirst();
+  /**
+   * What Creem's product ids mean when its events are applied: the plan of each product configured for a plan of
+   * {@code plans} (products of credit packs are not plans), and the packs on sale.
+   */
+  public io.genrtl.core.billing.BillingCatalog catalog(io.genrtl.core.plan.PlanCatalog plans,
+      java.util.List<io.genrtl.core.billing.CreditPack> packs) {
+    Map<String, String> planOfProduct = new java.util.HashMap<>();
+    productById.forEach((id, product) -> {
+      if (plans.find(id).isPresent()) planOfProduct.putIfAbsent(product, id);
+    });
+    return new io.genrtl.core.billing.BillingCatalog(planOfProduct, packs);
   }
 }

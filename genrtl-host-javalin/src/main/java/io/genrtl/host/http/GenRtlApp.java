@@ -117,7 +117,7 @@ public final class GenRtlApp {
 
       cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
       cfg.routes.get("/readyz", ctx -> {
-        if (!genrtl.stores().ping()) throw new GenRtlException(ErrorCode.UNAVAILABLE, "the database does not answer");
+        if (!genrtl.databaseReady()) throw new GenRtlException(ErrorCode.UNAVAILABLE, "the database does not answer");
         ctx.json(Map.of("status", "ready", "database", "ok"));
       });
       accounts.register(cfg.routes);

@@ -5,8 +5,9 @@ import io.genrtl.core.account.Principal;
 import io.genrtl.core.base.GenRtlException;
 import io.genrtl.core.jobs.Job;
 import io.genrtl.core.jobs.JobEvent;
+import io.genrtl.core.jobs.JobService;
+import io.genrtl.core.jobs.JobView;
 import io.genrtl.core.jobs.JobUploads;
-import io.genrtl.core.pool.LedgerQuery;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -145,8 +146,10 @@ final class JobRoutes {
     ctx.status(202).json(view(p, j));
   }
 
-  /** The job as clients see it: status, steps (from its events), usage (from its ledger rows), error, result. */
-  Map<String, Object> view(Principal p, Job j) {
+  /** The job as clients see it ({@code JobService.view}): status, steps, usage (total and per step), error, result. */
+  Map<String, Object> view(Principal p, Job job) {
+    JobView v = genrtl.jobs().view(p, job);
+    Job j = v.job();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("job_id", j.jobId());
     m.put("type", j.type());
@@ -155,35 +158,17 @@ final class JobRoutes {
     m.put("created_at", Views.time(j.createdAt()));
     m.put("started_at", Views.time(j.startedAt()));
     m.put("finished_at", Views.time(j.finishedAt()));
-    Map<String, Map<String, Object>> steps = new LinkedHashMap<>();
-    for (JobEvent e : genrtl.stores().jobs().events(j.jobId(), 0)) {
-      if (!e.name().equals("step")) continue;
-      @SuppressWarnings("unchecked") Map<String, Object> s = (Map<String, Object>) Json.parse(e.data().getBytes(StandardCharsets.UTF_8));
-      Map<String, Object> step = steps.computeIfAbsent(String.valueOf(s.get("step_id")), k -> new LinkedHashMap<>());
-      if (step.isEmpty()) step.put("started_at", Views.time(e.at()));
-      step.putAll(s);
-      if (!"running".equals(s.get("status"))) step.put("finished_at", Views.time(e.at()));
-    }
-    long[] usage = new long[5];
-    Map<String, long[]> perStep = new LinkedHashMap<>();
-    genrtl.pool().forEachUsage(new LedgerQuery(j.userId(), null, null, null, j.jobId(), null), row -> {
-      long[] s = perStep.computeIfAbsent(String.valueOf(row.attribution().stepId()), k -> new long[5]);
-      long[] add = {row.tokens() == null ? 0 : row.tokens().inputTokens(), row.tokens() == null ? 0 : row.tokens().outputTokens(),
-          row.tokens() == null ? 0 : row.tokens().cachedInputTokens(), row.tokens() == null ? 0 : row.tokens().cacheWriteTokens(),
-          row.usdMicros()};
-      for (int i = 0; i < 5; i++) {
-        usage[i] += add[i];
-        s[i] += add[i];
-      }
-    });
     List<Map<String, Object>> stepList = new ArrayList<>();
-    for (Map.Entry<String, Map<String, Object>> e : steps.entrySet()) {
-      Map<String, Object> s = e.getValue();
-      s.put("usage", usageView(perStep.getOrDefault(e.getKey(), new long[5])));
+    for (JobView.Step step : v.steps()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("started_at", Views.time(step.startedAt()));
+      s.putAll(step.fields());
+      if (step.finishedAt() != null) s.put("finished_at", Views.time(step.finishedAt()));
+      s.put("usage", usageView(step.usage()));
       stepList.add(s);
     }
     m.put("steps", stepList);
-    m.put("usage", usageView(usage));
+    m.put("usage", usageView(v.usage()));
     if (j.errorCode() != null) {
       Map<String, Object> err = new LinkedHashMap<>();
       err.put("code", j.errorCode());
@@ -196,13 +181,13 @@ final class JobRoutes {
     return m;
   }
 
-  private static Map<String, Object> usageView(long[] u) {
+  private static Map<String, Object> usageView(JobView.Usage u) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("input_tokens", u[0]);
-    m.put("output_tokens", u[1]);
-    m.put("cached_input_tokens", u[2]);
-    m.put("cache_write_tokens", u[3]);
-    m.put("usd", BillingRoutes.usd(u[4]));
+    m.put("input_tokens", u.inputTokens());
+    m.put("output_tokens", u.outputTokens());
+    m.put("cached_input_tokens", u.cachedInputTokens());
+    m.put("cache_write_tokens", u.cacheWriteTokens());
+    m.put("usd", BillingRoutes.usd(u.usdMicros()));
     return m;
   }
 
@@ -214,7 +199,8 @@ final class JobRoutes {
   private void events(Context ctx) throws Exception {
     Principal p = GenRtlApp.principal(ctx);
     String jobId = ctx.pathParam("job_id");
-    genrtl.jobs().get(p, jobId); // 404 before the stream starts
+    JobService jobs = genrtl.jobs();
+    Job job = jobs.get(p, jobId); // 404 before the stream starts
     long after = 0;
     String last = ctx.header("Last-Event-ID");
     if (last != null && last.matches("\\d{1,12}")) after = Long.parseLong(last);
@@ -226,7 +212,7 @@ final class JobRoutes {
     long idleSince = System.nanoTime();
     try {
       while (true) {
-        List<JobEvent> batch = genrtl.stores().jobs().events(jobId, seq);
+        List<JobEvent> batch = jobs.events(p, job, seq);
         for (JobEvent e : batch) {
           out.write(("id: " + e.seq() + "\nevent: " + e.name() + "\ndata: " + e.data().replace("\n", "\ndata: ") + "\n\n")
               .getBytes(StandardCharsets.UTF_8));

@@ -56,7 +56,7 @@ final class PaymentRoutes {
   }
 
   private String email(String userId) {
-    return genrtl.stores().accounts().users().find(userId).map(User::email).orElse(null);
+    return genrtl.accounts().findUser(userId).map(User::email).orElse(null);
   }
 
   /** The caller's Stripe customer, created at Stripe the first time (once, even when requests race). */

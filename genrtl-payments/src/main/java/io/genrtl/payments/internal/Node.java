@@ -4,7 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import io.genrtl.payments.BillingEvent;
+import io.genrtl.core.billing.BillingEvent;
 import io.genrtl.payments.MalformedEventException;
 import io.genrtl.payments.MalformedEventException.Problem;
 import java.math.BigDecimal;

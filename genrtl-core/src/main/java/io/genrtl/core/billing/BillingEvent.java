@@ -1,12 +1,13 @@
-package io.genrtl.payments;
+package io.genrtl.core.billing;
 
 import java.util.Objects;
 
 /**
  * What a verified provider webhook means for genRTL, independent of the provider. Times are epoch milliseconds, money
  * is integer micro-USD; both are bounded ({@link #MIN_TIME_MILLIS}, {@link #MAX_TIME_MILLIS}, {@link #MAX_AMOUNT_MICROS}):
- * the parsers refuse anything outside with a {@link MalformedEventException}, and the records refuse it again. Every event carries the provider ({@link #STRIPE} or {@link #CREEM}) and the provider's event
- * id, which the host records in the same transaction as the event's effects (webhook dedupe).
+ * the provider adapters' parsers (genrtl-payments) refuse anything outside with their own typed failure, and the
+ * records refuse it again. Every event carries the provider ({@link #STRIPE} or {@link #CREEM}) and the provider's
+ * event id, which {@link BillingService#apply} records in the same transaction as the event's effects (webhook dedupe).
  */
 public sealed interface BillingEvent {
   String STRIPE = "stripe";
@@ -42,9 +43,9 @@ public sealed interface BillingEvent {
   /**
    * The subscription's state changed (created, updated, canceled, ended). {@code userId} is ours when the provider
    * carries it (checkout {@code client_reference_id} copied into metadata {@code user_id}), otherwise null and the
-   * host finds the user by {@code customerId} or {@code providerSubscriptionId}. Events may arrive out of order: when
-   * that matters the host fetches the current object ({@code StripeGateway.fetchSubscription}). The period is both
-   * 0 when the event does not carry all of it (the host keeps the one it has), else a sane period.
+   * billing service finds the user by {@code customerId} or {@code providerSubscriptionId}. Events may arrive out of order: when
+   * that matters the adapter fetches the current object ({@code StripeGateway.fetchSubscription}). The period is both
+   * 0 when the event does not carry all of it ({@link BillingService#apply} keeps the one it has), else a sane period.
    */
   record SubscriptionChanged(String provider, String eventId, String providerSubscriptionId, String customerId,
       String userId, String planPriceId, BillingStatus status, long periodStart, long periodEnd,
@@ -59,7 +60,7 @@ public sealed interface BillingEvent {
   }
 
   /**
-   * A subscription period was paid (Stripe {@code invoice.paid}, Creem {@code subscription.paid}): the host grants the
+   * A subscription period was paid (Stripe {@code invoice.paid}, Creem {@code subscription.paid}): billing grants the
    * plan's included amount once per (subscription, periodStart). {@code planPriceId} is the price (Stripe) or product
    * (Creem) the period was paid for, when the payload says; {@code amountPaidMicros} what was actually paid.
    */
@@ -88,7 +89,7 @@ public sealed interface BillingEvent {
 
   /**
    * A one-time credit pack was paid (Stripe {@code payment_intent.succeeded} with metadata {@code pack_id}, Creem
-   * {@code checkout.completed} of a one-time order with metadata {@code pack_id}). The host grants credits keyed by
+   * {@code checkout.completed} of a one-time order with metadata {@code pack_id}). Billing grants credits keyed by
    * {@code paymentId}.
    */
   record CreditPackPaid(String provider, String eventId, String paymentId, String userId, String packId,

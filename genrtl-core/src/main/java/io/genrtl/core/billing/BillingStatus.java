@@ -1,10 +1,10 @@
-package io.genrtl.payments;
+package io.genrtl.core.billing;
 
 import java.util.Optional;
 
 /**
  * Provider-neutral subscription status. The wire values equal those of {@code io.genrtl.core.account.SubscriptionStatus},
- * so the host maps one to the other with {@code SubscriptionStatus.fromWire(status.wire())}.
+ * so {@link BillingService#apply} maps one to the other with {@code SubscriptionStatus.fromWire(status.wire())}.
  */
 public enum BillingStatus {
   ACTIVE("active"), TRIALING("trialing"), PAST_DUE("past_due"), CANCELED("canceled"), ENDED("ended");
