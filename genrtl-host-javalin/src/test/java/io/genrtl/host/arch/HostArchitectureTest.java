@@ -32,10 +32,17 @@ class HostArchitectureTest {
         .importPackages("io.genrtl.host", "io.genrtl.core");
     JavaClass stores = main.stream().filter(c -> c.getSimpleName().equals("Stores")
         && c.getPackageName().startsWith("io.genrtl.core")).findFirst().orElseThrow();
-    STORE_PORTS.add(stores.getFullName());
-    stores.getMethods().forEach(m -> {
+    collect(stores);
+  }
+
+  /** {@code type} and, through its accessors, every port it hands out (a store group's own ports included). */
+  private static void collect(JavaClass type) {
+    if (!STORE_PORTS.add(type.getFullName())) return;
+    type.getMethods().forEach(m -> {
       JavaClass r = m.getRawReturnType();
-      if (r.getPackageName().startsWith("io.genrtl.core")) STORE_PORTS.add(r.getFullName());
+      if (!r.getPackageName().startsWith("io.genrtl.core") || r.getFullName().equals(type.getFullName())) return;
+      if (r.getSimpleName().endsWith("Stores")) collect(r); // a group of ports
+      else STORE_PORTS.add(r.getFullName());
     });
   }
 
